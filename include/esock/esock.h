@@ -1,0 +1,11 @@
+/*
+ * esock/esock.h - the whole esock API in one include.
+ */
+#ifndef ESOCK_ESOCK_H
+#define ESOCK_ESOCK_H
+
+#include <esock/common.h>
+#include <esock/error.h>
+#include <esock/addr.h>
+
+#endif
