@@ -49,9 +49,8 @@ typedef struct esock_ip {
  *  esock_parse_strict_address  IPv4 (dotted quad only) or IPv6
  *  esock_parse_ipv4_address    relaxed IPv4 only
  *  esock_parse_ipv4strict_address  dotted-quad IPv4 only
- *  esock_parse_ipv6_address    IPv6, or relaxed IPv4 returned as IPv4-mapped? no:
- *                              as OTP: IPv6 text, or IPv4 text converted to
- *                              {0,0,0,0,0,65535,..}
+ *  esock_parse_ipv6_address    IPv6, or relaxed IPv4 text returned IPv4-mapped
+ *                              ({0,0,0,0,0,65535,AB,CD}), as OTP does
  *  esock_parse_ipv6strict_address  IPv6 text only
  *
  * An IPv6 link-local fe80::/ff02:: with a %scope stores the numeric scope in
@@ -154,22 +153,32 @@ ESOCK_API int esock_sockaddr_ip(esock_sockaddr_t *sa, const esock_ip_t *ip, uint
 
 /**
  * Fill @p sa as a local (unix) address of @p len bytes. A path that starts
- * with NUL is a Linux abstract address and is kept as is. Returns 0, or
- * -ENAMETOOLONG if it does not fit sun_path (with its terminating NUL).
+ * with NUL is a Linux abstract address and is kept as is (up to 108 bytes).
+ * Otherwise it is a path name: one terminating NUL included in @p len is
+ * dropped, and the name must fit sun_path with its NUL (107 bytes).
+ * @p len 0 is the unnamed address (autobind on Linux). Returns 0,
+ * -ENAMETOOLONG if it does not fit, or -EINVAL for a path name with a NUL
+ * inside (the OS would cut it there).
  */
 ESOCK_API int esock_sockaddr_local(esock_sockaddr_t *sa, const char *path, size_t len);
 
 /**
- * Convert to the OS form. @p ss receives the address, @p *sslen its length.
- * Returns 0, or ESOCK_EINVAL_ADDRESS for a value the OS form cannot carry.
+ * Convert to the OS form. @p ss receives the address, @p *sslen its length
+ * (a local path name counts its terminating NUL; an abstract name is exactly
+ * its bytes; ports, groups and flowinfo go to network order).
+ * Returns 0, or ESOCK_EINVAL_ADDRESS for a value the OS form cannot carry
+ * (flowinfo above 1048575, an over-long path, a link address on Linux, ...).
  */
 ESOCK_API int esock_sockaddr_to_native(const esock_sockaddr_t *sa, struct sockaddr_storage *ss,
                                        socklen_t *sslen);
 
 /**
- * Convert from the OS form (@p len bytes at @p native). Unknown families
- * become ESOCK_FAMILY_NATIVE with the raw bytes. Returns 0, or -EINVAL if
- * @p len is too short for the family it claims.
+ * Convert from the OS form (@p len bytes at @p native; only those are read).
+ * AF_UNSPEC becomes ESOCK_FAMILY_UNSPEC and unknown families
+ * ESOCK_FAMILY_NATIVE, with the bytes after the family field. A local path
+ * name loses its terminating NUL; an abstract name keeps all @p len bytes.
+ * Returns 0 (and fills *sa), or -EINVAL if @p len is too short (or too long)
+ * for the family it claims.
  */
 ESOCK_API int esock_sockaddr_from_native(const struct sockaddr *native, socklen_t len,
                                          esock_sockaddr_t *sa);
@@ -178,9 +187,12 @@ ESOCK_API int esock_sockaddr_from_native(const struct sockaddr *native, socklen_
 ESOCK_API int esock_sockaddr_get_ip(const esock_sockaddr_t *sa, esock_ip_t *ip, uint16_t *port);
 
 /**
- * Format for display: "127.0.0.1:80", "[::1]:80", "[fe80::1%2]:80",
- * "/tmp/sock", "@abstract" (NULs shown as @), "packet:...", "native:...".
- * Returns the length written (without NUL) or -ENOSPC if cap is too small.
+ * Format for display: "127.0.0.1:80", "[::1]:80", "[fe80::1%2]:80" (the
+ * scope_id), "/tmp/sock", "@abstract" (NUL bytes shown as @, other
+ * non-printable bytes as \xHH), "(unnamed)", "packet:ifindex=...",
+ * "link:...", "unspec:HEX", "native:family=N,addr=HEX" (docs/addr.md).
+ * Returns the length written (without NUL), -ENOSPC if cap is too small
+ * (buf then holds ""), or -EINVAL for an unknown family.
  */
 ESOCK_API int esock_sockaddr_format(const esock_sockaddr_t *sa, char *buf, size_t cap);
 
