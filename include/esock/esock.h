@@ -7,5 +7,6 @@
 #include <esock/common.h>
 #include <esock/error.h>
 #include <esock/addr.h>
+#include <esock/resolve.h>
 
 #endif
