@@ -1,0 +1,522 @@
+/*
+ * Mailboxes: a locked message queue, an eventfd that wakes waiters, and an
+ * epoll readiness set whose events become callbacks on the waiting thread.
+ */
+#include <esock/mbox.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "mbox/mbox_int.h"
+#include "sys/htab.h"
+#include "sys/sys.h"
+
+struct qmsg {
+    struct qmsg *next;
+    esock_msg_t m;
+};
+
+struct watch {
+    int fd;
+    unsigned ev;                 /* registered directions (EV_IN/EV_OUT) */
+    unsigned persist;            /* directions that stay after firing */
+    esock__watch_cb cb[2];       /* [0] in, [1] out */
+    uint64_t arg[2];
+};
+
+struct mbox {
+    struct esock__ref ref;
+    uint32_t id;
+    pthread_mutex_t mu;
+    bool dead;
+    int epfd, efd;
+    struct qmsg *head, *tail;
+    int qlen;
+    struct watch *w;
+    size_t nw, capw;
+};
+
+static struct esock__htab table = ESOCK__HTAB_INIT;
+void (*esock__mbox_idle_hook)(uint32_t mb);
+static void (*destroy_hooks[4])(uint32_t);
+static _Atomic uint64_t next_ref = 1;
+static _Thread_local uint32_t serving;
+
+uint64_t esock__make_ref(void)
+{
+    return atomic_fetch_add(&next_ref, 1);
+}
+
+void esock__mbox_on_destroy(void (*fn)(uint32_t mb))
+{
+    for (int i = 0; i < 4; i++) {
+        if (destroy_hooks[i] == fn)
+            return;
+        if (destroy_hooks[i] == NULL) {
+            destroy_hooks[i] = fn;
+            return;
+        }
+    }
+}
+
+static void free_queue(struct qmsg *q)
+{
+    while (q) {
+        struct qmsg *n = q->next;
+        esock_msg_free(&q->m);
+        esock__free(q);
+        q = n;
+    }
+}
+
+static void unpin(struct mbox *b)
+{
+    if (atomic_fetch_sub(&b->ref.refs, 1) != 1)
+        return;
+    free_queue(b->head);
+    esock__sys.close(b->epfd);
+    esock__sys.close(b->efd);
+    esock__free(b->w);
+    pthread_mutex_destroy(&b->mu);
+    esock__free(b);
+}
+
+static struct mbox *pin(uint32_t id)
+{
+    return esock__htab_pin(&table, id);
+}
+
+int esock_mbox_create(esock_mbox_t *out)
+{
+    esock__sys_init();
+    struct mbox *b = esock__calloc(1, sizeof *b);
+    if (b == NULL)
+        return -ENOMEM;
+    b->epfd = esock__sys.epoll_create1(EPOLL_CLOEXEC);
+    b->efd = b->epfd < 0 ? -1 : esock__sys.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    int rc = 0;
+    if (b->epfd < 0 || b->efd < 0) {
+        rc = -errno;
+    } else {
+        struct epoll_event ev = {.events = EPOLLIN, .data.fd = b->efd};
+        if (esock__sys.epoll_ctl(b->epfd, EPOLL_CTL_ADD, b->efd, &ev) < 0)
+            rc = -errno;
+    }
+    if (rc == 0) {
+        pthread_mutex_init(&b->mu, NULL);
+        atomic_init(&b->ref.refs, 1);
+        rc = esock__htab_add(&table, b, &b->id);
+        if (rc < 0)
+            pthread_mutex_destroy(&b->mu);
+    }
+    if (rc < 0) {
+        if (b->efd >= 0)
+            esock__sys.close(b->efd);
+        if (b->epfd >= 0)
+            esock__sys.close(b->epfd);
+        esock__free(b);
+        return rc;
+    }
+    out->id = b->id;
+    return 0;
+}
+
+static void wake(struct mbox *b)
+{
+    uint64_t one = 1;
+    ssize_t r;
+    do
+        r = write(b->efd, &one, sizeof one);
+    while (r < 0 && errno == EINTR);
+}
+
+int esock_mbox_destroy(esock_mbox_t mb)
+{
+    struct mbox *b = esock__htab_remove(&table, mb.id);
+    if (b == NULL)
+        return ESOCK_ECLOSED;
+    pthread_mutex_lock(&b->mu);
+    b->dead = true;
+    struct qmsg *q = b->head;
+    b->head = b->tail = NULL;
+    b->qlen = 0;
+    pthread_mutex_unlock(&b->mu);
+    free_queue(q);
+    wake(b);
+    for (int i = 0; i < 4 && destroy_hooks[i]; i++)
+        destroy_hooks[i](mb.id);
+    unpin(b); /* the table's reference */
+    return 0;
+}
+
+/* ---- the implicit per-thread mailbox ----------------------------------- */
+
+static pthread_key_t self_key;
+static pthread_once_t self_once = PTHREAD_ONCE_INIT;
+
+static void self_free(void *p)
+{
+    esock_mbox_t mb = {(uint32_t)(uintptr_t)p};
+    esock_mbox_destroy(mb);
+}
+
+static void self_init(void)
+{
+    pthread_key_create(&self_key, self_free);
+}
+
+esock_mbox_t esock_mbox_self(void)
+{
+    pthread_once(&self_once, self_init);
+    esock_mbox_t mb = {(uint32_t)(uintptr_t)pthread_getspecific(self_key)};
+    if (mb.id != 0 && esock__mbox_alive(mb.id))
+        return mb;
+    mb.id = 0;
+    if (esock_mbox_create(&mb) == 0)
+        pthread_setspecific(self_key, (void *)(uintptr_t)mb.id);
+    return mb;
+}
+
+uint32_t esock__mbox_self_peek(void)
+{
+    pthread_once(&self_once, self_init);
+    uint32_t id = (uint32_t)(uintptr_t)pthread_getspecific(self_key);
+    return id != 0 && esock__mbox_alive(id) ? id : 0;
+}
+
+/* ---- posting ------------------------------------------------------------ */
+
+static int post(struct mbox *b, const esock_msg_t *m)
+{
+    struct qmsg *q = esock__malloc(sizeof *q);
+    if (q == NULL)
+        return -ENOMEM;
+    q->next = NULL;
+    q->m = *m;
+    pthread_mutex_lock(&b->mu);
+    if (b->dead) {
+        pthread_mutex_unlock(&b->mu);
+        esock_msg_free(&q->m);
+        esock__free(q);
+        return ESOCK_ECLOSED;
+    }
+    if (b->tail)
+        b->tail->next = q;
+    else
+        b->head = q;
+    b->tail = q;
+    b->qlen++;
+    pthread_mutex_unlock(&b->mu);
+    /* inet: a post from the mailbox's own waiting thread (a readiness
+     * callback) needs no wake-up: that thread looks at the queue again
+     * before it blocks. Saves an eventfd write per delivered packet. */
+    if (serving != b->id)
+        wake(b);
+    return 0;
+}
+
+int esock__mbox_post(uint32_t mb, const esock_msg_t *msg)
+{
+    struct mbox *b = pin(mb);
+    if (b == NULL) {
+        esock_msg_t tmp = *msg;
+        esock_msg_free(&tmp);
+        return ESOCK_ECLOSED;
+    }
+    int rc = post(b, msg);
+    unpin(b);
+    return rc;
+}
+
+int esock_mbox_post(esock_mbox_t mb, const esock_msg_t *msg)
+{
+    if (msg == NULL)
+        return -EINVAL;
+    return esock__mbox_post(mb.id, msg);
+}
+
+bool esock__mbox_alive(uint32_t mb)
+{
+    struct mbox *b = pin(mb);
+    if (b == NULL)
+        return false;
+    unpin(b);
+    return true;
+}
+
+int esock_mbox_len(esock_mbox_t mb)
+{
+    struct mbox *b = pin(mb.id);
+    if (b == NULL)
+        return ESOCK_ECLOSED;
+    pthread_mutex_lock(&b->mu);
+    int n = b->qlen;
+    pthread_mutex_unlock(&b->mu);
+    unpin(b);
+    return n;
+}
+
+int esock_mbox_fd(esock_mbox_t mb)
+{
+    struct mbox *b = pin(mb.id);
+    if (b == NULL)
+        return ESOCK_ECLOSED;
+    int fd = b->epfd;
+    unpin(b);
+    return fd;
+}
+
+void esock_msg_free(esock_msg_t *msg)
+{
+    if (msg == NULL)
+        return;
+    free(msg->data);
+    msg->data = NULL;
+    msg->len = 0;
+}
+
+/* ---- watches ------------------------------------------------------------ */
+
+static struct watch *find_watch(struct mbox *b, int fd)
+{
+    for (size_t i = 0; i < b->nw; i++)
+        if (b->w[i].fd == fd)
+            return &b->w[i];
+    return NULL;
+}
+
+static int apply_interest(struct mbox *b, struct watch *w, int op)
+{
+    struct epoll_event ev = {
+        .events = (w->ev & ESOCK__EV_IN ? EPOLLIN | EPOLLRDHUP : 0) |
+                  (w->ev & ESOCK__EV_OUT ? EPOLLOUT : 0),
+        .data.fd = w->fd,
+    };
+    if (esock__sys.epoll_ctl(b->epfd, op, w->fd, &ev) < 0)
+        return -errno;
+    return 0;
+}
+
+int esock__mbox_watch(uint32_t mb, int fd, unsigned events, esock__watch_cb cb, uint64_t arg)
+{
+    struct mbox *b = pin(mb);
+    if (b == NULL)
+        return ESOCK_ECLOSED;
+    int rc = 0;
+    pthread_mutex_lock(&b->mu);
+    struct watch *w = find_watch(b, fd);
+    bool added = false;
+    if (w == NULL) {
+        if (b->nw == b->capw) {
+            size_t nc = b->capw ? b->capw * 2 : 8;
+            struct watch *nwv = esock__realloc(b->w, nc * sizeof *nwv);
+            if (nwv == NULL) {
+                rc = -ENOMEM;
+                goto out;
+            }
+            b->w = nwv;
+            b->capw = nc;
+        }
+        w = &b->w[b->nw++];
+        memset(w, 0, sizeof *w);
+        w->fd = fd;
+        added = true;
+    }
+    unsigned dirs = events & (ESOCK__EV_IN | ESOCK__EV_OUT);
+    for (int d = 0; d < 2; d++) {
+        unsigned bit = d == 0 ? ESOCK__EV_IN : ESOCK__EV_OUT;
+        if (!(dirs & bit))
+            continue;
+        w->cb[d] = cb;
+        w->arg[d] = arg;
+        w->ev |= bit;
+        if (events & ESOCK__WATCH_PERSIST)
+            w->persist |= bit;
+        else
+            w->persist &= ~bit;
+    }
+    rc = apply_interest(b, w, added ? EPOLL_CTL_ADD : EPOLL_CTL_MOD);
+    if (rc == -EEXIST) /* fd was closed and reused without unwatch: re-add */
+        rc = apply_interest(b, w, EPOLL_CTL_MOD);
+    if (rc < 0 && added)
+        b->nw--;
+out:
+    pthread_mutex_unlock(&b->mu);
+    unpin(b);
+    return rc;
+}
+
+static void drop_dirs(struct mbox *b, struct watch *w, unsigned dirs)
+{
+    w->ev &= ~dirs;
+    w->persist &= ~dirs;
+    if (dirs & ESOCK__EV_IN)
+        w->cb[0] = NULL;
+    if (dirs & ESOCK__EV_OUT)
+        w->cb[1] = NULL;
+    if (w->ev == 0) {
+        esock__sys.epoll_ctl(b->epfd, EPOLL_CTL_DEL, w->fd, NULL);
+        *w = b->w[--b->nw];
+    } else {
+        apply_interest(b, w, EPOLL_CTL_MOD);
+    }
+}
+
+void esock__mbox_unwatch(uint32_t mb, int fd, unsigned events)
+{
+    struct mbox *b = pin(mb);
+    if (b == NULL)
+        return;
+    pthread_mutex_lock(&b->mu);
+    struct watch *w = find_watch(b, fd);
+    if (w != NULL)
+        drop_dirs(b, w, events & (ESOCK__EV_IN | ESOCK__EV_OUT));
+    pthread_mutex_unlock(&b->mu);
+    unpin(b);
+}
+
+/* Turns one epoll event into callbacks (called without the lock held). */
+static void dispatch(struct mbox *b, int fd, uint32_t revents)
+{
+    esock__watch_cb cb[2] = {NULL, NULL};
+    uint64_t arg[2] = {0, 0};
+    unsigned fired = 0;
+    if (revents & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+        fired |= ESOCK__EV_IN;
+    if (revents & (EPOLLOUT | EPOLLHUP | EPOLLERR))
+        fired |= ESOCK__EV_OUT;
+    pthread_mutex_lock(&b->mu);
+    struct watch *w = find_watch(b, fd);
+    if (w != NULL) {
+        fired &= w->ev;
+        for (int d = 0; d < 2; d++) {
+            unsigned bit = d == 0 ? ESOCK__EV_IN : ESOCK__EV_OUT;
+            if (fired & bit) {
+                cb[d] = w->cb[d];
+                arg[d] = w->arg[d];
+            }
+        }
+        unsigned oneshot = fired & ~w->persist;
+        if (oneshot)
+            drop_dirs(b, w, oneshot);
+    }
+    pthread_mutex_unlock(&b->mu);
+    for (int d = 0; d < 2; d++)
+        if (cb[d])
+            cb[d](arg[d], d == 0 ? ESOCK__EV_IN : ESOCK__EV_OUT);
+}
+
+/* ---- receiving ------------------------------------------------------------ */
+
+static bool matches(const esock_msg_t *m, const esock_msg_t *want)
+{
+    if (want == NULL)
+        return true;
+    return (want->kind == 0 || want->kind == m->kind) &&
+           (want->socket == 0 || want->socket == m->socket) &&
+           (want->tag == 0 || want->tag == m->tag) && (want->ref == 0 || want->ref == m->ref);
+}
+
+static bool take(struct mbox *b, const esock_msg_t *want, esock_msg_t *out)
+{
+    struct qmsg *prev = NULL;
+    for (struct qmsg *q = b->head; q; prev = q, q = q->next) {
+        if (!matches(&q->m, want))
+            continue;
+        if (prev)
+            prev->next = q->next;
+        else
+            b->head = q->next;
+        if (b->tail == q)
+            b->tail = prev;
+        b->qlen--;
+        *out = q->m;
+        esock__free(q);
+        return true;
+    }
+    return false;
+}
+
+static int recv_impl(esock_mbox_t mb, const esock_msg_t *want, esock_msg_t *out, int64_t timeout_ms)
+{
+    if (out == NULL)
+        return -EINVAL;
+    struct mbox *b = pin(mb.id);
+    if (b == NULL)
+        return ESOCK_ECLOSED;
+    int64_t deadline = timeout_ms == ESOCK_NOWAIT ? 0 : timeout_ms < 0 ? -1 : esock__deadline_of(timeout_ms);
+    uint32_t saved = serving;
+    serving = mb.id;
+    int rc;
+    bool idled = false;
+    for (;;) {
+        pthread_mutex_lock(&b->mu);
+        bool dead = b->dead, got = !dead && take(b, want, out);
+        pthread_mutex_unlock(&b->mu);
+        if (dead) {
+            rc = ESOCK_ECLOSED;
+            break;
+        }
+        if (got) {
+            rc = 0;
+            break;
+        }
+        int ms = deadline == 0 ? 0 : esock__ms_left(deadline);
+        if (!idled && esock__mbox_idle_hook) { /* inet: also for a 0 timeout (a polling loop must flush too) */
+            /* Before blocking, let the inet layer flush coalesced output;
+             * then look again, since that may have produced messages. */
+            idled = true;
+            esock__mbox_idle_hook(mb.id);
+            continue;
+        }
+        struct epoll_event ev[32];
+        int n = esock__sys.epoll_wait(b->epfd, ev, 32, ms);
+        if (n < 0 && errno != EINTR) {
+            rc = -errno;
+            break;
+        }
+        idled = false;
+        for (int i = 0; i < n; i++) {
+            if (ev[i].data.fd == b->efd) {
+                uint64_t v;
+                while (read(b->efd, &v, sizeof v) < 0 && errno == EINTR)
+                    ;
+            } else {
+                dispatch(b, ev[i].data.fd, ev[i].events);
+            }
+        }
+        if (n == 0 && ms == 0) {
+            /* One last look: a callback of this round may have posted. */
+            pthread_mutex_lock(&b->mu);
+            got = !b->dead && take(b, want, out);
+            pthread_mutex_unlock(&b->mu);
+            rc = got ? 0 : ESOCK_ETIMEOUT;
+            break;
+        }
+    }
+    serving = saved;
+    unpin(b);
+    return rc;
+}
+
+int esock_mbox_recv(esock_mbox_t mb, esock_msg_t *msg, int64_t timeout_ms)
+{
+    return recv_impl(mb, NULL, msg, timeout_ms);
+}
+
+int esock_mbox_recv_match(esock_mbox_t mb, const esock_msg_t *match, esock_msg_t *msg,
+                          int64_t timeout_ms)
+{
+    return recv_impl(mb, match, msg, timeout_ms);
+}
+
+uint32_t esock__mbox_serving(void)
+{
+    return serving;
+}

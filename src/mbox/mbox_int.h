@@ -1,0 +1,58 @@
+/*
+ * mbox/mbox_int.h - what the socket and inet layers use of mailboxes.
+ *
+ * Watches: a layer registers interest in an fd's readiness in a mailbox's
+ * readiness set; a thread waiting on that mailbox calls the callback with
+ * (arg, events) when the fd is ready. One-shot watches are cleared before
+ * the call; persistent ones stay until unwatched. Callbacks run on the
+ * waiting thread without mailbox locks held, and may post, watch and unwatch.
+ * Callbacks receive an integer arg (a handle id), never a pointer, so a
+ * watch that outlives its object is harmless.
+ */
+#ifndef ESOCK_MBOX_INT_H
+#define ESOCK_MBOX_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <esock/mbox.h>
+
+#include "poll/poll.h"
+
+typedef void (*esock__watch_cb)(uint64_t arg, unsigned events);
+
+#define ESOCK__WATCH_PERSIST 0x100u
+
+/* Adds (or replaces) the callback for the given direction(s) of fd in mb.
+ * events: ESOCK__EV_IN and/or ESOCK__EV_OUT, | ESOCK__WATCH_PERSIST.
+ * 0, ESOCK_ECLOSED (no such mailbox), -errno. */
+int esock__mbox_watch(uint32_t mb, int fd, unsigned events, esock__watch_cb cb, uint64_t arg);
+/* Removes the given directions of fd's watch in mb (all with IN|OUT). */
+void esock__mbox_unwatch(uint32_t mb, int fd, unsigned events);
+
+/* Posts msg (data ownership passes to the mailbox). 0 or ESOCK_ECLOSED. */
+int esock__mbox_post(uint32_t mb, const esock_msg_t *msg);
+
+/* True if the mailbox exists. */
+bool esock__mbox_alive(uint32_t mb);
+
+/* The mailbox the calling thread is waiting on / handling messages from
+ * (set by esock_mbox_recv for the thread's duration in it), or 0. */
+uint32_t esock__mbox_serving(void);
+
+/* Called on a mailbox's waiting thread when its queue is empty, just before
+ * it blocks (inet uses it to flush coalesced sends). One hook process-wide. */
+extern void (*esock__mbox_idle_hook)(uint32_t mb);
+
+/* Registers a function called when a mailbox is destroyed (sockets drop it
+ * as owner). Up to 4 hooks; registering the same one twice is a no-op. */
+void esock__mbox_on_destroy(void (*fn)(uint32_t mb));
+
+/* The calling thread's implicit mailbox id if it has one already, else 0
+ * (never creates one). */
+uint32_t esock__mbox_self_peek(void);
+
+/* Fresh unique references for select handles and monitors (never 0). */
+uint64_t esock__make_ref(void);
+
+#endif

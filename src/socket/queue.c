@@ -1,0 +1,267 @@
+/*
+ * One current user per direction (reader, writer, acceptor), the others
+ * queued in arrival order; the waits of blocking and nowait callers.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "mbox/mbox_int.h"
+#include "poll/poll.h"
+#include "socket/sock.h"
+#include "sys/sys.h"
+
+int esock__how(struct esock__how *how, int64_t timeout_ms, const esock_select_info_t *si,
+               esock_op_t tag)
+{
+    how->tag = tag;
+    how->nowait = false;
+    how->mbox = 0;
+    how->ref = 0;
+    how->deadline = -1;
+    if (timeout_ms == ESOCK_NOWAIT) {
+        how->nowait = true;
+        how->mbox = esock_mbox_self().id;
+        if (how->mbox == 0)
+            return -ENOMEM;
+        how->ref = si != NULL && si->handle != 0 ? si->handle : esock__make_ref();
+        return 0;
+    }
+    if (timeout_ms == ESOCK_INFINITY)
+        return 0;
+    if (timeout_ms < 0)
+        return ESOCK_EINVAL_TIMEOUT;
+    how->deadline = esock__deadline_of(timeout_ms);
+    return 0;
+}
+
+static void set_current(struct esock__dir *d, bool nowait, uint32_t mbox, uint64_t ref,
+                        esock_op_t tag)
+{
+    d->busy = true;
+    d->cur_nowait = nowait;
+    d->cur_mbox = mbox;
+    d->cur_ref = ref;
+    d->cur_tag = tag;
+}
+
+static unsigned dir_events(esock__sock_t *s, struct esock__dir *d)
+{
+    return d == &s->wr ? ESOCK__EV_OUT : ESOCK__EV_IN;
+}
+
+static void stop_watch(esock__sock_t *s, struct esock__dir *d)
+{
+    if (d->watching) {
+        esock__mbox_unwatch(d->cur_mbox, s->fd, dir_events(s, d));
+        d->watching = false;
+    }
+}
+
+static void enqueue(struct esock__dir *d, struct esock__waiter *w)
+{
+    w->next = NULL;
+    if (d->tail)
+        d->tail->next = w;
+    else
+        d->head = w;
+    d->tail = w;
+    d->queued++;
+}
+
+static bool unlink_waiter(struct esock__dir *d, struct esock__waiter *w)
+{
+    struct esock__waiter *prev = NULL;
+    for (struct esock__waiter *q = d->head; q; prev = q, q = q->next) {
+        if (q != w)
+            continue;
+        if (prev)
+            prev->next = q->next;
+        else
+            d->head = q->next;
+        if (d->tail == q)
+            d->tail = prev;
+        d->queued--;
+        return true;
+    }
+    return false;
+}
+
+static void post_op(uint32_t mbox, esock_msg_kind_t kind, esock__sock_t *s, esock_op_t tag,
+                    uint64_t ref, int reason)
+{
+    esock_msg_t m = {.kind = kind, .socket = s->id, .tag = tag, .ref = ref, .reason = reason};
+    esock__mbox_post(mbox, &m);
+}
+
+int esock__dir_acquire(esock__sock_t *s, struct esock__dir *d, const struct esock__how *how)
+{
+    if (s->closed)
+        return ESOCK_ECLOSED;
+    if (!d->busy) {
+        set_current(d, false, how->mbox, how->ref, how->tag);
+        return 0;
+    }
+    /* The current user retrying after its select message (same mailbox). */
+    if (d->cur_nowait && d->cur_mbox != 0 &&
+        d->cur_mbox == (how->nowait ? how->mbox : esock__mbox_self_peek())) {
+        stop_watch(s, d);
+        set_current(d, false, how->mbox, how->ref, how->tag);
+        return 0;
+    }
+    if (how->nowait) {
+        for (struct esock__waiter *q = d->head; q; q = q->next)
+            if (q->nowait && q->mbox == how->mbox) {
+                q->ref = how->ref; /* already queued: keep its place */
+                return ESOCK_SELECT;
+            }
+        struct esock__waiter *w = esock__calloc(1, sizeof *w);
+        if (w == NULL)
+            return -ENOMEM;
+        w->nowait = true;
+        w->mbox = how->mbox;
+        w->ref = how->ref;
+        w->tag = how->tag;
+        enqueue(d, w);
+        return ESOCK_SELECT;
+    }
+    struct esock__waiter w = {.tag = how->tag};
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&w.cv, &ca);
+    pthread_condattr_destroy(&ca);
+    enqueue(d, &w);
+    int rc = 0;
+    while (!w.go && !s->closed) {
+        if (how->deadline < 0) {
+            pthread_cond_wait(&w.cv, &s->mu);
+            continue;
+        }
+        struct timespec ts = {.tv_sec = how->deadline / 1000,
+                              .tv_nsec = (long)(how->deadline % 1000) * 1000000};
+        if (pthread_cond_timedwait(&w.cv, &s->mu, &ts) == ETIMEDOUT && !w.go) {
+            rc = ESOCK_ETIMEOUT;
+            break;
+        }
+    }
+    if (!w.go) {
+        unlink_waiter(d, &w);
+        if (rc == 0)
+            rc = ESOCK_ECLOSED;
+    } else if (s->closed) {
+        esock__dir_release(s, d);
+        rc = ESOCK_ECLOSED;
+    }
+    pthread_cond_destroy(&w.cv);
+    return rc;
+}
+
+void esock__dir_release(esock__sock_t *s, struct esock__dir *d)
+{
+    stop_watch(s, d);
+    struct esock__waiter *w = d->head;
+    if (w == NULL || s->closed) {
+        d->busy = false;
+        d->cur_nowait = false;
+        d->cur_mbox = 0;
+        return;
+    }
+    unlink_waiter(d, w);
+    if (w->nowait) {
+        /* Its turn: the select message tells it to call again. */
+        set_current(d, true, w->mbox, w->ref, w->tag);
+        post_op(w->mbox, ESOCK_MSG_SELECT, s, w->tag, w->ref, 0);
+        esock__free(w);
+    } else {
+        set_current(d, false, 0, 0, w->tag);
+        w->go = true;
+        pthread_cond_signal(&w->cv);
+    }
+}
+
+/* A select watch fired in the nowait caller's mailbox: tell it to retry. */
+static void select_ready(uint64_t arg, unsigned events)
+{
+    (void)events;
+    esock_t h = {(uint32_t)(arg >> 8)};
+    esock__sock_t *s = esock__sock_pin(h);
+    if (s == NULL)
+        return;
+    pthread_mutex_lock(&s->mu);
+    struct esock__dir *d = (arg & 0xff) == 0 ? &s->rd : (arg & 0xff) == 1 ? &s->wr : &s->acc;
+    if (d->busy && d->cur_nowait && d->watching) {
+        d->watching = false;
+        post_op(d->cur_mbox, ESOCK_MSG_SELECT, s, d->cur_tag, d->cur_ref, 0);
+    }
+    pthread_mutex_unlock(&s->mu);
+    esock__sock_unpin(s);
+}
+
+int esock__wait(esock__sock_t *s, struct esock__dir *d, unsigned ev, const struct esock__how *how,
+                uint64_t *waits)
+{
+    __atomic_fetch_add(waits, 1, __ATOMIC_RELAXED);
+    if (!how->nowait) {
+        int r = esock__wait_fd(s->fd, ev, s->wakefd, how->deadline);
+        if (r == 1)
+            return ESOCK_ECLOSED;
+        return r;
+    }
+    pthread_mutex_lock(&s->mu);
+    int rc = ESOCK_SELECT;
+    if (s->closed) {
+        rc = ESOCK_ECLOSED;
+    } else {
+        set_current(d, true, how->mbox, how->ref, how->tag);
+        uint64_t di = d == &s->rd ? 0 : d == &s->wr ? 1 : 2;
+        int w = esock__mbox_watch(how->mbox, s->fd, ev, select_ready, (uint64_t)s->id << 8 | di);
+        d->watching = w == 0;
+        if (w < 0)
+            rc = w;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+void esock__dir_abort(esock__sock_t *s, struct esock__dir *d)
+{
+    if (d->busy && d->cur_nowait) {
+        stop_watch(s, d);
+        post_op(d->cur_mbox, ESOCK_MSG_ABORT, s, d->cur_tag, d->cur_ref, ESOCK_ECLOSED);
+        d->busy = false;
+        d->cur_nowait = false;
+    }
+    struct esock__waiter **pp = &d->head;
+    while (*pp) {
+        struct esock__waiter *w = *pp;
+        if (w->nowait) {
+            *pp = w->next;
+            d->queued--;
+            post_op(w->mbox, ESOCK_MSG_ABORT, s, w->tag, w->ref, ESOCK_ECLOSED);
+            esock__free(w);
+        } else {
+            pthread_cond_signal(&w->cv); /* it sees s->closed and unlinks itself */
+            pp = &w->next;
+        }
+    }
+    d->tail = NULL;
+    for (struct esock__waiter *w = d->head; w; w = w->next)
+        d->tail = w;
+}
+
+int esock__dir_cancel(esock__sock_t *s, struct esock__dir *d, const esock_select_info_t *si)
+{
+    if (d->busy && d->cur_nowait && d->cur_ref == si->handle &&
+        (si->tag == ESOCK_OP_NONE || si->tag == d->cur_tag)) {
+        esock__dir_release(s, d);
+        return 0;
+    }
+    for (struct esock__waiter *w = d->head; w; w = w->next)
+        if (w->nowait && w->ref == si->handle) {
+            unlink_waiter(d, w);
+            esock__free(w);
+            return 0;
+        }
+    return 1;
+}

@@ -1,0 +1,7 @@
+# The socket suite again with partial I/O and EAGAIN injected through the
+# syscall seam (src/sys/sys.h).
+if(TARGET test_socket)
+  add_test(NAME socket_faults COMMAND test_socket)
+  set_tests_properties(socket_faults PROPERTIES TIMEOUT 300
+    ENVIRONMENT "ESOCK_FAULTS=eagain:20,short:30,seed:7")
+endif()

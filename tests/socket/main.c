@@ -1,0 +1,76 @@
+/* test_socket: the socket module. */
+#include "helpers.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int ms_since(int64_t t0)
+{
+    return (int)(now_ms() - t0);
+}
+
+esock_sockaddr_t loopback(int family)
+{
+    esock_ip_t ip;
+    if (family == AF_INET6)
+        esock_parse_address("::1", 3, &ip);
+    else
+        esock_parse_address("127.0.0.1", 9, &ip);
+    esock_sockaddr_t sa;
+    esock_sockaddr_ip(&sa, &ip, 0);
+    return sa;
+}
+
+int tcp_pair(int family, esock_t *client, esock_t *server)
+{
+    esock_t l;
+    int rc = esock_open(family, SOCK_STREAM, 0, &l);
+    if (rc == -EAFNOSUPPORT)
+        return 77;
+    assert_int_equal(rc, 0);
+    esock_sockaddr_t sa = loopback(family);
+    rc = esock_bind(l, &sa);
+    if (rc == -EADDRNOTAVAIL || rc == -EAFNOSUPPORT) {
+        esock_close(l);
+        return 77;
+    }
+    assert_int_equal(rc, 0);
+    ok(esock_listen(l, ESOCK_DEFAULT_BACKLOG));
+    ok(esock_sockname(l, &sa));
+    ok(esock_open(family, SOCK_STREAM, 0, client));
+    ok(esock_connect(*client, &sa, 2000, NULL));
+    ok(esock_accept(l, 2000, server, NULL));
+    ok(esock_close(l));
+    return 0;
+}
+
+int check_no_sockets(void **state)
+{
+    (void)state;
+    assert_int_equal(esock_number_of(), 0);
+    return 0;
+}
+
+int main(void)
+{
+    size_t n = socket_basic_count + socket_async_count + socket_thread_count;
+    struct CMUnitTest *all = calloc(n, sizeof *all);
+    memcpy(all, socket_basic_tests, socket_basic_count * sizeof *all);
+    memcpy(all + socket_basic_count, socket_async_tests, socket_async_count * sizeof *all);
+    memcpy(all + socket_basic_count + socket_async_count, socket_thread_tests,
+           socket_thread_count * sizeof *all);
+    for (size_t i = 0; i < n; i++)
+        all[i].teardown_func = check_no_sockets;
+    int rc = _cmocka_run_group_tests("socket", all, n, NULL, NULL);
+    free(all);
+    return rc;
+}

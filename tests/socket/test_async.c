@@ -1,0 +1,218 @@
+/* nowait operations, select and abort messages, cancel, monitors. */
+#include "helpers.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* Completes a nowait stream recv of want bytes the way a program would:
+ * call, and on select wait for the select message and call again. Bounded. */
+static size_t nowait_recv_all(esock_t s, char *buf, size_t have, size_t want)
+{
+    for (int i = 0; i < 1000 && have < want; i++) {
+        size_t got = 0;
+        esock_select_info_t si = {0};
+        int rc = esock_recv(s, buf + have, want - have, want - have, 0, ESOCK_NOWAIT, &got, &si);
+        have += got;
+        if (rc == ESOCK_SELECT || rc == ESOCK_SELECT_PARTIAL) {
+            esock_msg_t want_msg = {.kind = ESOCK_MSG_SELECT, .ref = si.handle}, m;
+            assert_int_equal(esock_mbox_recv_match(esock_mbox_self(), &want_msg, &m, 1000), 0);
+        } else {
+            assert_int_equal(rc, 0);
+        }
+    }
+    return have;
+}
+
+static void test_nowait_recv_select_then_data(void **state)
+{
+    (void)state;
+    esock_t c, s;
+    ok(tcp_pair(AF_INET, &c, &s));
+    char buf[8];
+    size_t got;
+    esock_select_info_t si = {0};
+    assert_int_equal(esock_recv(s, buf, 0, sizeof buf, 0, ESOCK_NOWAIT, &got, &si), ESOCK_SELECT);
+    assert_int_equal(si.tag, ESOCK_OP_RECV);
+    assert_true(si.handle != 0);
+    ok(esock_send(c, "hi", 2, 0, 1000, NULL, NULL));
+    esock_msg_t m;
+    ok(esock_mbox_recv(esock_mbox_self(), &m, 1000));
+    assert_int_equal(m.kind, ESOCK_MSG_SELECT);
+    assert_int_equal(m.socket, s.id);
+    assert_int_equal(m.tag, ESOCK_OP_RECV);
+    assert_int_equal(m.ref, si.handle);
+    assert_int_equal(nowait_recv_all(s, buf, 0, 2), 2);
+    assert_memory_equal(buf, "hi", 2);
+    (void)got;
+    ok(esock_close(c));
+    ok(esock_close(s));
+}
+
+static void test_nowait_partial_recv_and_caller_handle(void **state)
+{
+    (void)state;
+    esock_t c, s;
+    ok(tcp_pair(AF_INET, &c, &s));
+    ok(esock_send(c, "abc", 3, 0, 1000, NULL, NULL));
+    char buf[6];
+    size_t got;
+    /* The select_handle() form: the caller picks the handle. */
+    esock_select_info_t si = {.handle = 0xfeed};
+    /* {ok, {Data, SelectInfo}}: part of Length now, a select for the rest. */
+    int rc;
+    do /* the data may take a moment to arrive on loopback */
+        rc = esock_recv(s, buf, 6, 6, 0, ESOCK_NOWAIT, &got, &si);
+    while (rc == ESOCK_SELECT && (esock_mbox_recv(esock_mbox_self(), &(esock_msg_t){0}, 1000), 1));
+    assert_int_equal(rc, ESOCK_SELECT_PARTIAL);
+    assert_true(got >= 1 && got <= 3); /* 3, unless short reads are injected */
+    if (getenv("ESOCK_FAULTS") == NULL)
+        assert_int_equal(got, 3);
+    assert_int_equal(si.handle, 0xfeed);
+    ok(esock_send(c, "def", 3, 0, 1000, NULL, NULL));
+    esock_msg_t want = {.kind = ESOCK_MSG_SELECT, .ref = 0xfeed}, m;
+    ok(esock_mbox_recv_match(esock_mbox_self(), &want, &m, 1000));
+    assert_int_equal(nowait_recv_all(s, buf, got, 6), 6);
+    assert_memory_equal(buf, "abcdef", 6);
+    ok(esock_close(c));
+    ok(esock_close(s));
+}
+
+static void test_cancel(void **state)
+{
+    (void)state;
+    esock_t c, s;
+    ok(tcp_pair(AF_INET, &c, &s));
+    char buf[4];
+    esock_select_info_t si = {0};
+    assert_int_equal(esock_recv(s, buf, 0, 4, 0, ESOCK_NOWAIT, NULL, &si), ESOCK_SELECT);
+    ok(esock_cancel(s, &si));
+    /* Nothing in progress any more: the page's {invalid, SelectInfo}. */
+    assert_int_equal(esock_cancel(s, &si), ESOCK_EINVAL_SELECTINFO);
+    esock_select_info_t bogus = {ESOCK_OP_SEND, 424242};
+    assert_int_equal(esock_cancel(s, &bogus), ESOCK_EINVAL_SELECTINFO);
+    /* After cancel no select message arrives even when data comes. */
+    ok(esock_send(c, "x", 1, 0, 1000, NULL, NULL));
+    esock_msg_t m;
+    assert_int_equal(esock_mbox_recv(esock_mbox_self(), &m, 100), ESOCK_ETIMEOUT);
+    /* And a blocking recv is not held up by the cancelled one. */
+    size_t got;
+    ok(esock_recv(s, buf, 1, 4, 0, 1000, &got, NULL));
+    ok(esock_close(c));
+    ok(esock_close(s));
+}
+
+static void test_abort_on_close(void **state)
+{
+    (void)state;
+    esock_t c, s;
+    ok(tcp_pair(AF_INET, &c, &s));
+    char buf[4];
+    esock_select_info_t si = {0};
+    assert_int_equal(esock_recv(s, buf, 0, 4, 0, ESOCK_NOWAIT, NULL, &si), ESOCK_SELECT);
+    ok(esock_close(s));
+    esock_msg_t m;
+    ok(esock_mbox_recv(esock_mbox_self(), &m, 1000));
+    assert_int_equal(m.kind, ESOCK_MSG_ABORT);
+    assert_int_equal(m.ref, si.handle);
+    assert_int_equal(m.reason, ESOCK_ECLOSED);
+    ok(esock_close(c));
+}
+
+static void test_nowait_accept_and_connect(void **state)
+{
+    (void)state;
+    esock_t l, c, a;
+    ok(esock_open(AF_INET, SOCK_STREAM, 0, &l));
+    esock_sockaddr_t sa = loopback(AF_INET);
+    ok(esock_bind(l, &sa));
+    ok(esock_sockname(l, &sa));
+    ok(esock_listen(l, 5));
+    esock_select_info_t asi = {0}, csi = {0};
+    assert_int_equal(esock_accept(l, ESOCK_NOWAIT, &a, &asi), ESOCK_SELECT);
+    assert_int_equal(asi.tag, ESOCK_OP_ACCEPT);
+    ok(esock_open(AF_INET, SOCK_STREAM, 0, &c));
+    int rc = esock_connect(c, &sa, ESOCK_NOWAIT, &csi);
+    assert_true(rc == 0 || rc == ESOCK_SELECT);
+    int got_accept = 0, got_connect = rc == 0;
+    for (int i = 0; i < 4 && !(got_accept && got_connect); i++) {
+        esock_msg_t m;
+        ok(esock_mbox_recv(esock_mbox_self(), &m, 1000));
+        assert_int_equal(m.kind, ESOCK_MSG_SELECT);
+        if (m.tag == ESOCK_OP_ACCEPT) {
+            ok(esock_accept(l, ESOCK_NOWAIT, &a, &asi));
+            got_accept = 1;
+        } else if (m.tag == ESOCK_OP_CONNECT) {
+            ok(esock_connect_finish(c));
+            got_connect = 1;
+        }
+    }
+    assert_true(got_accept && got_connect);
+    ok(esock_close(a));
+    ok(esock_close(c));
+    ok(esock_close(l));
+}
+
+static void test_queued_nowait_gets_select_when_turn_comes(void **state)
+{
+    (void)state;
+    esock_t c, s;
+    ok(tcp_pair(AF_INET, &c, &s));
+    esock_mbox_t other;
+    ok(esock_mbox_create(&other));
+    char buf[4];
+    esock_select_info_t si = {0};
+    /* This thread's mailbox becomes the current reader. */
+    assert_int_equal(esock_recv(s, buf, 0, 4, 0, ESOCK_NOWAIT, NULL, &si), ESOCK_SELECT);
+    esock_socket_info_t in;
+    ok(esock_info_socket(s, &in));
+    assert_int_equal(in.num_readers, 1);
+    ok(esock_cancel(s, &si));
+    ok(esock_info_socket(s, &in));
+    assert_int_equal(in.num_readers, 0);
+    ok(esock_mbox_destroy(other));
+    assert_int_equal(esock_mbox_destroy(other), ESOCK_ECLOSED);
+    ok(esock_close(c));
+    ok(esock_close(s));
+}
+
+static void test_monitor(void **state)
+{
+    (void)state;
+    esock_t s;
+    ok(esock_open(AF_INET, SOCK_DGRAM, 0, &s));
+    esock_mbox_t mb;
+    ok(esock_mbox_create(&mb));
+    uint64_t r1, r2;
+    ok(esock_monitor(s, mb, &r1));
+    ok(esock_monitor(s, mb, &r2));
+    ok(esock_cancel_monitor(r2));
+    assert_int_equal(esock_cancel_monitor(r2), -ENOENT);
+    ok(esock_close(s));
+    esock_msg_t m;
+    ok(esock_mbox_recv(mb, &m, 1000));
+    assert_int_equal(m.kind, ESOCK_MSG_DOWN);
+    assert_int_equal(m.ref, r1);
+    assert_int_equal(m.socket, s.id);
+    assert_int_equal(esock_mbox_recv(mb, &m, 50), ESOCK_ETIMEOUT); /* r2 was cancelled */
+    /* Monitoring a socket that does not exist: DOWN at once with nosock. */
+    uint64_t r3;
+    ok(esock_monitor(s, mb, &r3));
+    ok(esock_mbox_recv(mb, &m, 1000));
+    assert_int_equal(m.kind, ESOCK_MSG_DOWN);
+    assert_int_equal(m.ref, r3);
+    assert_int_equal(m.reason, -ENOENT);
+    ok(esock_mbox_destroy(mb));
+}
+
+const struct CMUnitTest socket_async_tests[] = {
+    cmocka_unit_test(test_nowait_recv_select_then_data),
+    cmocka_unit_test(test_nowait_partial_recv_and_caller_handle),
+    cmocka_unit_test(test_cancel),
+    cmocka_unit_test(test_abort_on_close),
+    cmocka_unit_test(test_nowait_accept_and_connect),
+    cmocka_unit_test(test_queued_nowait_gets_select_when_turn_comes),
+    cmocka_unit_test(test_monitor),
+};
+const size_t socket_async_count = sizeof socket_async_tests / sizeof socket_async_tests[0];
