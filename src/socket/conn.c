@@ -114,6 +114,13 @@ int esock_accept(esock_t h, int64_t timeout_ms, esock_t *out, esock_select_info_
         if (fd >= 0) {
             rc = esock__sock_new(fd, s->domain, s->type, s->protocol, out);
             if (rc == 0) {
+                esock__sock_t *n = esock__sock_pin(*out);
+                if (n != NULL) { /* an accepted socket is connected */
+                    pthread_mutex_lock(&n->mu);
+                    n->connected = true;
+                    pthread_mutex_unlock(&n->mu);
+                    esock__sock_unpin(n);
+                }
                 ESOCK__CTR_ADD(s, acc_success, 1);
                 break;
             }
