@@ -95,6 +95,8 @@ int esock__sock_new(int fd, int domain, int type, int protocol, esock_t *out)
     s->use_registry = esock__registry_default;
     s->owner = esock__mbox_self_peek();
     s->otp_rcvbuf = 8192; /* OTP's default recv size for recv(S) */
+    s->otp_rcvctrlbuf = 1024; /* and control-message buffer sizes */
+    s->otp_sndctrlbuf = 1024;
     pthread_mutex_init(&s->mu, NULL);
     atomic_init(&s->ref.refs, 1);
     int rc = esock__htab_add(&table, s, &s->id);
