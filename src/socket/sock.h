@@ -71,6 +71,10 @@ typedef struct esock__sock {
     bool otp_iow, otp_debug;
     uint64_t otp_meta;     /* the user's value (opaque) */
     int conn_err;          /* result of a finished nowait connect */
+    bool rd_hint_wait;     /* blocking reads have been waiting: poll first
+                              (only the current reader touches these two) */
+    uint8_t rd_hint_n;     /* every 16th such read tries recv first, to notice
+                              when data has become ready on arrival */
 
     esock_counters_t ctr;  /* relaxed atomics */
 } esock__sock_t;
