@@ -26,6 +26,15 @@ struct cli_cmd {
 
 extern const struct cli_cmd cli_commands[];
 
+/* The subcommands (one file each). */
+int cmd_demo(int argc, char **argv);
+int cmd_parse(int argc, char **argv);
+int cmd_ntoa(int argc, char **argv);
+int cmd_format_error(int argc, char **argv);
+int cmd_resolve(int argc, char **argv);
+int cmd_ifaddrs(int argc, char **argv);
+
+
 /* True if argv has --help / -h: print usage of cmd and return. */
 bool cli_wants_help(int argc, char **argv, const char *cmd);
 void cli_usage(FILE *f, const char *cmd);

@@ -3,12 +3,6 @@
 
 #include <string.h>
 
-int cmd_demo(int argc, char **argv);
-int cmd_parse(int argc, char **argv);
-int cmd_ntoa(int argc, char **argv);
-int cmd_format_error(int argc, char **argv);
-int cmd_resolve(int argc, char **argv);
-int cmd_ifaddrs(int argc, char **argv);
 
 const struct cli_cmd cli_commands[] = {
     {"demo", cmd_demo, "", "the socket page's client/server example over loopback, with the socket table"},
