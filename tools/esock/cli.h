@@ -33,6 +33,7 @@ int cmd_ntoa(int argc, char **argv);
 int cmd_format_error(int argc, char **argv);
 int cmd_resolve(int argc, char **argv);
 int cmd_ifaddrs(int argc, char **argv);
+int cmd_supports(int argc, char **argv);
 
 
 /* True if argv has --help / -h: print usage of cmd and return. */

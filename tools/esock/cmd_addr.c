@@ -22,6 +22,10 @@ int cmd_parse(int argc, char **argv)
     parse_fn fn = esock_parse_address;
     int i = 1, bad = 0;
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+        if (strcmp(argv[i], "--") == 0) { /* end of options: addresses follow */
+            i++;
+            break;
+        }
         size_t k;
         for (k = 0; k < sizeof parsers / sizeof parsers[0]; k++)
             if (strcmp(argv[i], parsers[k].flag) == 0)
@@ -52,10 +56,11 @@ int cmd_parse(int argc, char **argv)
     return bad ? EXIT_FAILED : EXIT_OK;
 }
 
-/* A tuple "1,2,3,4" (any arity and values) or an address string. */
+/* A tuple "1,2,3,4" (digits, signs and commas only: any arity and values)
+ * or an address string. */
 static int to_ip(const char *arg, esock_ip_t *ip)
 {
-    if (strchr(arg, ',') == NULL)
+    if (arg[strspn(arg, "0123456789,-")] != '\0')
         return esock_parse_address(arg, strlen(arg), ip);
     int64_t v[16];
     size_t n = 0;

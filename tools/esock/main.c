@@ -12,6 +12,7 @@ const struct cli_cmd cli_commands[] = {
     {"format-error", cmd_format_error, "ATOM...", "the inet:format_error/1 text of each atom"},
     {"resolve", cmd_resolve, "[--inet|--inet6] [--timeout MS] HOST...", "look hosts up (inet:gethostbyname/2)"},
     {"ifaddrs", cmd_ifaddrs, "[--netns PATH]", "list interfaces (inet:getifaddrs/0,1)"},
+    {"supports", cmd_supports, "[KEY [KEY2]]", "what this build on this machine supports (socket:supports/0,1,2)"},
     {NULL, NULL, NULL, NULL},
 };
 
