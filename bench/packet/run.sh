@@ -1,0 +1,22 @@
+#!/bin/sh
+# bench/packet/run.sh [BENCH_BINARY]: decode_packet throughput in one run:
+# esock (bench_packet), the length/memchr ceiling, and Erlang's
+# erlang:decode_packet/3 (erl_decode.escript) on the identical inputs.
+# Build the binary in a release build first (-DCMAKE_BUILD_TYPE=Release).
+# Prints a markdown table; ns are per message (packet, line, or whole HTTP
+# request/response including its headers), best of several rounds.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+bin=${1:-$here/../../build/release/bench/esock_bench_packet}
+[ -x "$bin" ] || { echo "no bench binary at $bin (pass it as the argument)" >&2; exit 2; }
+command -v escript >/dev/null || { echo "escript not found" >&2; exit 2; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+"$bin" --dump "$tmp"
+"$bin" > "$tmp/c.txt"
+escript "$here/erl_decode.escript" "$tmp" > "$tmp/erl.txt"
+echo "| case | bytes/msg | esock ns/msg | ceiling ns/msg | esock/ceiling | Erlang ns/msg | esock speed-up vs Erlang |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+awk 'NR == FNR { if ($1 !~ /^#/) erl[$1] = $3; next }
+     $1 !~ /^#/ { printf "| %s | %d | %.1f | %.1f | %.2fx | %.1f | %.1fx |\n",
+                  $1, $5, $3, $4, $3 / $4, erl[$1], erl[$1] / $3 }' "$tmp/erl.txt" "$tmp/c.txt"
