@@ -247,6 +247,107 @@ ESOCK_API int esock_protocol_from_name(const char *name);
 /** The socket's descriptor (for poll integration). -EBADF/ESOCK_ECLOSED if closed. */
 ESOCK_API int esock_fd(esock_t s);
 
+/* ==== sendmsg / recvmsg / sendfile (src/socket/msg.c, sendfile.c) ========== */
+/* The message header and control messages are in <esock/cmsg.h>. */
+
+struct esock_msghdr;
+
+/**
+ * sendmsg: the data of @p msg->iov (any number of vectors), with the
+ * encoded control messages of msg->ctrl, to msg->addr (NULL: connected).
+ * Same results as esock_send: 0 when all was sent (*sent = total);
+ * ESOCK_ETIMEOUT with *sent < total; nowait ESOCK_SELECT / ESOCK_SELECT_PARTIAL
+ * (call again with the vectors advanced by *sent and without the control
+ * messages, which went with the first bytes); -errno with *sent set.
+ * A stream with more than IOV_MAX vectors is sent in windows of IOV_MAX and
+ * write_byte counts every byte; a datagram with more than IOV_MAX vectors is
+ * gathered into one buffer first (one datagram, never split). The control
+ * messages go with the first syscall only. @p flags are MSG_* values.
+ * The caller owns @p msg and everything it points to. @p sent may be NULL.
+ */
+ESOCK_API int esock_sendmsg(esock_t s, const struct esock_msghdr *msg, int flags,
+                            int64_t timeout_ms, size_t *sent, esock_select_info_t *si);
+
+/**
+ * recvmsg: one datagram (or what a stream has, up to the buffers) into
+ * msg->iov (at most IOV_MAX vectors are used), its source into msg->addr
+ * (if not NULL; unspec with len 0 when the OS gave none, e.g. a connected
+ * stream), control messages into msg->ctrl (msg->ctrllen = bytes received)
+ * and msg->flags = the msg_flags (MSG_TRUNC, MSG_CTRUNC, MSG_ERRQUEUE...).
+ * msg->ctrl NULL: a buffer of {otp, rcvctrlbuf} bytes (default 1024) is
+ * allocated and owned by msg (msg->ctrl_owned; free it with
+ * esock_msghdr_release, also when you reuse msg); it is released again
+ * when the call returns anything but 0. *received = bytes received (the
+ * datagram's full size when MSG_TRUNC is passed in @p flags).
+ * 0; ESOCK_SELECT (nowait: nothing there, a select message follows);
+ * ESOCK_ETIMEOUT; ESOCK_ECLOSED (closed, or a stream's peer closed);
+ * -errno. @p received may be NULL.
+ */
+ESOCK_API int esock_recvmsg(esock_t s, struct esock_msghdr *msg, int flags, int64_t timeout_ms,
+                            size_t *received, esock_select_info_t *si);
+
+/**
+ * sendfile(Socket, FileFd, Offset, Count, Timeout): @p count bytes of
+ * @p file_fd from @p offset (count 0: to the end of the file) to a stream
+ * socket. The file offset of @p file_fd is not changed; the caller keeps
+ * owning @p file_fd and must keep it open until the operation ends.
+ * 0 when done (*sent = bytes sent; fewer than count if the file ended
+ * first); ESOCK_ETIMEOUT or nowait ESOCK_SELECT / ESOCK_SELECT_PARTIAL with
+ * *sent bytes sent by this call: the rest is remembered in the socket, so
+ * call esock_sendfile_continue() (after the select message, or after a
+ * timeout) to go on; -errno (-EOPNOTSUPP on a non-stream socket, -EBADF,
+ * -EINVAL from the OS...), ESOCK_EINVAL_VALUE for a negative offset,
+ * ESOCK_ECLOSED. A new esock_sendfile replaces an unfinished one.
+ * @p sent may be NULL.
+ */
+ESOCK_API int esock_sendfile(esock_t s, int file_fd, int64_t offset, size_t count,
+                             int64_t timeout_ms, size_t *sent, esock_select_info_t *si);
+
+/**
+ * sendfile(Socket, Continuation, ...): goes on with the unfinished sendfile
+ * of @p s (same results; *sent = bytes sent by this call).
+ * ESOCK_EXBADSEQ when there is no unfinished sendfile.
+ */
+ESOCK_API int esock_sendfile_continue(esock_t s, int64_t timeout_ms, size_t *sent,
+                                      esock_select_info_t *si);
+
+/* ==== i/0,1,2 with OTP's table layout (src/socket/itable.c, "cmsg" helper) ==== */
+
+/** info_keys(): the columns of i(), in OTP's default order. */
+enum esock_i_key {
+    ESOCK_I_DOMAIN, ESOCK_I_TYPE, ESOCK_I_PROTOCOL, ESOCK_I_FD, ESOCK_I_OWNER,
+    ESOCK_I_LOCAL_ADDRESS, ESOCK_I_REMOTE_ADDRESS, ESOCK_I_RECV, ESOCK_I_SENT, ESOCK_I_STATE,
+    ESOCK_I_NKEYS
+};
+/** The key of an info_keys() atom ("domain", "local_address", ...), or ESOCK_EINVAL_VALUE. */
+ESOCK_API int esock_i_key(const char *name);
+/** The atom of a key, NULL if out of range. */
+ESOCK_API const char *esock_i_key_name(int key);
+/**
+ * i(Domain | Proto | Type): fills @p f (zeroed first) from one of the atoms
+ * inet, inet6, local, stream, dgram, seqpacket, sctp, tcp, udp.
+ * 0, or ESOCK_EINVAL_VALUE for any other name.
+ */
+ESOCK_API int esock_i_filter_name(const char *name, esock_filter_t *f);
+/**
+ * i(), i(InfoKeys), i(Filter, InfoKeys): prints a header line and one line
+ * per matching socket (creation order) to @p out, the columns @p keys
+ * (ESOCK_I_*; NULL or 0 keys = all, in order), each as wide as its widest
+ * cell plus one space, in OTP's cell formats (docs/socket-i.md). @p f NULL
+ * = every socket. Returns the number of rows, ESOCK_EINVAL_VALUE for a bad
+ * key, -ENOMEM. Thread-safe; sockets opened or closed meanwhile may be
+ * left out.
+ */
+ESOCK_API int esock_i_keys(FILE *out, const esock_filter_t *f, const int *keys, size_t nkeys);
+/**
+ * socket_info() rstates / wstates as lists of atoms ("bound", "listening",
+ * "accepting", "selected" / "connecting", "connected", "selected"): up to 4
+ * each into @p rst / @p wst (static strings), counts in *nr / *nw.
+ * 0 or ESOCK_ECLOSED.
+ */
+ESOCK_API int esock_socket_states(esock_t s, const char **rst, size_t *nr, const char **wst,
+                                  size_t *nw);
+
 ESOCK_END_DECLS
 
 #endif

@@ -35,6 +35,7 @@ esock__sock_t *esock__sock_pin(esock_t h)
 
 static void sock_free(esock__sock_t *s)
 {
+    esock__sendfile_state_free(s);
     esock__sys.close(s->fd);
     esock__sys.close(s->wakefd);
     pthread_mutex_destroy(&s->mu);

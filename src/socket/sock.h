@@ -77,6 +77,7 @@ typedef struct esock__sock {
                               when data has become ready on arrival */
 
     esock_counters_t ctr;  /* relaxed atomics */
+    void *sendfile_state;  /* sendfile.c: an unfinished sendfile (current writer only) */
 } esock__sock_t;
 
 /* Pin by handle: NULL when closed or stale. Every public call pins. */
@@ -134,5 +135,7 @@ void esock__monitors_down(esock__sock_t *s, int reason); /* s->mu held */
 /* Wraps an fd (non-blocking, close-on-exec) in a new socket object. */
 int esock__sock_new(int fd, int domain, int type, int protocol, esock_t *out);
 extern bool esock__registry_default;
+/* sendfile.c: frees s->sendfile_state (sock_free calls it). */
+void esock__sendfile_state_free(esock__sock_t *s);
 
 #endif

@@ -206,6 +206,121 @@ static void test_monitor(void **state)
     ok(esock_mbox_destroy(mb));
 }
 
+/* Waits for the select message of si in the calling thread's mailbox. */
+static void await_select(const esock_select_info_t *si, esock_t s)
+{
+    esock_msg_t pat = {.kind = ESOCK_MSG_SELECT, .ref = si->handle}, m;
+    assert_int_equal(esock_mbox_recv_match(esock_mbox_self(), &pat, &m, 2000), 0);
+    assert_int_equal(m.socket, s.id);
+    assert_int_equal(m.tag, si->tag);
+}
+
+/* recvfrom and sendto in the nowait form: {select, SelectInfo}, then the
+ * select message, then the call again completes. */
+static void test_nowait_udp_recvfrom_sendto(void **state)
+{
+    (void)state;
+    esock_t a, b;
+    esock_sockaddr_t aa = loopback(AF_INET), ba = loopback(AF_INET), from;
+    ok(esock_open(AF_INET, SOCK_DGRAM, 0, &a));
+    ok(esock_open(AF_INET, SOCK_DGRAM, 0, &b));
+    ok(esock_bind(a, &aa));
+    ok(esock_bind(b, &ba));
+    ok(esock_sockname(a, &aa));
+    ok(esock_sockname(b, &ba));
+    char buf[16];
+    size_t got = 0, sent = 0;
+    esock_select_info_t si = {0};
+    assert_int_equal(esock_recvfrom(b, buf, sizeof buf, 0, ESOCK_NOWAIT, &got, &from, &si),
+                     ESOCK_SELECT);
+    assert_int_equal(si.tag, ESOCK_OP_RECVFROM);
+    assert_true(si.handle != 0);
+    assert_int_equal(got, 0);
+    esock_select_info_t ssi = {0};
+    int rc = ESOCK_SELECT;
+    for (int i = 0; i < 50 && rc == ESOCK_SELECT; i++) {
+        rc = esock_sendto(a, "dgram", 5, 0, &ba, ESOCK_NOWAIT, &sent, &ssi);
+        if (rc == ESOCK_SELECT) { /* only with injected EAGAIN */
+            assert_int_equal(ssi.tag, ESOCK_OP_SENDTO);
+            await_select(&ssi, a);
+        }
+    }
+    ok(rc);
+    assert_int_equal(sent, 5);
+    await_select(&si, b);
+    rc = ESOCK_SELECT;
+    for (int i = 0; i < 50 && rc == ESOCK_SELECT; i++) {
+        rc = esock_recvfrom(b, buf, sizeof buf, 0, ESOCK_NOWAIT, &got, &from, &si);
+        if (rc == ESOCK_SELECT)
+            await_select(&si, b);
+    }
+    ok(rc);
+    assert_int_equal(got, 5);
+    assert_memory_equal(buf, "dgram", 5);
+    assert_int_equal(from.u.in.port, aa.u.in.port);
+    ok(esock_close(a));
+    ok(esock_close(b));
+}
+
+/* A nowait stream send into a full socket: ESOCK_SELECT(_PARTIAL) with the
+ * bytes sent so far, the select message once the peer reads, and every byte
+ * arrives exactly once. */
+static void test_nowait_send_full_buffer(void **state)
+{
+    (void)state;
+    esock_t c, s;
+    ok(tcp_pair(AF_INET, &c, &s));
+    enum { CHUNK = 65536 };
+    char *out = calloc(1, CHUNK), *in = malloc(CHUNK);
+    assert_non_null(out);
+    assert_non_null(in);
+    size_t total = 0;
+    esock_select_info_t si = {0};
+    int rc = 0;
+    for (int i = 0; i < 2000; i++) {
+        size_t sent = 0;
+        rc = esock_send(c, out, CHUNK, 0, ESOCK_NOWAIT, &sent, &si);
+        total += sent;
+        if (rc != 0)
+            break;
+        assert_int_equal(sent, CHUNK);
+    }
+    assert_true(rc == ESOCK_SELECT || rc == ESOCK_SELECT_PARTIAL);
+    assert_int_equal(si.tag, ESOCK_OP_SEND);
+    /* Drain on another path until the writer's select message arrives. */
+    size_t drained = 0;
+    esock_msg_t pat = {.kind = ESOCK_MSG_SELECT, .ref = si.handle}, m;
+    int got_select = 0;
+    for (int i = 0; i < 100000 && !got_select; i++) {
+        size_t got = 0;
+        int r = esock_recv(s, in, 0, CHUNK, 0, 100, &got, NULL);
+        assert_true(r == 0 || r == ESOCK_ETIMEOUT);
+        drained += got;
+        got_select = esock_mbox_recv_match(esock_mbox_self(), &pat, &m, 0) == 0;
+    }
+    assert_true(got_select);
+    assert_int_equal(m.socket, c.id);
+    /* The current writer goes on: the rest of the last chunk is taken now. */
+    size_t sent = 0;
+    rc = esock_send(c, out, 1000, 0, 2000, &sent, NULL);
+    ok(rc);
+    total += sent;
+    while (drained < total) {
+        size_t got = 0;
+        ok(esock_recv(s, in, 0, CHUNK, 0, 2000, &got, NULL));
+        drained += got;
+    }
+    assert_int_equal(drained, total);
+    esock_socket_info_t ic;
+    ok(esock_info_socket(c, &ic));
+    assert_int_equal(ic.counters.write_byte, total);
+    assert_true(ic.counters.write_waits >= 1);
+    free(out);
+    free(in);
+    ok(esock_close(c));
+    ok(esock_close(s));
+}
+
 const struct CMUnitTest socket_async_tests[] = {
     cmocka_unit_test(test_nowait_recv_select_then_data),
     cmocka_unit_test(test_nowait_partial_recv_and_caller_handle),
@@ -214,5 +329,7 @@ const struct CMUnitTest socket_async_tests[] = {
     cmocka_unit_test(test_nowait_accept_and_connect),
     cmocka_unit_test(test_queued_nowait_gets_select_when_turn_comes),
     cmocka_unit_test(test_monitor),
+    cmocka_unit_test(test_nowait_udp_recvfrom_sendto),
+    cmocka_unit_test(test_nowait_send_full_buffer),
 };
 const size_t socket_async_count = sizeof socket_async_tests / sizeof socket_async_tests[0];

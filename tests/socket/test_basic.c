@@ -1,6 +1,7 @@
 /* Synchronous socket operations: the page's example, timeouts, partial
  * progress, every domain and type, counters, the registry. */
 #include "helpers.h"
+#include "sys/sys.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -348,6 +349,45 @@ static void test_connect_refused_and_timeout(void **state)
     ok(esock_close(l));
 }
 
+/* The fault seam (ESOCK_FAULTS) really injects when set, and none of it is
+ * visible to the caller: every byte arrives in order and the byte counters
+ * stay exact. Without the variable nothing is injected. */
+static void test_fault_injection_transparent(void **state)
+{
+    (void)state;
+    esock_t c, s;
+    ok(tcp_pair(AF_INET, &c, &s));
+    char out[300], in[300];
+    size_t total = 0;
+    for (int i = 0; i < 200; i++) {
+        size_t n = 1 + (size_t)(i * 37) % sizeof out;
+        for (size_t k = 0; k < n; k++)
+            out[k] = (char)(i + k);
+        size_t sent = 0, got = 0;
+        ok(esock_send(c, out, n, 0, 2000, &sent, NULL));
+        assert_int_equal(sent, n);
+        ok(esock_recv(s, in, n, n, 0, 2000, &got, NULL));
+        assert_int_equal(got, n);
+        assert_memory_equal(in, out, n);
+        total += n;
+    }
+    esock_socket_info_t ic, is;
+    ok(esock_info_socket(c, &ic));
+    ok(esock_info_socket(s, &is));
+    assert_int_equal(ic.counters.write_byte, total);
+    assert_int_equal(is.counters.read_byte, total);
+    struct esock__faults f;
+    esock__sys_faults(&f);
+    if (getenv("ESOCK_FAULTS") != NULL) {
+        assert_true(f.eagain_pct > 0 || f.short_pct > 0);
+        assert_true(f.injected_eagain + f.injected_short > 0);
+    } else {
+        assert_int_equal(f.injected_eagain + f.injected_short, 0);
+    }
+    ok(esock_close(c));
+    ok(esock_close(s));
+}
+
 const struct CMUnitTest socket_basic_tests[] = {
     cmocka_unit_test(test_page_example),
     cmocka_unit_test(test_recv_length_timeout_partial),
@@ -360,5 +400,6 @@ const struct CMUnitTest socket_basic_tests[] = {
     cmocka_unit_test(test_registry_and_filters),
     cmocka_unit_test(test_open_fd_and_errors),
     cmocka_unit_test(test_connect_refused_and_timeout),
+    cmocka_unit_test(test_fault_injection_transparent),
 };
 const size_t socket_basic_count = sizeof socket_basic_tests / sizeof socket_basic_tests[0];

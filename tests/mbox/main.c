@@ -1,0 +1,328 @@
+/* Mailbox tests: queue order, timeouts, selective receive, cross-thread
+ * posts and wake-ups, destroy semantics, the pollable fd and fd watches. */
+#include <esock/mbox.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "mbox/mbox_int.h"
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static esock_msg_t user(uint64_t ref)
+{
+    esock_msg_t m = {0};
+    m.kind = ESOCK_MSG_USER;
+    m.ref = ref;
+    return m;
+}
+
+static void test_create_destroy_stale(void **state)
+{
+    (void)state;
+    esock_mbox_t mb, zero = {0};
+    esock_msg_t m;
+    assert_int_equal(esock_mbox_create(&mb), 0);
+    assert_int_not_equal(mb.id, 0);
+    assert_int_equal(esock_mbox_len(mb), 0);
+    assert_true(esock_mbox_fd(mb) >= 0);
+    assert_int_equal(esock_mbox_destroy(mb), 0);
+    /* The stale handle fails everywhere, and never touches freed memory. */
+    assert_int_equal(esock_mbox_destroy(mb), ESOCK_ECLOSED);
+    assert_int_equal(esock_mbox_recv(mb, &m, 0), ESOCK_ECLOSED);
+    assert_int_equal(esock_mbox_len(mb), ESOCK_ECLOSED);
+    assert_int_equal(esock_mbox_fd(mb), ESOCK_ECLOSED);
+    esock_msg_t u = user(1);
+    assert_int_equal(esock_mbox_post(mb, &u), ESOCK_ECLOSED);
+    assert_int_equal(esock_mbox_recv(zero, &m, 0), ESOCK_ECLOSED);
+    /* A new mailbox never reuses the stale handle's value. */
+    esock_mbox_t mb2;
+    assert_int_equal(esock_mbox_create(&mb2), 0);
+    assert_int_not_equal(mb2.id, mb.id);
+    assert_int_equal(esock_mbox_destroy(mb2), 0);
+}
+
+static void test_fifo_and_timeouts(void **state)
+{
+    (void)state;
+    esock_mbox_t mb;
+    esock_msg_t m;
+    assert_int_equal(esock_mbox_create(&mb), 0);
+    assert_int_equal(esock_mbox_recv(mb, &m, 0), ESOCK_ETIMEOUT);
+    assert_int_equal(esock_mbox_recv(mb, &m, ESOCK_NOWAIT), ESOCK_ETIMEOUT);
+    int64_t t0 = now_ms();
+    assert_int_equal(esock_mbox_recv(mb, &m, 60), ESOCK_ETIMEOUT);
+    int64_t el = now_ms() - t0;
+    assert_true(el >= 55 && el < 2000);
+    for (uint64_t i = 1; i <= 5; i++) {
+        esock_msg_t u = user(i);
+        assert_int_equal(esock_mbox_post(mb, &u), 0);
+    }
+    assert_int_equal(esock_mbox_len(mb), 5);
+    for (uint64_t i = 1; i <= 5; i++) {
+        assert_int_equal(esock_mbox_recv(mb, &m, ESOCK_INFINITY), 0);
+        assert_int_equal(m.kind, ESOCK_MSG_USER);
+        assert_int_equal(m.ref, i);
+        esock_msg_free(&m);
+    }
+    assert_int_equal(esock_mbox_len(mb), 0);
+    assert_int_equal(esock_mbox_destroy(mb), 0);
+}
+
+static void test_selective_receive(void **state)
+{
+    (void)state;
+    esock_mbox_t mb;
+    assert_int_equal(esock_mbox_create(&mb), 0);
+    esock_msg_t a = {.kind = ESOCK_MSG_SELECT, .socket = 7, .tag = ESOCK_OP_RECV, .ref = 100};
+    esock_msg_t b = {.kind = ESOCK_MSG_SELECT, .socket = 8, .tag = ESOCK_OP_SEND, .ref = 200};
+    esock_msg_t c = {.kind = ESOCK_MSG_ABORT, .socket = 7, .tag = ESOCK_OP_RECV, .ref = 300,
+                     .reason = ESOCK_ECLOSED};
+    esock_msg_t d = user(400);
+    assert_int_equal(esock_mbox_post(mb, &a), 0);
+    assert_int_equal(esock_mbox_post(mb, &b), 0);
+    assert_int_equal(esock_mbox_post(mb, &c), 0);
+    assert_int_equal(esock_mbox_post(mb, &d), 0);
+
+    esock_msg_t m, pat;
+    /* By kind. */
+    pat = (esock_msg_t){.kind = ESOCK_MSG_ABORT};
+    assert_int_equal(esock_mbox_recv_match(mb, &pat, &m, 0), 0);
+    assert_int_equal(m.ref, 300);
+    assert_int_equal(m.reason, ESOCK_ECLOSED);
+    /* By socket. */
+    pat = (esock_msg_t){.socket = 8};
+    assert_int_equal(esock_mbox_recv_match(mb, &pat, &m, 0), 0);
+    assert_int_equal(m.ref, 200);
+    /* By select handle: nothing matches, so it times out and keeps the queue. */
+    pat = (esock_msg_t){.ref = 999};
+    int64_t t0 = now_ms();
+    assert_int_equal(esock_mbox_recv_match(mb, &pat, &m, 30), ESOCK_ETIMEOUT);
+    assert_true(now_ms() - t0 >= 25);
+    assert_int_equal(esock_mbox_len(mb), 2);
+    /* The others stay queued in their order. */
+    assert_int_equal(esock_mbox_recv(mb, &m, 0), 0);
+    assert_int_equal(m.ref, 100);
+    assert_int_equal(esock_mbox_recv(mb, &m, 0), 0);
+    assert_int_equal(m.ref, 400);
+    assert_int_equal(esock_mbox_destroy(mb), 0);
+}
+
+struct poster {
+    esock_mbox_t mb;
+    int delay_ms;
+    int n;
+};
+
+static void *post_later(void *arg)
+{
+    struct poster *p = arg;
+    usleep((useconds_t)p->delay_ms * 1000);
+    for (int i = 0; i < p->n; i++) {
+        esock_msg_t u = user((uint64_t)i + 1);
+        u.data = malloc(16);
+        u.len = 16;
+        memset(u.data, 'x', 16);
+        assert_int_equal(esock_mbox_post(p->mb, &u), 0);
+    }
+    return NULL;
+}
+
+static void test_cross_thread_post_wakes(void **state)
+{
+    (void)state;
+    esock_mbox_t mb;
+    assert_int_equal(esock_mbox_create(&mb), 0);
+    struct poster p = {mb, 30, 200};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, post_later, &p), 0);
+    for (int i = 0; i < p.n; i++) {
+        esock_msg_t m;
+        assert_int_equal(esock_mbox_recv(mb, &m, 5000), 0);
+        assert_int_equal(m.ref, (uint64_t)i + 1);
+        assert_int_equal(m.len, 16);
+        assert_int_equal(((char *)m.data)[15], 'x');
+        esock_msg_free(&m);
+        assert_null(m.data);
+        esock_msg_free(&m); /* idempotent */
+    }
+    pthread_join(th, NULL);
+    assert_int_equal(esock_mbox_destroy(mb), 0);
+}
+
+struct waiter {
+    esock_mbox_t mb;
+    int rc;
+};
+
+static void *wait_forever(void *arg)
+{
+    struct waiter *w = arg;
+    esock_msg_t m;
+    w->rc = esock_mbox_recv(w->mb, &m, ESOCK_INFINITY);
+    return NULL;
+}
+
+static void test_destroy_wakes_waiter_and_frees_queue(void **state)
+{
+    (void)state;
+    esock_mbox_t mb;
+    assert_int_equal(esock_mbox_create(&mb), 0);
+    struct waiter w = {mb, 1};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, wait_forever, &w), 0);
+    usleep(30000);
+    assert_int_equal(esock_mbox_destroy(mb), 0);
+    pthread_join(th, NULL);
+    assert_int_equal(w.rc, ESOCK_ECLOSED);
+
+    /* Queued payloads are freed by destroy (ASan checks for the leak). */
+    assert_int_equal(esock_mbox_create(&mb), 0);
+    esock_msg_t u = user(1);
+    u.data = malloc(32);
+    u.len = 32;
+    assert_int_equal(esock_mbox_post(mb, &u), 0);
+    assert_int_equal(esock_mbox_destroy(mb), 0);
+}
+
+static void test_fd_pollable(void **state)
+{
+    (void)state;
+    esock_mbox_t mb;
+    assert_int_equal(esock_mbox_create(&mb), 0);
+    struct pollfd pfd = {.fd = esock_mbox_fd(mb), .events = POLLIN};
+    assert_true(pfd.fd >= 0);
+    assert_int_equal(poll(&pfd, 1, 0), 0);
+    struct poster p = {mb, 20, 1};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, post_later, &p), 0);
+    assert_int_equal(poll(&pfd, 1, 5000), 1);
+    assert_true(pfd.revents & POLLIN);
+    esock_msg_t m;
+    assert_int_equal(esock_mbox_recv(mb, &m, 0), 0);
+    assert_int_equal(m.ref, 1);
+    esock_msg_free(&m);
+    pthread_join(th, NULL);
+    assert_int_equal(esock_mbox_destroy(mb), 0);
+}
+
+/* A watch callback: records the call and posts a message to the mailbox it
+ * is serving, as the socket layer turns readiness into select messages. */
+static int watch_calls;
+static pthread_t watch_thread;
+
+static void on_ready(uint64_t arg, unsigned events)
+{
+    watch_calls++;
+    watch_thread = pthread_self();
+    esock_msg_t m = {.kind = ESOCK_MSG_SELECT, .socket = (uint32_t)arg, .reason = (int)events};
+    assert_int_equal(esock__mbox_post(esock__mbox_serving(), &m), 0);
+}
+
+static void test_watch_runs_on_waiting_thread(void **state)
+{
+    (void)state;
+    esock_mbox_t mb;
+    int pv[2];
+    assert_int_equal(pipe(pv), 0);
+    assert_int_equal(esock_mbox_create(&mb), 0);
+    watch_calls = 0;
+    assert_int_equal(esock__mbox_watch(mb.id, pv[0], ESOCK__EV_IN, on_ready, 42), 0);
+    esock_msg_t m;
+    assert_int_equal(esock_mbox_recv(mb, &m, 20), ESOCK_ETIMEOUT);
+    assert_int_equal(watch_calls, 0);
+    assert_int_equal(write(pv[1], "a", 1), 1);
+    assert_int_equal(esock_mbox_recv(mb, &m, 5000), 0);
+    assert_int_equal(m.kind, ESOCK_MSG_SELECT);
+    assert_int_equal(m.socket, 42);
+    assert_true((unsigned)m.reason & ESOCK__EV_IN);
+    assert_int_equal(watch_calls, 1);
+    assert_true(pthread_equal(watch_thread, pthread_self()));
+    /* One-shot: still readable, but no second call. */
+    assert_int_equal(esock_mbox_recv(mb, &m, 30), ESOCK_ETIMEOUT);
+    assert_int_equal(watch_calls, 1);
+
+    /* Persistent: called again while readable, until unwatched. */
+    assert_int_equal(esock__mbox_watch(mb.id, pv[0], ESOCK__EV_IN | ESOCK__WATCH_PERSIST,
+                                       on_ready, 43), 0);
+    assert_int_equal(esock_mbox_recv(mb, &m, 5000), 0);
+    assert_int_equal(m.socket, 43);
+    assert_int_equal(esock_mbox_recv(mb, &m, 5000), 0);
+    assert_int_equal(m.socket, 43);
+    assert_true(watch_calls >= 3);
+    esock__mbox_unwatch(mb.id, pv[0], ESOCK__EV_IN | ESOCK__EV_OUT);
+    int before = watch_calls;
+    while (esock_mbox_recv(mb, &m, 0) == 0) /* drain what was already posted */
+        ;
+    assert_int_equal(esock_mbox_recv(mb, &m, 30), ESOCK_ETIMEOUT);
+    assert_true(watch_calls - before <= 1);
+    assert_int_equal(esock_mbox_destroy(mb), 0);
+    close(pv[0]);
+    close(pv[1]);
+}
+
+static void *self_id(void *arg)
+{
+    *(uint32_t *)arg = esock_mbox_self().id;
+    return NULL;
+}
+
+static void test_self_per_thread(void **state)
+{
+    (void)state;
+    esock_mbox_t a = esock_mbox_self(), b = esock_mbox_self();
+    assert_int_not_equal(a.id, 0);
+    assert_int_equal(a.id, b.id);
+    uint32_t other = 0;
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, self_id, &other), 0);
+    pthread_join(th, NULL);
+    assert_int_not_equal(other, 0);
+    assert_int_not_equal(other, a.id);
+    /* The other thread's implicit mailbox died with it. */
+    assert_int_equal(esock_mbox_len((esock_mbox_t){other}), ESOCK_ECLOSED);
+}
+
+static void test_refs_unique(void **state)
+{
+    (void)state;
+    uint64_t prev = esock__make_ref();
+    assert_int_not_equal(prev, 0);
+    for (int i = 0; i < 1000; i++) {
+        uint64_t r = esock__make_ref();
+        assert_int_not_equal(r, 0);
+        assert_int_not_equal(r, prev);
+        prev = r;
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_create_destroy_stale),
+        cmocka_unit_test(test_fifo_and_timeouts),
+        cmocka_unit_test(test_selective_receive),
+        cmocka_unit_test(test_cross_thread_post_wakes),
+        cmocka_unit_test(test_destroy_wakes_waiter_and_frees_queue),
+        cmocka_unit_test(test_fd_pollable),
+        cmocka_unit_test(test_watch_runs_on_waiting_thread),
+        cmocka_unit_test(test_self_per_thread),
+        cmocka_unit_test(test_refs_unique),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
