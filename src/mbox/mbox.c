@@ -234,6 +234,61 @@ int esock__mbox_post(uint32_t mb, const esock_msg_t *msg)
     return rc;
 }
 
+/* inet: posts n messages in order with one pin and one lock (what one
+ * readiness event produced). On ESOCK_ECLOSED / -ENOMEM every payload is
+ * freed. */
+int esock__mbox_post_many(uint32_t mb, const esock_msg_t *msgs, size_t n)
+{
+    struct qmsg *first = NULL, *last = NULL;
+    struct mbox *b = n ? pin(mb) : NULL;
+    int rc = n == 0 ? 0 : b == NULL ? ESOCK_ECLOSED : 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        struct qmsg *q = esock__malloc(sizeof *q);
+        if (q == NULL) {
+            rc = -ENOMEM;
+            break;
+        }
+        q->next = NULL;
+        q->m = msgs[i];
+        if (last)
+            last->next = q;
+        else
+            first = q;
+        last = q;
+    }
+    if (rc == 0 && first) {
+        pthread_mutex_lock(&b->mu);
+        if (b->dead) {
+            rc = ESOCK_ECLOSED;
+        } else {
+            if (b->tail)
+                b->tail->next = first;
+            else
+                b->head = first;
+            b->tail = last;
+            b->qlen += n;
+            first = NULL;
+        }
+        pthread_mutex_unlock(&b->mu);
+        if (rc == 0 && serving != b->id)
+            wake(b);
+    }
+    if (rc != 0) {
+        for (size_t i = 0; i < n; i++) {
+            esock_msg_t tmp = msgs[i];
+            esock_msg_free(&tmp);
+        }
+        while (first) {
+            struct qmsg *nx = first->next;
+            esock__free(first);
+            first = nx;
+        }
+    }
+    if (b)
+        unpin(b);
+    return rc;
+}
+
 int esock_mbox_post(esock_mbox_t mb, const esock_msg_t *msg)
 {
     if (msg == NULL)

@@ -33,6 +33,10 @@ void esock__mbox_unwatch(uint32_t mb, int fd, unsigned events);
 /* Posts msg (data ownership passes to the mailbox). 0 or ESOCK_ECLOSED. */
 int esock__mbox_post(uint32_t mb, const esock_msg_t *msg);
 
+/* inet: posts n messages in order with one pin and one lock. On error every
+ * payload is freed. 0, ESOCK_ECLOSED or -ENOMEM. */
+int esock__mbox_post_many(uint32_t mb, const esock_msg_t *msgs, size_t n);
+
 /* True if the mailbox exists. */
 bool esock__mbox_alive(uint32_t mb);
 

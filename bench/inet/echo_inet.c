@@ -1,0 +1,86 @@
+/*
+ * echo_inet.c - a {packet,4} echo server on the inet layer, one thread.
+ *
+ *   esock_echo_inet [HOST:]PORT
+ *
+ * One mailbox owns the listener and every connection: the thread waits on
+ * it, and each message is a framed packet to echo, a connection to accept,
+ * or a peer that closed. delay_send lets the replies to one burst of
+ * packets leave in one write (docs/inet.md, "Sending").
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <esock/esock.h>
+
+#include "bench/inet/owner_api.h"
+
+static int accept_all(esock_inet_t l)
+{
+    esock_inet_t c;
+    int rc;
+    while ((rc = esock_inet_accept(l, &c, ESOCK_INET_NO_OWNER, ESOCK_NOWAIT)) == 0) {
+    }
+    return rc == ESOCK_SELECT ? 0 : rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s [HOST:]PORT\n", argv[0]);
+        return 2;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    /* SIGTERM / SIGINT keep their default action: the benchmark runner
+     * stops the server with SIGTERM. */
+    const char *spec = argv[1], *colon = strrchr(spec, ':');
+    esock_ip_t ip = {.family = ESOCK_IP4, .u.v4 = {127, 0, 0, 1}};
+    if (colon && esock_parse_address(spec, (size_t)(colon - spec), &ip) != 0) {
+        fprintf(stderr, "bad address %s\n", spec);
+        return 2;
+    }
+    esock_sockaddr_t addr;
+    esock_sockaddr_ip(&addr, &ip, (uint16_t)atoi(colon ? colon + 1 : spec));
+
+    owner_t mb;
+    if (owner_open(&mb) != 0)
+        return 1;
+    const esock_inet_opt_t o[] = {
+        esock_inet_opt_int(ESOCK_IOPT_PACKET, ESOCK_INET_PACKET_4),
+        esock_inet_opt_int(ESOCK_IOPT_MODE, 1),
+        esock_inet_opt_int(ESOCK_IOPT_ACTIVE, ESOCK_INET_ACTIVE_TRUE),
+        esock_inet_opt_int(ESOCK_IOPT_DELAY_SEND, 1),
+        esock_inet_opt_int(ESOCK_IOPT_NODELAY, 1),
+        esock_inet_opt_int(ESOCK_IOPT_BUFFER, 65536),
+    };
+    esock_inet_t l;
+    int rc = esock_inet_listen(&l, &addr, 4096, o, sizeof o / sizeof o[0], owner_id(mb));
+    if (rc) {
+        fprintf(stderr, "listen: %s\n", esock_strerror(rc));
+        return 1;
+    }
+    if (accept_all(l))
+        return 1;
+    for (;;) {
+        esock_inet_msg_t *m = owner_recv(mb, ESOCK_INFINITY);
+        if (!m)
+            continue;
+        switch (m->kind) {
+        case ESOCK_INET_MSG_DATA:
+            esock_inet_send(m->sock, m->data, m->len);
+            break;
+        case ESOCK_INET_MSG_SELECT:
+            accept_all(l);
+            break;
+        case ESOCK_INET_MSG_CLOSED:
+        case ESOCK_INET_MSG_ERROR:
+            esock_inet_close(m->sock);
+            break;
+        default:
+            break;
+        }
+        esock_inet_msg_free(m);
+    }
+}

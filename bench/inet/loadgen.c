@@ -1,0 +1,362 @@
+/*
+ * loadgen.c - {packet,4} load generator for the echo benchmarks.
+ *
+ * A stand-in for ../shared/bench/loadgen (absent from the peers' folder):
+ * the same command line and the same "RESULT key=value" line, so
+ * run_peers.sh drives it unchanged. One thread, epoll, non-blocking.
+ *
+ *   -m pingpong|stream|connect|wait|freeport  -c conns  -s size  -W window
+ *   -H host -p port -d seconds -w warmup_seconds -T wait_timeout_s
+ *
+ * pingpong: each connection sends one frame and waits for its echo.
+ * stream:   each connection keeps W frames in flight.
+ * connect:  c concurrent loops of connect, one echo, close.
+ * Every echoed byte is verified; a mismatch counts as an error.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+typedef struct conn {
+    int fd;
+    uint8_t *in;
+    size_t inlen, incap;
+    uint8_t *out;
+    size_t outlen, outoff, outcap;
+    int inflight;
+    double sent_at[256]; /* send times of in-flight frames (ring) */
+    unsigned sa_head, sa_tail;
+    uint32_t seq_out, seq_in;
+} conn_t;
+
+static const char *mode = "pingpong";
+static int nconn = 1, size = 64, window = 1;
+static const char *host = "127.0.0.1";
+static int port = 0;
+static double dur = 3, warm = 0.5, wait_t = 20;
+static int ep;
+static uint64_t msgs, bytes, errors, all_msgs; /* all_msgs includes the warm-up */
+static double *lat;
+static size_t nlat, caplat;
+static bool measuring;
+
+static void add_lat(double us)
+{
+    if (!measuring)
+        return;
+    if (nlat == caplat) {
+        caplat = caplat ? caplat * 2 : 1 << 16;
+        lat = realloc(lat, caplat * sizeof *lat);
+    }
+    lat[nlat++] = us;
+}
+
+static int dial(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    inet_pton(AF_INET, host, &a.sin_addr);
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0 && errno != EINPROGRESS) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void fill_frame(uint8_t *p, uint32_t seq)
+{
+    p[0] = (uint8_t)(size >> 24);
+    p[1] = (uint8_t)(size >> 16);
+    p[2] = (uint8_t)(size >> 8);
+    p[3] = (uint8_t)size;
+    for (int i = 0; i < size; i++)
+        p[4 + i] = (uint8_t)(seq * 31 + (uint32_t)i);
+}
+
+static void queue_frame(conn_t *c)
+{
+    size_t fl = 4 + (size_t)size;
+    if (c->outlen + fl > c->outcap) {
+        c->outcap = (c->outlen + fl) * 2;
+        c->out = realloc(c->out, c->outcap);
+    }
+    fill_frame(c->out + c->outlen, c->seq_out++);
+    c->outlen += fl;
+    c->sent_at[c->sa_head++ & 255] = now_s();
+    c->inflight++;
+}
+
+static int flush_out(conn_t *c)
+{
+    while (c->outoff < c->outlen) {
+        ssize_t w = send(c->fd, c->out + c->outoff, c->outlen - c->outoff, MSG_NOSIGNAL);
+        if (w < 0)
+            return errno == EAGAIN ? 0 : -1;
+        c->outoff += (size_t)w;
+    }
+    c->outoff = c->outlen = 0;
+    return 0;
+}
+
+static void arm(conn_t *c, bool add)
+{
+    struct epoll_event e = {.events = EPOLLIN | (c->outoff < c->outlen ? EPOLLOUT : 0), .data.ptr = c};
+    epoll_ctl(ep, add ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, c->fd, &e);
+}
+
+/* Consume whole echoed frames; returns how many, or -1 on error/EOF. */
+static int read_in(conn_t *c)
+{
+    size_t fl = 4 + (size_t)size;
+    if (c->incap < fl * 64) {
+        c->incap = fl * 64 > 65536 ? fl * 64 : 65536;
+        c->in = realloc(c->in, c->incap);
+    }
+    int got = 0;
+    for (;;) {
+        ssize_t r = read(c->fd, c->in + c->inlen, c->incap - c->inlen);
+        if (r == 0)
+            return -1;
+        if (r < 0) {
+            if (errno == EAGAIN)
+                break;
+            return -1;
+        }
+        c->inlen += (size_t)r;
+        size_t off = 0;
+        uint8_t *exp = malloc(fl);
+        while (c->inlen - off >= fl) {
+            fill_frame(exp, c->seq_in++);
+            if (memcmp(c->in + off, exp, fl) != 0)
+                errors++;
+            off += fl;
+            got++;
+            c->inflight--;
+            double t = c->sent_at[c->sa_tail++ & 255];
+            add_lat((now_s() - t) * 1e6);
+            all_msgs++;
+            if (measuring) {
+                msgs++;
+                bytes += (uint64_t)size;
+            }
+        }
+        free(exp);
+        memmove(c->in, c->in + off, c->inlen - off);
+        c->inlen -= off;
+        if ((size_t)r < c->incap - c->inlen)
+            break;
+    }
+    return got;
+}
+
+static int cmpd(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void result(double secs, double cpu)
+{
+    double p50 = 0, p99 = 0, mx = 0;
+    if (nlat) {
+        qsort(lat, nlat, sizeof *lat, cmpd);
+        p50 = lat[nlat / 2];
+        p99 = lat[(size_t)(nlat * 0.99)];
+        mx = lat[nlat - 1];
+    }
+    printf("RESULT mode=%s conns=%d size=%d msgs=%llu secs=%.3f msgs_per_s=%.0f MB_per_s=%.2f p50_us=%.1f "
+           "p99_us=%.1f max_us=%.1f errors=%llu client_cpu_pct=%.0f all_msgs=%llu\n",
+           mode, nconn, size, (unsigned long long)msgs, secs, msgs / secs, bytes / secs / 1e6, p50, p99, mx,
+           (unsigned long long)errors, 100 * cpu / secs, (unsigned long long)all_msgs);
+}
+
+static double cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static int run_conns(void)
+{
+    bool pp = strcmp(mode, "pingpong") == 0;
+    window = pp ? 1 : window;
+    if (window > 200)
+        window = 200;
+    conn_t *cs = calloc((size_t)nconn, sizeof *cs);
+    for (int i = 0; i < nconn; i++) {
+        cs[i].fd = dial();
+        if (cs[i].fd < 0) {
+            fprintf(stderr, "connect failed\n");
+            return 1;
+        }
+        for (int k = 0; k < window; k++)
+            queue_frame(&cs[i]);
+        flush_out(&cs[i]);
+        arm(&cs[i], true);
+    }
+    double t0 = now_s(), tm = t0 + warm, tend = tm + dur, c0 = 0;
+    struct epoll_event ev[64];
+    for (;;) {
+        double t = now_s();
+        if (!measuring && t >= tm) {
+            measuring = true;
+            c0 = cpu_s();
+            tm = t;
+        }
+        if (t >= tend)
+            break;
+        int n = epoll_wait(ep, ev, 64, 100);
+        for (int i = 0; i < n; i++) {
+            conn_t *c = ev[i].data.ptr;
+            if (ev[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+                int got = read_in(c);
+                if (got < 0) {
+                    errors++;
+                    epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
+                    continue;
+                }
+                for (int k = 0; k < got; k++)
+                    queue_frame(c);
+            }
+            if (flush_out(c) < 0)
+                errors++;
+            arm(c, false);
+        }
+    }
+    result(now_s() - tm, cpu_s() - c0);
+    return 0;
+}
+
+/* connect mode: each slot loops connect -> one frame -> echo -> close. */
+static int run_connect(void)
+{
+    conn_t *cs = calloc((size_t)nconn, sizeof *cs);
+    for (int i = 0; i < nconn; i++) {
+        cs[i].fd = dial();
+        queue_frame(&cs[i]);
+        arm(&cs[i], true);
+        cs[i].outoff = 0;
+        struct epoll_event e = {.events = EPOLLOUT | EPOLLIN, .data.ptr = &cs[i]};
+        epoll_ctl(ep, EPOLL_CTL_MOD, cs[i].fd, &e);
+    }
+    double t0 = now_s(), tm = t0 + warm, tend = tm + dur, c0 = 0;
+    struct epoll_event ev[64];
+    for (;;) {
+        double t = now_s();
+        if (!measuring && t >= tm) {
+            measuring = true;
+            c0 = cpu_s();
+            tm = t;
+        }
+        if (t >= tend)
+            break;
+        int n = epoll_wait(ep, ev, 64, 100);
+        for (int i = 0; i < n; i++) {
+            conn_t *c = ev[i].data.ptr;
+            if (ev[i].events & (EPOLLERR | EPOLLHUP) && !(ev[i].events & EPOLLIN)) {
+                errors++;
+                goto redial;
+            }
+            if (c->outoff < c->outlen) {
+                if (flush_out(c) < 0) {
+                    errors++;
+                    goto redial;
+                }
+                arm(c, false);
+            }
+            if (ev[i].events & EPOLLIN) {
+                int got = read_in(c);
+                if (got < 0) {
+                    errors++;
+                    goto redial;
+                }
+                if (got > 0)
+                    goto redial;
+            }
+            continue;
+        redial:
+            epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
+            close(c->fd);
+            c->inlen = c->outlen = c->outoff = 0;
+            c->inflight = 0;
+            c->fd = dial();
+            queue_frame(c);
+            {
+                struct epoll_event e = {.events = EPOLLOUT | EPOLLIN, .data.ptr = c};
+                epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &e);
+            }
+        }
+    }
+    result(now_s() - tm, cpu_s() - c0);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int opt;
+    while ((opt = getopt(argc, argv, "m:c:s:W:H:p:d:w:T:")) != -1) {
+        switch (opt) {
+        case 'm': mode = optarg; break;
+        case 'c': nconn = atoi(optarg); break;
+        case 's': size = atoi(optarg); break;
+        case 'W': window = atoi(optarg); break;
+        case 'H': host = optarg; break;
+        case 'p': port = atoi(optarg); break;
+        case 'd': dur = atof(optarg); break;
+        case 'w': warm = atof(optarg); break;
+        case 'T': wait_t = atof(optarg); break;
+        default: return 2;
+        }
+    }
+    if (strcmp(mode, "freeport") == 0) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = {.sin_family = AF_INET};
+        inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+        socklen_t l = sizeof a;
+        bind(fd, (struct sockaddr *)&a, sizeof a);
+        getsockname(fd, (struct sockaddr *)&a, &l);
+        printf("%u\n", ntohs(a.sin_port));
+        close(fd);
+        return 0;
+    }
+    if (strcmp(mode, "wait") == 0) {
+        double end = now_s() + wait_t;
+        while (now_s() < end) {
+            int fd = socket(AF_INET, SOCK_STREAM, 0);
+            struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+            inet_pton(AF_INET, host, &a.sin_addr);
+            int r = connect(fd, (struct sockaddr *)&a, sizeof a);
+            close(fd);
+            if (r == 0)
+                return 0;
+            usleep(50000);
+        }
+        return 1;
+    }
+    ep = epoll_create1(0);
+    if (strcmp(mode, "connect") == 0)
+        return run_connect();
+    return run_conns();
+}

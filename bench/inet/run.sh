@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# bench/inet/run.sh [PEERS_DIR] - the esock inet echo server ({packet,4},
+# active mode) against the peers of ../shared/bench, in one run.
+#
+#   PEERS_DIR   the peers' folder (default: ../shared/bench from the project root)
+#   env: REPS DUR SERVERS WORKLOADS PIN (passed to run_peers.sh; REPS=1 DUR=3 by default)
+#        ESOCK_ECHO  the esock server command ({port} is replaced); default:
+#                    the CLI's `esock echo` if built, else bench/inet/echo_inet.c
+#        BUILD       build folder (default build/bench-inet)
+#
+# The peers' folder may be read-only: it is copied into the build folder and
+# built there. When it has no load generator, bench/inet/loadgen.c (same
+# command line and RESULT line) is used.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+PEERS=$(cd "${1:-$ROOT/../shared/bench}" && pwd)
+BUILD=${BUILD:-$ROOT/build/bench-inet}
+WORK=$BUILD/peers
+
+mkdir -p "$BUILD"
+rm -rf "$WORK"
+cp -r "$PEERS" "$WORK"
+chmod -R u+w "$WORK"
+if [ ! -f "$WORK/loadgen/Makefile" ]; then
+    mkdir -p "$WORK/loadgen"
+    cp "$ROOT/bench/inet/loadgen.c" "$WORK/loadgen/loadgen.c"
+    printf 'loadgen: loadgen.c\n\t$(CC) -O2 -Wall -std=gnu11 -o $@ $<\n' >"$WORK/loadgen/Makefile"
+fi
+
+cmake -S "$ROOT" -B "$BUILD/esock" -DCMAKE_BUILD_TYPE=Release -DESOCK_BUILD_TESTS=OFF >/dev/null
+cmake --build "$BUILD/esock" -j2 --target esock_echo_inet >/dev/null
+if [ -z "${ESOCK_ECHO:-}" ]; then
+    if cmake --build "$BUILD/esock" -j2 --target esock >/dev/null 2>&1 && [ -x "$BUILD/esock/tools/esock" ] &&
+        "$BUILD/esock/tools/esock" echo --help >/dev/null 2>&1; then
+        ESOCK_ECHO="$BUILD/esock/tools/esock echo --packet 4 --active true 127.0.0.1:{port}"
+    else
+        ESOCK_ECHO="$BUILD/esock/bench/esock_echo_inet 127.0.0.1:{port}"
+    fi
+fi
+echo "esock server: $ESOCK_ECHO" >&2
+cd "$WORK"
+ESOCK_ECHO="$ESOCK_ECHO" REPS=${REPS:-1} DUR=${DUR:-3} OUT="$BUILD/results/$(date +%Y%m%d-%H%M%S)" ./run_peers.sh

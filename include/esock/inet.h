@@ -1,0 +1,441 @@
+/*
+ * esock/inet.h - gen_tcp / gen_udp style sockets: packet modes, active modes,
+ * inet options (getopts/setopts), getstat, watermarks and the i() listing.
+ *
+ * The C meaning of the Erlang model (full discussion in docs/inet.md):
+ *
+ *  - A socket is an esock_inet_t handle (generation-tagged, like esock_t; a
+ *    call on a closed handle returns ESOCK_ECLOSED, never touches freed
+ *    memory). Every function may be called from any thread.
+ *  - The "owner process" is a mailbox (esock_mbox_t). Active-mode data,
+ *    closed, error and passive notifications are esock_msg_t records posted
+ *    to it (kinds ESOCK_MSG_INET_*). Waiting on the mailbox reads, frames and
+ *    delivers on the waiting thread: one thread can serve any number of
+ *    sockets by owning them all with one mailbox.
+ *  - Passive mode is esock_inet_recv() with a length and a timeout.
+ *  - mode (list | binary): C has no lists; data is always a byte array.
+ *    ESOCK_INET_MODE_LIST is accepted and reported back by getopts, and the
+ *    only observable effect is that `header` is ignored in list mode (as in
+ *    OTP, where `header` applies to binaries only).
+ *  - deliver (port | term): both deliver the same esock_msg_t; the record's
+ *    `deliver_port` flag tells which Erlang shape ({S,{data,D}} vs
+ *    {tcp,S,D}) the message would have had.
+ *  - header N: the first N bytes of each packet are reported separately in
+ *    the message (header_len), as OTP gives [B1..BN | Binary].
+ */
+#ifndef ESOCK_INET_H
+#define ESOCK_INET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include <esock/common.h>
+#include <esock/addr.h>
+#include <esock/mbox.h>
+
+ESOCK_BEGIN_DECLS
+
+/** An inet socket handle (gen_tcp / gen_udp socket). id 0 is never valid. */
+typedef struct esock_inet { uint32_t id; } esock_inet_t;
+
+/** Transport of an inet socket. */
+typedef enum esock_inet_proto {
+    ESOCK_INET_TCP = 1,  /**< SOCK_STREAM over inet/inet6, or local stream */
+    ESOCK_INET_UDP = 2   /**< SOCK_DGRAM */
+} esock_inet_proto_t;
+
+/** Packet types of the `packet` option (the same values as esock_packet_type_t of <esock/packet.h>). */
+typedef enum esock_inet_packet {
+    ESOCK_INET_PACKET_RAW = 0,
+    ESOCK_INET_PACKET_1,
+    ESOCK_INET_PACKET_2,
+    ESOCK_INET_PACKET_4,
+    ESOCK_INET_PACKET_LINE,
+    ESOCK_INET_PACKET_ASN1,
+    ESOCK_INET_PACKET_SUNRM,
+    ESOCK_INET_PACKET_CDR,
+    ESOCK_INET_PACKET_FCGI,
+    ESOCK_INET_PACKET_TPKT,
+    ESOCK_INET_PACKET_HTTP,
+    ESOCK_INET_PACKET_HTTPH,
+    ESOCK_INET_PACKET_HTTP_BIN,
+    ESOCK_INET_PACKET_HTTPH_BIN
+} esock_inet_packet_t;
+
+/**
+ * Values of the `active` option: false, true, once, or (setopts) a count
+ * -32768..32767 that is added to the current count ({active, N}); getopts
+ * reports FALSE, TRUE, ONCE or the remaining count 1..32767. The three
+ * atoms lie outside the count range so that {active, 0} and {active, false}
+ * stay distinct (the first posts a passive message, the second does not).
+ */
+#define ESOCK_INET_ACTIVE_FALSE (-0x10000)
+#define ESOCK_INET_ACTIVE_TRUE (-0x10001)
+#define ESOCK_INET_ACTIVE_ONCE (-0x10002)
+
+/** Option names. The string names (esock_inet_optname()) are the Erlang atoms. */
+typedef enum esock_inet_optname {
+    ESOCK_IOPT_ACTIVE = 1,      /**< i: FALSE/TRUE/ONCE, or with setopts a count -32768..32767 (added) */
+    ESOCK_IOPT_MODE,            /**< i: 0 = list, 1 = binary */
+    ESOCK_IOPT_DELIVER,         /**< i: 0 = term, 1 = port */
+    ESOCK_IOPT_PACKET,          /**< i: esock_inet_packet_t */
+    ESOCK_IOPT_PACKET_SIZE,     /**< i: 0 = unlimited */
+    ESOCK_IOPT_LINE_DELIMITER,  /**< i: 0..255 */
+    ESOCK_IOPT_HEADER,          /**< i */
+    ESOCK_IOPT_EXIT_ON_CLOSE,   /**< b */
+    ESOCK_IOPT_SHOW_ECONNRESET, /**< b */
+    ESOCK_IOPT_BUFFER,          /**< i */
+    ESOCK_IOPT_DELAY_SEND,      /**< b */
+    ESOCK_IOPT_HIGH_WATERMARK,  /**< i */
+    ESOCK_IOPT_LOW_WATERMARK,   /**< i */
+    ESOCK_IOPT_HIGH_MSGQ_WATERMARK, /**< i */
+    ESOCK_IOPT_LOW_MSGQ_WATERMARK,  /**< i */
+    ESOCK_IOPT_SEND_TIMEOUT,    /**< i: ms, ESOCK_INFINITY */
+    ESOCK_IOPT_SEND_TIMEOUT_CLOSE, /**< b */
+    ESOCK_IOPT_READ_AHEAD,      /**< b */
+    ESOCK_IOPT_READ_PACKETS,    /**< i (UDP) */
+    /* Kernel options. */
+    ESOCK_IOPT_LINGER,          /**< linger */
+    ESOCK_IOPT_NODELAY,         /**< b */
+    ESOCK_IOPT_NOPUSH,          /**< b (TCP_CORK) */
+    ESOCK_IOPT_KEEPALIVE,       /**< b */
+    ESOCK_IOPT_PRIORITY,        /**< i */
+    ESOCK_IOPT_TOS,             /**< i */
+    ESOCK_IOPT_TCLASS,          /**< i */
+    ESOCK_IOPT_RECVTOS,         /**< b */
+    ESOCK_IOPT_RECVTTL,         /**< b */
+    ESOCK_IOPT_RECVTCLASS,      /**< b */
+    ESOCK_IOPT_BROADCAST,       /**< b */
+    ESOCK_IOPT_DONTROUTE,       /**< b */
+    ESOCK_IOPT_REUSEADDR,       /**< b */
+    ESOCK_IOPT_REUSEPORT,       /**< b */
+    ESOCK_IOPT_REUSEPORT_LB,    /**< b */
+    ESOCK_IOPT_RECBUF,          /**< i (also raises buffer, as OTP) */
+    ESOCK_IOPT_SNDBUF,          /**< i */
+    ESOCK_IOPT_IPV6_V6ONLY,     /**< b: creation only */
+    ESOCK_IOPT_BIND_TO_DEVICE,  /**< str: creation (and set) */
+    ESOCK_IOPT_NETNS,           /**< str: creation only */
+    ESOCK_IOPT_RAW,             /**< raw */
+    ESOCK_IOPT_COUNT_
+} esock_inet_optname_t;
+
+/**
+ * One option with its value. Which member is used is given per name above
+ * (i = v.i, b = v.i as 0/1, linger = v.linger, str = v.str, raw = v.raw).
+ * For getopts the caller sets name (and for raw: level, optname, buf, len =
+ * capacity) and the library fills the value; for str the library points
+ * v.str.ptr at storage owned by the option array element (v.str.buf).
+ */
+typedef struct esock_inet_opt {
+    esock_inet_optname_t name;
+    union {
+        int64_t i;
+        struct { bool on; int secs; } linger;
+        struct { const char *ptr; size_t len; char buf[64]; } str;
+        struct { int level; int optname; void *buf; size_t len; } raw;
+    } v;
+} esock_inet_opt_t;
+
+/** The Erlang atom of an option ("active", "packet_size", ...), or NULL. */
+ESOCK_API const char *esock_inet_optname(esock_inet_optname_t name);
+/** The option of an atom, or 0 if unknown. */
+ESOCK_API esock_inet_optname_t esock_inet_optcode(const char *atom);
+
+/** Convenience initialisers. */
+static inline esock_inet_opt_t esock_inet_opt_int(esock_inet_optname_t n, int64_t v)
+{
+    esock_inet_opt_t o;
+    o.name = n;
+    o.v.i = v;
+    return o;
+}
+
+/* ---- Messages to the owner mailbox -------------------------------------- */
+
+/** One ancillary value of a UDP datagram (recvtos / recvttl / recvtclass). */
+typedef struct esock_inet_anc { int kind; int value; } esock_inet_anc_t;
+#define ESOCK_INET_ANC_TOS 1
+#define ESOCK_INET_ANC_TTL 2
+#define ESOCK_INET_ANC_TCLASS 3
+
+
+/**
+ * What an inet message reports (the Erlang message it stands for). The
+ * values are esock_msg_t kinds (the inet range of <esock/mbox.h>, and
+ * ESOCK_MSG_DOWN for monitors), so msg.kind of the received esock_msg_t
+ * can be switched on directly.
+ */
+typedef enum esock_inet_msgkind {
+    ESOCK_INET_MSG_DATA = ESOCK_MSG_INET_FIRST, /**< {tcp, S, Data} / {S, {data, Data}} / {http, S, P} / {udp, S, IP, Port[, Anc], Data} */
+    ESOCK_INET_MSG_CLOSED,   /**< {tcp_closed, S}: sent once */
+    ESOCK_INET_MSG_PASSIVE,  /**< {tcp_passive, S} / {udp_passive, S} */
+    ESOCK_INET_MSG_ERROR,    /**< {tcp_error, S, Reason}: error = the code */
+    ESOCK_INET_MSG_READY,    /**< not busy any more after a nowait send returned ESOCK_SELECT */
+    ESOCK_INET_MSG_SELECT,   /**< a nowait accept can be retried: a connection is pending on the listener */
+    ESOCK_INET_MSG_DOWN = ESOCK_MSG_DOWN /**< {'DOWN', MRef, port, S, Info}: mref; error 0 (normal), the error, or -ENOENT (nosock) */
+} esock_inet_msgkind_t;
+
+/**
+ * One inet message, allocated by the library in one block (data inline).
+ * It arrives as the payload of an esock_msg_t from esock_mbox_recv():
+ * msg.kind is the esock_inet_msgkind_t, msg.socket the inet handle id,
+ * msg.ref the monitor ref (DOWN), msg.reason the error, and msg.data points
+ * to this record (esock_inet_msg() returns it). esock_msg_free(&msg) frees
+ * it; @c data stays valid until then. For http packet modes @c data is the packet's bytes and @c ptype
+ * the decoder that framed it (http, httph, ...), so esock_decode_packet()
+ * on (ptype, data) gives the decoded record.
+ */
+typedef struct esock_inet_msg {
+    esock_inet_msgkind_t kind;
+    esock_inet_t sock;
+    int error;            /**< ERROR: the reason; DOWN: the info */
+    uint64_t mref;        /**< DOWN: the monitor */
+    bool udp;             /**< a gen_udp message ({udp, ...}, {udp_passive, S}) */
+    bool deliver_port;    /**< the socket had {deliver, port} */
+    int ptype;            /**< DATA: esock_inet_packet_t that framed it */
+    size_t header_len;    /**< DATA: `header` bytes at the front (binary mode) */
+    size_t len;           /**< DATA: payload length */
+    const uint8_t *data;  /**< DATA: payload */
+    esock_sockaddr_t from; /**< UDP DATA: source */
+    size_t nanc;          /**< UDP DATA with recvtos/recvttl/recvtclass */
+    esock_inet_anc_t anc[3];
+    struct esock_inet_msg *link_; /**< internal: queue link while in a mailbox */
+} esock_inet_msg_t;
+
+/** The inet record of a received message, or NULL if @p msg is not an inet message. */
+ESOCK_API esock_inet_msg_t *esock_inet_msg(const esock_msg_t *msg);
+
+/** Free an inet record taken out of its esock_msg_t (NULL is ignored). */
+ESOCK_API void esock_inet_msg_free(esock_inet_msg_t *m);
+
+/** "No owner" for the creating calls: the socket starts passive. */
+static const esock_mbox_t ESOCK_INET_NO_OWNER = {0};
+
+/* ---- Creation ------------------------------------------------------------ */
+
+/*
+ * Owners. Every creating call takes the owner mailbox (ESOCK_INET_NO_OWNER
+ * = none). A socket with no owner is created passive (active defaults to
+ * true as in OTP only when it has an owner). When the owner mailbox is
+ * destroyed, its sockets lose their owner (and stop reading).
+ */
+
+/**
+ * gen_tcp:connect/4. Connects to @p addr (inet, inet6 or local) applying the
+ * process-wide default connect options, then @p opts (n of them). Creation
+ * options (ipv6_v6only, bind_to_device, netns, reuse*) are applied before
+ * bind/connect. Returns 0 and *out, ESOCK_ETIMEOUT after @p timeout_ms, or
+ * -errno (-ECONNREFUSED...), ESOCK_EINVAL_OPTION/VALUE for a bad option.
+ */
+ESOCK_API int esock_inet_connect(esock_inet_t *out, const esock_sockaddr_t *addr,
+                                 const esock_inet_opt_t *opts, size_t n,
+                                 esock_mbox_t owner, int64_t timeout_ms);
+
+/**
+ * gen_tcp:listen/2 on @p addr (port 0 = any; local address for a unix
+ * listener). Applies the default listen options, then @p opts. backlog is 5
+ * unless @p backlog > 0. Returns 0 and *out, or an error.
+ */
+ESOCK_API int esock_inet_listen(esock_inet_t *out, const esock_sockaddr_t *addr, int backlog,
+                                const esock_inet_opt_t *opts, size_t n, esock_mbox_t owner);
+
+/**
+ * gen_tcp:accept/2. The new socket inherits the listener's inet options
+ * (OTP rule) and is owned by @p owner (ESOCK_INET_NO_OWNER = the listener's owner). Returns 0,
+ * ESOCK_ETIMEOUT, ESOCK_ECLOSED (listener closed meanwhile) or -errno.
+ * Concurrent acceptors are served in arrival order.
+ * With @p timeout_ms == ESOCK_NOWAIT and no pending connection it returns
+ * ESOCK_SELECT and posts one ESOCK_INET_MSG_SELECT to the listener's owner
+ * mailbox when a connection arrives (the listener needs an owner; -EINVAL
+ * otherwise): how one thread serves a listener and its connections.
+ */
+ESOCK_API int esock_inet_accept(esock_inet_t lsock, esock_inet_t *out, esock_mbox_t owner,
+                                int64_t timeout_ms);
+
+/** gen_udp:open/2 bound to @p addr (NULL = any, port 0). */
+ESOCK_API int esock_inet_udp_open(esock_inet_t *out, const esock_sockaddr_t *addr,
+                                  const esock_inet_opt_t *opts, size_t n, esock_mbox_t owner);
+
+/**
+ * Process-wide default options for connect / listen (kernel's
+ * inet_default_connect_options / inet_default_listen_options). The list is
+ * copied (raw option buffers included). `active` in it is ignored, as OTP
+ * does. n = 0 clears. Returns 0 or ESOCK_EINVAL_OPTION.
+ */
+ESOCK_API int esock_inet_set_default_connect_options(const esock_inet_opt_t *opts, size_t n);
+ESOCK_API int esock_inet_set_default_listen_options(const esock_inet_opt_t *opts, size_t n);
+
+/* ---- Data ---------------------------------------------------------------- */
+
+/**
+ * gen_tcp:recv/3 (passive sockets only). @p len 0 = one packet (raw: what
+ * one read gives, at most the `buffer` size); len > 0 only in raw mode
+ * (-EINVAL otherwise, as inet) and then exactly len bytes.
+ * The packet is written to @p buf (cap bytes); *got receives its length.
+ * For http packet modes the decoded text is the raw line (see docs).
+ * Returns 0, ESOCK_ETIMEOUT (buffered bytes stay buffered), ESOCK_ECLOSED
+ * (peer closed; buffered partial data is dropped, as OTP), -EMSGSIZE
+ * (packet_size exceeded), -EINVAL (active socket or len in packet mode),
+ * -ENOBUFS if @p cap is too small for the packet (it stays buffered),
+ * -ENOTCONN after a reported close, -EALREADY if another thread is in recv.
+ */
+ESOCK_API int esock_inet_recv(esock_inet_t s, void *buf, size_t cap, size_t len, size_t *got,
+                              int64_t timeout_ms);
+
+/**
+ * gen_tcp:send/2: adds the 1/2/4 length header in those packet modes, writes
+ * at once when nothing is queued (and delay_send is off), queues the rest.
+ * While the queue is at or above high_watermark the socket is busy: the call
+ * waits until it drops below low_watermark (up to send_timeout: then
+ * ESOCK_ETIMEOUT, and with send_timeout_close the socket is closed), or with
+ * @p timeout_ms == ESOCK_NOWAIT returns ESOCK_SELECT without queuing (an
+ * ESOCK_INET_MSG_READY message is posted to the owner when not busy).
+ * Returns 0, ESOCK_ECLOSED, -EPIPE/-ECONNRESET..., ESOCK_ETIMEOUT,
+ * ESOCK_SELECT, -EMSGSIZE (length does not fit the header).
+ * The caller keeps ownership of @p data.
+ */
+ESOCK_API int esock_inet_send_ex(esock_inet_t s, const void *data, size_t len, int64_t timeout_ms);
+/** esock_inet_send_ex(s, data, len, ESOCK_INFINITY) (blocks while busy). */
+ESOCK_API int esock_inet_send(esock_inet_t s, const void *data, size_t len);
+
+/** gen_udp:send/4: one datagram to @p to. */
+ESOCK_API int esock_inet_sendto(esock_inet_t s, const esock_sockaddr_t *to, const void *data,
+                                size_t len);
+
+/**
+ * gen_udp:recv/3. @p from (may be NULL) gets the source; @p anc (may be
+ * NULL) receives up to 3 (kind, value) pairs for recvtos/recvttl/recvtclass
+ * as ESOCK_INET_ANC_*; *nanc their count.
+ */
+ESOCK_API int esock_inet_recvfrom(esock_inet_t s, void *buf, size_t cap, size_t *got,
+                                  esock_sockaddr_t *from, esock_inet_anc_t *anc, size_t *nanc,
+                                  int64_t timeout_ms);
+
+/** gen_tcp:shutdown/2: how = SHUT_RD / SHUT_WR / SHUT_RDWR (queued output is written first). */
+ESOCK_API int esock_inet_shutdown(esock_inet_t s, int how);
+
+/**
+ * inet:close/1. Pending output is written first (bounded by linger / send
+ * timeout), linger {true,0} aborts with RST. Threads blocked in this
+ * socket's calls get ESOCK_ECLOSED; monitors get ESOCK_MSG_INET_DOWN.
+ * Returns 0 or ESOCK_ECLOSED for a stale handle.
+ */
+ESOCK_API int esock_inet_close(esock_inet_t s);
+
+/** Write what is queued (delay_send) now, without waiting. Returns 0 or an error. */
+ESOCK_API int esock_inet_flush(esock_inet_t s);
+
+/**
+ * gen_tcp:controlling_process/2: new owner mailbox. Returns 0, ESOCK_ECLOSED.
+ * (OTP's "not owner" check has no C meaning: any thread may call.)
+ */
+ESOCK_API int esock_inet_controlling_process(esock_inet_t s, esock_mbox_t owner);
+
+/* ---- Options and information -------------------------------------------- */
+
+/**
+ * inet:setopts/2: applies the options in order; stops at the first error
+ * and returns it (ESOCK_EINVAL_OPTION unknown name, ESOCK_EINVAL_VALUE bad
+ * value, -EINVAL for active count out of range, ESOCK_ECLOSED).
+ */
+ESOCK_API int esock_inet_setopts(esock_inet_t s, const esock_inet_opt_t *opts, size_t n);
+
+/**
+ * inet:getopts/2: fills the values of @p opts in place; options the OS does
+ * not support on this socket are left out (the array is compacted) and
+ * *nout is the number returned. Returns 0, ESOCK_EINVAL_OPTION (an unknown
+ * name) or -EINVAL / ESOCK_ECLOSED (socket unusable).
+ */
+ESOCK_API int esock_inet_getopts(esock_inet_t s, esock_inet_opt_t *opts, size_t n, size_t *nout);
+
+/** getstat keys, in the order getstat/1 returns them. */
+typedef enum esock_inet_stat {
+    ESOCK_STAT_RECV_OCT, ESOCK_STAT_RECV_CNT, ESOCK_STAT_RECV_MAX, ESOCK_STAT_RECV_AVG,
+    ESOCK_STAT_RECV_DVI, ESOCK_STAT_SEND_OCT, ESOCK_STAT_SEND_CNT, ESOCK_STAT_SEND_MAX,
+    ESOCK_STAT_SEND_AVG, ESOCK_STAT_SEND_PEND, ESOCK_STAT_COUNT_
+} esock_inet_stat_t;
+
+/** The Erlang atom of a stat key ("recv_oct") or NULL. */
+ESOCK_API const char *esock_inet_statname(esock_inet_stat_t k);
+
+/**
+ * inet:getstat/2: values[i] for keys[i] (n of them). keys == NULL = all ten
+ * in getstat/1 order. Values as the inet driver computes them (docs/inet.md).
+ * Returns 0, -EINVAL (bad key), ESOCK_ECLOSED.
+ */
+ESOCK_API int esock_inet_getstat(esock_inet_t s, const esock_inet_stat_t *keys, size_t n,
+                                 uint64_t *values);
+
+/** inet:port/1. */
+ESOCK_API int esock_inet_port(esock_inet_t s, uint16_t *port);
+/** inet:sockname/1, inet:peername/1. */
+ESOCK_API int esock_inet_sockname(esock_inet_t s, esock_sockaddr_t *sa);
+ESOCK_API int esock_inet_peername(esock_inet_t s, esock_sockaddr_t *sa);
+/** inet:socknames/1, peernames/1: for TCP/UDP a one-element list. *n in: cap, out: count. */
+ESOCK_API int esock_inet_socknames(esock_inet_t s, esock_sockaddr_t *sa, size_t *n);
+ESOCK_API int esock_inet_peernames(esock_inet_t s, esock_sockaddr_t *sa, size_t *n);
+
+/** The underlying descriptor (for poll integration and tests). Returns fd or error. */
+ESOCK_API int esock_inet_fd(esock_inet_t s);
+
+/**
+ * inet:monitor/1: a DOWN message (ESOCK_MSG_INET_DOWN, with the monitor id
+ * in the message) is posted to @p mbox when the socket closes. *mref > 0.
+ * On a socket that is already closed: the DOWN is posted at once (info
+ * "nosock"). Returns 0.
+ */
+ESOCK_API int esock_inet_monitor(esock_inet_t s, esock_mbox_t mbox, uint64_t *mref);
+/** inet:cancel_monitor/1: 1 = removed (no DOWN will come), 0 = not found. */
+ESOCK_API int esock_inet_cancel_monitor(uint64_t mref);
+
+/** inet:info/1: a snapshot. */
+typedef struct esock_inet_info {
+    esock_inet_proto_t proto;
+    int family;           /**< AF_INET / AF_INET6 / AF_UNIX */
+    int fd;
+    esock_mbox_t owner;
+    int active;           /**< as ESOCK_IOPT_ACTIVE */
+    unsigned states;      /**< ESOCK_INET_ST_* bits */
+    uint64_t input;       /**< bytes buffered for reading */
+    uint64_t output;      /**< bytes queued for sending (send_pend) */
+    uint64_t counters[ESOCK_STAT_COUNT_];
+    unsigned monitors;
+} esock_inet_info_t;
+#define ESOCK_INET_ST_OPEN       0x01
+#define ESOCK_INET_ST_BOUND      0x02
+#define ESOCK_INET_ST_LISTEN     0x04
+#define ESOCK_INET_ST_CONNECTED  0x08
+#define ESOCK_INET_ST_CONNECTING 0x10
+#define ESOCK_INET_ST_ACCEPTING  0x20
+#define ESOCK_INET_ST_BUSY       0x40
+ESOCK_API int esock_inet_info(esock_inet_t s, esock_inet_info_t *info);
+
+/** The columns of inet:i/0,1,2. */
+typedef enum esock_inet_icol {
+    ESOCK_ICOL_PORT, ESOCK_ICOL_MODULE, ESOCK_ICOL_RECV, ESOCK_ICOL_SENT, ESOCK_ICOL_OWNER,
+    ESOCK_ICOL_LOCAL_ADDRESS, ESOCK_ICOL_FOREIGN_ADDRESS, ESOCK_ICOL_STATE, ESOCK_ICOL_TYPE,
+    ESOCK_ICOL_COUNT_
+} esock_inet_icol_t;
+
+/** Protocol filter for esock_inet_i(). */
+#define ESOCK_INET_I_ALL 0
+#define ESOCK_INET_I_TCP 1
+#define ESOCK_INET_I_UDP 2
+
+/**
+ * inet:i/0,1,2: writes the table of every open inet socket to @p out.
+ * @p proto filters (ESOCK_INET_I_*); @p cols/@p ncols choose the columns
+ * (NULL = all nine in the default order); @p show_ports prints numeric
+ * ports instead of service names. Returns the number of rows.
+ */
+ESOCK_API int esock_inet_i(FILE *out, int proto, const esock_inet_icol_t *cols, size_t ncols,
+                           bool show_ports);
+
+/** Number of open inet sockets (for leak checks). */
+ESOCK_API size_t esock_inet_count(void);
+
+ESOCK_END_DECLS
+
+#endif /* ESOCK_INET_H */

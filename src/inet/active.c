@@ -1,0 +1,415 @@
+/*
+ * inet/active.c - active mode: read, frame and deliver on the thread that
+ * waits on the owner mailbox.
+ *
+ * Per readiness: one read() (into a reusable per-thread buffer when the
+ * socket has nothing buffered, so an idle socket holds no input memory),
+ * frames parsed in place, each packet posted as one allocation
+ * (esock_inet_msg_t with the bytes inline). {active, once | N} stop the
+ * reading when the count runs out; the kernel buffer then pushes back on
+ * the peer, as with inet.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <esock/error.h>
+
+#include "inet/inet_int.h"
+#include "sys/sys.h"
+#include "inet/owner.h"
+
+#define SCRATCH 65536
+
+static _Thread_local uint8_t *scratch;
+
+
+void esock_inet_msg_free(esock_inet_msg_t *m)
+{
+    free(m); /* the mailbox frees payloads with free() too */
+}
+
+esock_inet_msg_t *esock_inet_msg(const esock_msg_t *msg)
+{
+    if (!msg || !msg->data)
+        return NULL;
+    if ((msg->kind >= ESOCK_MSG_INET_FIRST && msg->kind <= ESOCK_MSG_INET_LAST) ||
+        (msg->kind == ESOCK_MSG_DOWN && msg->len >= sizeof(esock_inet_msg_t)))
+        return msg->data;
+    return NULL;
+}
+
+/* Messages produced by one readiness event are chained here and posted in
+ * one go at its end (one lock and at most one wake-up per event). */
+static _Thread_local esock_inet_msg_t *batch_first, *batch_last;
+static _Thread_local uint32_t batch_mb;
+static _Thread_local int batching;
+
+static int post(uint32_t mb, esock_inet_msg_t *m)
+{
+    if (batching && (batch_mb == mb || !batch_first)) {
+        batch_mb = mb;
+        m->link_ = NULL;
+        if (batch_last)
+            batch_last->link_ = m;
+        else
+            batch_first = m;
+        batch_last = m;
+        return 0;
+    }
+    return esock__owner_post(mb, m);
+}
+
+static void batch_flush(void)
+{
+    if (batch_first)
+        esock__owner_post_chain(batch_mb, batch_first, batch_last); /* always consumed */
+    batch_first = batch_last = NULL;
+}
+
+static esock_inet_msg_t *msg_new(int kind, esock__isock_t *s, size_t datalen)
+{
+    /* plain malloc: the mailbox frees payloads with free() */
+    esock_inet_msg_t *m = malloc(sizeof *m + datalen);
+    if (!m)
+        return NULL;
+    /* Only the fixed head is cleared: `from` is filled for UDP only. */
+    m->kind = kind;
+    m->sock.id = s ? s->id : 0;
+    m->error = 0;
+    m->mref = 0;
+    m->udp = s && s->proto == ESOCK_INET_UDP;
+    m->deliver_port = s && s->deliver_port;
+    m->ptype = s ? s->fr.ptype : 0;
+    m->header_len = 0;
+    m->len = datalen;
+    m->data = (const uint8_t *)(m + 1);
+    m->nanc = 0;
+    m->from.family = ESOCK_FAMILY_UNSPEC;
+    m->link_ = NULL;
+    return m;
+}
+
+int esock__inet_post_simple(uint32_t mbox, int kind, esock__isock_t *s, int err, uint64_t ref)
+{
+    if (!mbox)
+        return 0;
+    esock_inet_msg_t *m = msg_new(kind, s, 0);
+    if (!m)
+        return -ENOMEM;
+    m->error = err;
+    m->mref = ref;
+    return post(mbox, m); /* consumed even on error */
+}
+
+/* One packet counted against {active, once | N}. */
+static void count_one(esock__isock_t *s)
+{
+    if (s->active == ESOCK_INET_ACTIVE_ONCE) {
+        s->active = ESOCK_INET_ACTIVE_FALSE; /* once: no passive message */
+    } else if (s->active > 0) {
+        if (--s->active == 0) {
+            s->active = ESOCK_INET_ACTIVE_FALSE;
+            esock__inet_post_simple(s->owner, ESOCK_INET_MSG_PASSIVE, s, 0, 0);
+        }
+    }
+}
+
+static void deliver(esock__isock_t *s, const uint8_t *p, const esock__frame_t *fr)
+{
+    esock_inet_msg_t *m = msg_new(ESOCK_INET_MSG_DATA, s, fr->len);
+    if (m) {
+        memcpy((uint8_t *)(m + 1), p + fr->off, fr->len);
+        m->ptype = fr->ptype;
+        if (s->binary && s->header)
+            m->header_len = (size_t)s->header < fr->len ? (size_t)s->header : fr->len;
+        post(s->owner, m);
+    }
+    esock__inet_stat_recv(s, fr->total);
+    count_one(s);
+}
+
+/* Report the end of the stream once: error (if any) then closed. */
+static void report_close(esock__isock_t *s)
+{
+    if (s->closed_reported)
+        return;
+    int info = s->pending_err;
+    if (s->pending_err) {
+        esock__inet_post_simple(s->owner, ESOCK_INET_MSG_ERROR, s, s->pending_err, 0);
+        s->pending_err = 0;
+    }
+    s->closed_reported = true;
+    esock__inet_post_simple(s->owner, ESOCK_INET_MSG_CLOSED, s, 0, 0);
+    esock__inet_consume(s, s->ihi - s->ilo);
+    esock__inet_port_dead(s, info, false); /* exit_on_close false: stays writable */
+}
+
+/* A framing error in active mode: {tcp_error, S, emsgsize}, then the socket
+ * is closed as the inet driver closes it. */
+static void report_frame_error(esock__isock_t *s, int err)
+{
+    esock__inet_post_simple(s->owner, ESOCK_INET_MSG_ERROR, s, err, 0);
+    s->closed_reported = true;
+    esock__inet_post_simple(s->owner, ESOCK_INET_MSG_CLOSED, s, 0, 0);
+    esock__inet_consume(s, s->ihi - s->ilo);
+    esock__inet_port_dead(s, err, true);
+}
+
+/* Deliver what is buffered while active. Returns <0 after a framing error. */
+static int drain_buffer(esock__isock_t *s)
+{
+    while (s->active != ESOCK_INET_ACTIVE_FALSE && s->ihi > s->ilo && s->fd >= 0) {
+        esock__frame_t fr;
+        size_t need;
+        int r = esock__inet_next_packet(s, 0, &fr, &need);
+        if (r < 0) {
+            report_frame_error(s, r);
+            return r;
+        }
+        if (r == 0)
+            break;
+        const uint8_t *base = s->ibuf + s->ilo;
+        deliver(s, base, &fr);
+        esock__inet_consume(s, fr.total);
+    }
+    return 0;
+}
+
+/* Frame straight out of the scratch buffer; keep only the tail. */
+static int deliver_scratch(esock__isock_t *s, const uint8_t *p, size_t n)
+{
+    size_t pos = 0;
+    while (pos < n && s->active != ESOCK_INET_ACTIVE_FALSE) {
+        esock__frame_t fr;
+        size_t need;
+        int r = esock__inet_frame_next(&s->fr, p + pos, n - pos, s->buffer, 0, &fr, &need);
+        if (r < 0) {
+            report_frame_error(s, r);
+            return r;
+        }
+        if (r == 0)
+            break;
+        deliver(s, p + pos, &fr);
+        pos += fr.total;
+    }
+    if (pos < n) {
+        size_t left = n - pos;
+        size_t cap = left > s->buffer ? left : s->buffer;
+        uint8_t *b = esock__malloc(cap);
+        if (!b)
+            return -ENOMEM;
+        memcpy(b, p + pos, left);
+        esock__free(s->ibuf);
+        s->ibuf = b;
+        s->icap = cap;
+        s->ilo = 0;
+        s->ihi = left;
+    }
+    return 0;
+}
+
+static void read_tcp(esock__isock_t *s)
+{
+    if (s->ihi == s->ilo && s->fr.ptype != ESOCK_INET_PACKET_RAW && s->read_ahead) {
+        if (!scratch && !(scratch = esock__malloc(SCRATCH)))
+            return;
+        ssize_t n;
+        do
+            n = esock__sys.read(s->fd, scratch, SCRATCH);
+        while (n < 0 && errno == EINTR);
+        if (n > 0) {
+            deliver_scratch(s, scratch, (size_t)n);
+            return;
+        }
+        if (n == 0) {
+            s->eof_seen = true;
+        } else if (errno == ECONNRESET) {
+            s->eof_seen = true;
+            if (s->show_econnreset)
+                s->pending_err = -ECONNRESET;
+        } else if (errno != EAGAIN) {
+            s->eof_seen = true;
+            s->pending_err = -errno;
+        }
+    } else {
+        size_t need = 0;
+        esock__frame_t fr;
+        if (s->ihi > s->ilo && esock__inet_next_packet(s, 0, &fr, &need) == 1) {
+            drain_buffer(s);
+            return;
+        }
+        ssize_t n = esock__inet_fill(s, need);
+        if (n > 0) {
+            drain_buffer(s);
+            return;
+        }
+        if (n == 0) {
+            s->eof_seen = true;
+        } else if (n == -ECONNRESET) {
+            s->eof_seen = true;
+            if (s->show_econnreset)
+                s->pending_err = -ECONNRESET;
+        } else if (n != -EAGAIN) {
+            s->eof_seen = true;
+            s->pending_err = (int)n;
+        }
+    }
+    if (s->eof_seen && s->active != ESOCK_INET_ACTIVE_FALSE) {
+        drain_buffer(s);
+        if (s->active != ESOCK_INET_ACTIVE_FALSE)
+            report_close(s);
+    }
+}
+
+static void read_udp(esock__isock_t *s)
+{
+    if (!scratch && !(scratch = esock__malloc(SCRATCH)))
+        return;
+    for (int i = 0; i < s->read_packets && s->active != ESOCK_INET_ACTIVE_FALSE; i++) {
+        esock_sockaddr_t from;
+        esock_inet_anc_t anc[3];
+        size_t nanc = 3;
+        size_t cap = s->buffer < SCRATCH ? s->buffer : SCRATCH;
+        ssize_t n = esock__inet_udp_read(s, scratch, cap, &from, anc, &nanc);
+        if (n < 0) {
+            if (n != -EAGAIN && n != -EWOULDBLOCK)
+                esock__inet_post_simple(s->owner, ESOCK_INET_MSG_ERROR, s, (int)n, 0);
+            return;
+        }
+        esock_inet_msg_t *m = msg_new(ESOCK_INET_MSG_DATA, s, (size_t)n);
+        if (!m)
+            return;
+        memcpy((uint8_t *)(m + 1), scratch, (size_t)n);
+        m->from = from;
+        m->nanc = nanc;
+        memcpy(m->anc, anc, nanc * sizeof anc[0]);
+        post(s->owner, m);
+        esock__inet_stat_recv(s, (size_t)n);
+        count_one(s);
+    }
+}
+
+static unsigned wanted(const esock__isock_t *s)
+{
+    unsigned ev = 0;
+    if (s->closed || s->fd < 0 || !s->owner)
+        return 0;
+    if (s->active != ESOCK_INET_ACTIVE_FALSE && !(s->states & ESOCK_INET_ST_LISTEN) &&
+        !s->read_dead && !s->eof_seen && !s->reader_busy &&
+        (s->states & (ESOCK_INET_ST_CONNECTED | ESOCK_INET_ST_BOUND)))
+        ev |= ESOCK__INET_IN;
+    if (s->accept_select)
+        ev |= ESOCK__INET_IN;
+    if (s->oq_head && !s->write_err)
+        ev |= ESOCK__INET_OUT;
+    return ev;
+}
+
+static void set_interest(esock__isock_t *s)
+{
+    unsigned ev = wanted(s);
+    if (ev == s->watch_ev)
+        return;
+    if (esock__owner_watch(s->owner, s->fd, s->id, s->watch_ev, ev) == 0)
+        s->watch_ev = ev;
+}
+
+void esock__active_update(esock__isock_t *s)
+{
+    /* Buffered packets, or an end of stream seen while passive, are
+     * delivered as soon as the socket becomes active (OTP). */
+    if (s->owner && s->active != ESOCK_INET_ACTIVE_FALSE && s->fd >= 0 && !s->closed &&
+        s->proto == ESOCK_INET_TCP && !(s->states & ESOCK_INET_ST_LISTEN)) {
+        drain_buffer(s);
+        if (s->eof_seen && s->active != ESOCK_INET_ACTIVE_FALSE && !s->closed_reported)
+            report_close(s);
+    }
+    if (s->fd >= 0)
+        set_interest(s);
+}
+
+void esock__active_detach(esock__isock_t *s)
+{
+    if (s->watch_ev && s->fd >= 0)
+        esock__owner_watch(s->owner, s->fd, s->id, s->watch_ev, 0);
+    s->watch_ev = 0;
+}
+
+void esock__active_ready(uint32_t sock_id, unsigned events)
+{
+    esock_inet_t h = {sock_id};
+    esock__isock_t *s = esock__inet_pin(h);
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->mu);
+    if (s->owner)
+        esock__owner_note_serving(s->owner); /* this thread waits on it */
+    batching = 1;
+    if (!s->closed && s->fd >= 0) {
+        if (events & ESOCK__INET_OUT) {
+            int f = esock__inet_flush_locked(s);
+            if (f < 0 && s->active != ESOCK_INET_ACTIVE_FALSE && s->show_econnreset && f == -ECONNRESET)
+                s->pending_err = f;
+        }
+        if ((events & ESOCK__INET_IN) && s->accept_select) {
+            s->accept_select = false;
+            esock__inet_post_simple(s->owner, ESOCK_INET_MSG_SELECT, s, 0, 0);
+        } else if ((events & ESOCK__INET_IN) && s->active != ESOCK_INET_ACTIVE_FALSE) {
+            if (s->proto == ESOCK_INET_UDP)
+                read_udp(s);
+            else
+                read_tcp(s);
+        }
+        if (s->fd >= 0)
+            set_interest(s);
+    }
+    batching = 0;
+    batch_flush();
+    pthread_mutex_unlock(&s->mu);
+    esock__inet_unpin(s);
+}
+
+/* ---- delay_send coalescing ---------------------------------------------- *
+ * With delay_send, a send made on the owner's mailbox thread is queued; the
+ * queue is written when that thread goes back to wait on the mailbox
+ * (esock__active_idle), so a burst of echoed packets leaves in one write
+ * and a lone ping-pong reply leaves as soon as the handler returns. This is
+ * inet's "queue, write on the next poll round" in C terms. */
+
+#define DEFER_MAX 256
+
+static _Thread_local uint32_t deferred[DEFER_MAX];
+static _Thread_local unsigned ndeferred;
+
+int esock__inet_defer_flush(esock__isock_t *s)
+{
+    if (s->deferred)
+        return 1;
+    if (ndeferred == DEFER_MAX || !s->owner || !esock__owner_serving(s->owner))
+        return 0;
+    s->deferred = true;
+    deferred[ndeferred++] = s->id;
+    return 1;
+}
+
+void esock__active_idle(void)
+{
+    unsigned n = ndeferred;
+    ndeferred = 0;
+    for (unsigned i = 0; i < n; i++) {
+        esock_inet_t h = {deferred[i]};
+        esock__isock_t *s = esock__inet_pin(h);
+        if (!s)
+            continue;
+        pthread_mutex_lock(&s->mu);
+        s->deferred = false;
+        if (!s->closed && s->fd >= 0 && s->oq_head) {
+            esock__inet_flush_locked(s);
+            set_interest(s);
+        }
+        pthread_mutex_unlock(&s->mu);
+        esock__inet_unpin(s);
+    }
+}

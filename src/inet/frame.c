@@ -1,0 +1,62 @@
+/*
+ * inet/frame.c - packet framing on a socket's input (see frame.h).
+ *
+ * The length of the next packet comes from the packet module's decoder
+ * (decode_packet). This file only adds the socket rules on top:
+ * raw mode limits, the 1/2/4 header strip, and http <-> httph switching.
+ */
+#include <errno.h>
+
+#include <esock/error.h>
+#include <esock/inet.h>
+
+#include "inet/frame.h"
+#include "inet/pkt.h"
+
+int esock__inet_frame_next(esock__framer_t *f, const uint8_t *p, size_t n, size_t rawmax, size_t rawlen,
+                      esock__frame_t *fr, size_t *need)
+{
+    *need = 0;
+    if (f->ptype == ESOCK_INET_PACKET_RAW) {
+        if (rawlen) {
+            if (n < rawlen) {
+                *need = rawlen;
+                return 0;
+            }
+            fr->total = fr->len = rawlen;
+        } else {
+            if (n == 0)
+                return 0;
+            fr->total = fr->len = n < rawmax || rawmax == 0 ? n : rawmax;
+        }
+        fr->off = 0;
+        fr->ptype = f->ptype;
+        return 1;
+    }
+    int ptype = f->ptype;
+    if (f->in_headers && ptype == ESOCK_INET_PACKET_HTTP)
+        ptype = ESOCK_INET_PACKET_HTTPH;
+    else if (f->in_headers && ptype == ESOCK_INET_PACKET_HTTP_BIN)
+        ptype = ESOCK_INET_PACKET_HTTPH_BIN;
+    esock__pkt_result_t r;
+    int rc = esock__inet_pkt_decode(ptype, p, n, f->psize, f->delim, &r);
+    if (rc < 0)
+        return rc;
+    if (rc == 0) {
+        *need = r.need;
+        return 0;
+    }
+    fr->total = r.total;
+    fr->off = r.body_off;
+    fr->len = r.body_len;
+    fr->ptype = ptype;
+    /* gen_tcp switches http -> httph after a start line and back after
+     * the end of the headers. */
+    if (f->ptype == ESOCK_INET_PACKET_HTTP || f->ptype == ESOCK_INET_PACKET_HTTP_BIN) {
+        if (!f->in_headers && (r.http == ESOCK__PKT_HTTP_REQUEST || r.http == ESOCK__PKT_HTTP_RESPONSE))
+            f->in_headers = 1;
+        else if (f->in_headers && r.http == ESOCK__PKT_HTTP_EOH)
+            f->in_headers = 0;
+    }
+    return 1;
+}

@@ -1,0 +1,167 @@
+/*
+ * inet/inet_int.h - the inet socket object shared by the files of src/inet.
+ *
+ * Locking: one mutex per socket guards everything below it. The handle
+ * table (table.c) pins a socket for the duration of a call (refs); the
+ * memory is freed when the last pin drops after close. Blocking calls wait
+ * outside the lock (wait.c) and are woken by close through a per-thread
+ * eventfd, so no thread ever sleeps inside a syscall on an fd that another
+ * thread may close.
+ */
+#ifndef ESOCK_INET_INT_H
+#define ESOCK_INET_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <esock/inet.h>
+
+#include "inet/frame.h"
+
+/* One queued output chunk (the unwritten part of a send). */
+typedef struct esock__chunk {
+    struct esock__chunk *next;
+    size_t len, off, cap;
+    uint8_t data[];
+} esock__chunk_t;
+
+/* A thread blocked on this socket: woken by close. */
+typedef struct esock__waiter {
+    struct esock__waiter *next, *prev;
+    int efd;             /* the waiting thread's eventfd */
+} esock__waiter_t;
+
+/* A thread waiting in accept (FIFO, on its stack). */
+typedef struct esock__acceptor {
+    struct esock__acceptor *next;
+} esock__acceptor_t;
+
+typedef struct esock__mon {
+    struct esock__mon *next;
+    uint64_t ref;
+    uint32_t mbox;
+} esock__mon_t;
+
+typedef struct esock__isock {
+    pthread_mutex_t mu;
+    uint32_t id;           /* handle value (slot | generation) */
+    int refs;              /* pins + 1 while open */
+    bool closed;           /* esock_inet_close() started: new calls fail */
+    int fd;
+    esock_inet_proto_t proto;
+    int family;
+    unsigned states;       /* ESOCK_INET_ST_* */
+    uint32_t owner;        /* owner mailbox id, 0 = none */
+
+    /* inet options (the non-kernel ones live only here) */
+    int active;            /* ESOCK_INET_ACTIVE_* or count > 0 */
+    bool binary, deliver_port, exit_on_close, show_econnreset, delay_send;
+    bool send_timeout_close, read_ahead;
+    int header;
+    int read_packets;
+    size_t buffer;
+    int64_t send_timeout_ms;
+    size_t high_wm, low_wm, high_msgq_wm, low_msgq_wm;
+    bool recvtos, recvttl, recvtclass;
+    esock__framer_t fr;
+
+    /* input */
+    uint8_t *ibuf;
+    size_t icap, ilo, ihi;
+    bool eof_seen;         /* read returned 0 (or RST mapped to close) */
+    int pending_err;       /* error seen while passive, reported when active */
+    bool closed_reported;  /* the CLOSED message was posted (once per socket) */
+    bool read_dead;        /* the "port" is gone: fd released, handle kept */
+    int dead_send_err;     /* what send returns then (0 = ESOCK_ECLOSED) */
+    bool reader_busy;      /* a passive recv is in progress (ealready) */
+    bool accept_select;
+    bool deferred;         /* output deferred for coalescing (active.c) */    /* a nowait accept waits for a SELECT message */
+    unsigned watch_ev;     /* events registered */
+
+    /* output */
+    esock__chunk_t *oq_head, *oq_tail;
+    size_t opend;          /* bytes queued (send_pend) */
+    bool busy;
+    int write_err;         /* sticky write error */
+    uint32_t ready_mbox;   /* post READY here when busy clears (nowait sender) */
+
+    /* statistics: inet driver semantics (stat.c) */
+    uint64_t recv_oct, recv_cnt, recv_max, send_oct, send_cnt, send_max;
+    double recv_avg, recv_dvi, send_avg;
+
+    esock__waiter_t *waiters;
+    esock__acceptor_t *acc_head;
+    esock__mon_t *mons;
+    uint64_t serial;       /* creation order, for i() */
+} esock__isock_t;
+
+/* ---- table.c ---- */
+int esock__inet_new(esock__isock_t **out);             /* refs = 1 (the open ref) */
+esock__isock_t *esock__inet_pin(esock_inet_t h);       /* NULL if stale; else pinned */
+void esock__inet_unpin(esock__isock_t *s);
+void esock__inet_unregister(esock__isock_t *s);        /* remove handle (close) */
+/* Calls fn for every open socket (pinned during the call). */
+void esock__inet_foreach(void (*fn)(esock__isock_t *, void *), void *arg);
+void esock__inet_defaults(esock__isock_t *s);
+
+/* ---- stat.c ---- */
+void esock__inet_stat_recv(esock__isock_t *s, size_t n);
+void esock__inet_stat_send(esock__isock_t *s, size_t n);
+
+/* ---- wait.c ---- */
+/* Wait (unlocked) for fd readiness or close. events POLLIN/POLLOUT.
+ * Returns 0 ready, ESOCK_ETIMEOUT, ESOCK_ECLOSED. s->mu must be held; it is
+ * released while waiting and taken again. */
+int esock__inet_wait(esock__isock_t *s, short events, int64_t deadline_ms);
+int64_t esock__inet_deadline(int64_t timeout_ms);    /* ESOCK_INFINITY stays -1 */
+int64_t esock__inet_now_ms(void);
+void esock__inet_wake_all(esock__isock_t *s);
+
+/* ---- io.c ---- */
+/* Read once into the input buffer. >0 bytes, 0 EOF, <0 -errno (-EAGAIN). mu held. */
+ssize_t esock__inet_fill(esock__isock_t *s, size_t want);
+/* Frame the next packet from the buffer. */
+int esock__inet_next_packet(esock__isock_t *s, size_t rawlen, esock__frame_t *fr, size_t *need);
+void esock__inet_consume(esock__isock_t *s, size_t n);
+/* Write queued output. 0 all written, 1 some left (EAGAIN), <0 error. mu held. */
+int esock__inet_flush_locked(esock__isock_t *s);
+void esock__inet_update_busy(esock__isock_t *s);
+/* Close the fd and release everything (the last step of close). mu held. */
+void esock__inet_teardown(esock__isock_t *s);
+
+/* ---- opts.c ---- */
+int esock__inet_setopts_locked(esock__isock_t *s, const esock_inet_opt_t *o, size_t n, bool creation);
+int esock__inet_apply_defaults(esock__isock_t *s, bool listen);
+
+/* ---- active.c: the owner mailbox side ---- */
+/* (Re)compute the read interest in the owner's mailbox after a state change. mu held. */
+void esock__active_update(esock__isock_t *s);
+/* Detach from the owner's mailbox (close, controlling_process). mu held. */
+void esock__active_detach(esock__isock_t *s);
+/* Defer this socket's queued output to the mailbox thread's idle point. */
+int esock__inet_defer_flush(esock__isock_t *s);
+/* Post a closed/error/passive/down message. */
+int esock__inet_post_simple(uint32_t mbox, int kind, esock__isock_t *s, int err, uint64_t ref);
+
+/* ---- tcp.c / udp.c / misc.c / opts.c ---- */
+/* Create a socket (optionally in a netns) and apply the defaults
+ * (defaults: 0 connect, 1 listen, -1 none) and @p opts. */
+int esock__inet_create(esock__isock_t **out, int family, esock_inet_proto_t proto,
+                  const esock_inet_opt_t *opts, size_t n, int defaults, uint32_t owner);
+/* The inet driver closes the port underneath after a reported close (with
+ * exit_on_close) or a framing error (force): release the fd, keep the
+ * handle; monitors get DOWN with @p info (0 = normal). mu held. */
+void esock__inet_port_dead(esock__isock_t *s, int info, bool force);
+/* Post DOWN to every monitor and drop them. mu held. */
+void esock__inet_post_down(esock__isock_t *s, int info);
+/* One datagram (mu held, non-blocking). Bytes or -errno. */
+ssize_t esock__inet_udp_read(esock__isock_t *s, void *buf, size_t cap, esock_sockaddr_t *from,
+                        esock_inet_anc_t *anc, size_t *nanc);
+/* The netns path among the default and given options: 1 found, 0 none, <0 error. */
+int esock__inet_find_netns(const esock_inet_opt_t *o, size_t n, bool listen, char *path, size_t cap);
+
+#define ESOCK__MIN(a, b) ((a) < (b) ? (a) : (b))
+
+#endif

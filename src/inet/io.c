@@ -1,0 +1,193 @@
+/*
+ * inet/io.c - the input buffer and the output queue of an inet socket.
+ *
+ * Input: a growable buffer [ilo, ihi) of unframed bytes, allocated only
+ * while bytes are pending (an idle socket holds none). Output: a list of
+ * chunks holding what a send could not write at once; `opend` is its size
+ * (send_pend) and drives the busy state with the watermarks.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <esock/error.h>
+
+#include "inet/inet_int.h"
+#include "sys/sys.h"
+
+/* Smallest read we bother to do; reads are at least `buffer` bytes. */
+#define MIN_READ 4096
+
+static int ensure_room(esock__isock_t *s, size_t want)
+{
+    if (s->ilo == s->ihi)
+        s->ilo = s->ihi = 0;
+    size_t readsz = s->buffer > MIN_READ ? s->buffer : MIN_READ;
+    size_t need = (want > s->ihi - s->ilo ? want - (s->ihi - s->ilo) : 0);
+    if (need < readsz)
+        need = readsz;
+    if (s->icap - s->ihi >= need)
+        return 0;
+    if (s->ilo > 0) {
+        memmove(s->ibuf, s->ibuf + s->ilo, s->ihi - s->ilo);
+        s->ihi -= s->ilo;
+        s->ilo = 0;
+        if (s->icap - s->ihi >= need)
+            return 0;
+    }
+    size_t ncap = s->ihi + need;
+    uint8_t *nb = esock__realloc(s->ibuf, ncap);
+    if (!nb)
+        return -ENOMEM;
+    s->ibuf = nb;
+    s->icap = ncap;
+    return 0;
+}
+
+ssize_t esock__inet_fill(esock__isock_t *s, size_t want)
+{
+    int rc = ensure_room(s, want);
+    if (rc)
+        return rc;
+    size_t max = s->icap - s->ihi;
+    if (!s->read_ahead && s->fr.ptype != ESOCK_INET_PACKET_RAW) {
+        /* read_ahead false: never read past the current packet (the header
+         * first, then exactly the rest), so nothing after it is consumed. */
+        size_t have = s->ihi - s->ilo;
+        size_t target = want;
+        if (!target) {
+            switch (s->fr.ptype) {
+            case ESOCK_INET_PACKET_1: target = 1; break;
+            case ESOCK_INET_PACKET_2: target = 2; break;
+            case ESOCK_INET_PACKET_4: target = 4; break;
+            default: target = have + 1; break; /* delimited types: a byte at a time */
+            }
+        }
+        if (target > have && target - have < max)
+            max = target - have;
+    }
+    for (;;) {
+        ssize_t n = esock__sys.read(s->fd, s->ibuf + s->ihi, max);
+        if (n > 0) {
+            s->ihi += (size_t)n;
+            return n;
+        }
+        if (n == 0)
+            return 0;
+        if (errno == EINTR)
+            continue;
+        return -errno;
+    }
+}
+
+int esock__inet_next_packet(esock__isock_t *s, size_t rawlen, esock__frame_t *fr, size_t *need)
+{
+    *need = 0;
+    if (s->ihi == s->ilo)
+        return 0;
+    return esock__inet_frame_next(&s->fr, s->ibuf + s->ilo, s->ihi - s->ilo, s->buffer, rawlen, fr,
+                             need);
+}
+
+void esock__inet_consume(esock__isock_t *s, size_t n)
+{
+    s->ilo += n;
+    if (s->ilo == s->ihi) {
+        s->ilo = s->ihi = 0;
+        /* Give a big buffer back once drained; a usual one stays (as the
+         * driver's i_buf) so that a busy socket does not allocate per read.
+         * Sockets that never had a partial packet hold none. */
+        if (s->icap > 262144) {
+            esock__free(s->ibuf);
+            s->ibuf = NULL;
+            s->icap = 0;
+        }
+    }
+}
+
+void esock__inet_update_busy(esock__isock_t *s)
+{
+    bool was = s->busy;
+    if (s->opend >= s->high_wm)
+        s->busy = true;
+    else if (s->opend < s->low_wm)
+        s->busy = false;
+    if (s->busy)
+        s->states |= ESOCK_INET_ST_BUSY;
+    else
+        s->states &= ~ESOCK_INET_ST_BUSY;
+    if (was && !s->busy) {
+        esock__inet_wake_all(s); /* blocked senders re-check */
+        if (s->ready_mbox) {
+            esock__inet_post_simple(s->ready_mbox, ESOCK_INET_MSG_READY, s, 0, 0);
+            s->ready_mbox = 0;
+        }
+    }
+}
+
+int esock__inet_flush_locked(esock__isock_t *s)
+{
+    if (s->write_err)
+        return s->write_err;
+    if (s->fd < 0)
+        return -ENOTCONN;
+    while (s->oq_head) {
+        struct iovec iov[64];
+        int n = 0;
+        for (esock__chunk_t *c = s->oq_head; c && n < 64; c = c->next, n++) {
+            iov[n].iov_base = c->data + c->off;
+            iov[n].iov_len = c->len - c->off;
+        }
+        struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)n};
+        ssize_t w = esock__sys.sendmsg(s->fd, &mh, MSG_NOSIGNAL);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return 1;
+            s->write_err = -errno;
+            return s->write_err;
+        }
+        size_t left = (size_t)w;
+        s->opend -= left;
+        while (left && s->oq_head) {
+            esock__chunk_t *c = s->oq_head;
+            size_t avail = c->len - c->off;
+            if (left >= avail) {
+                left -= avail;
+                s->oq_head = c->next;
+                esock__free(c);
+            } else {
+                c->off += left;
+                left = 0;
+            }
+        }
+        if (!s->oq_head)
+            s->oq_tail = NULL;
+    }
+    esock__inet_update_busy(s);
+    return 0;
+}
+
+void esock__inet_teardown(esock__isock_t *s)
+{
+    esock__chunk_t *c = s->oq_head;
+    while (c) {
+        esock__chunk_t *nx = c->next;
+        esock__free(c);
+        c = nx;
+    }
+    s->oq_head = s->oq_tail = NULL;
+    s->opend = 0;
+    if (s->fd >= 0) {
+        esock__sys.close(s->fd);
+        s->fd = -1;
+    }
+    esock__free(s->ibuf);
+    s->ibuf = NULL;
+    s->icap = s->ilo = s->ihi = 0;
+    s->states = 0;
+}

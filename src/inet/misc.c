@@ -1,0 +1,238 @@
+/*
+ * inet/misc.c - port, sockname/peername(s), fd, info, monitors,
+ * controlling_process.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <esock/error.h>
+
+#include "inet/inet_int.h"
+#include "sys/sys.h"
+
+/* Run fn on a pinned, locked, open socket. */
+#define WITH_SOCK(h, s, closed_rc, body)                                       \
+    do {                                                                       \
+        esock__isock_t *s = esock__inet_pin(h);                                \
+        if (!s)                                                                \
+            return ESOCK_ECLOSED;                                              \
+        int rc_;                                                               \
+        pthread_mutex_lock(&s->mu);                                            \
+        if (s->closed || s->fd < 0)                                            \
+            rc_ = (closed_rc);                                                 \
+        else {                                                                 \
+            body                                                               \
+        }                                                                      \
+        pthread_mutex_unlock(&s->mu);                                          \
+        esock__inet_unpin(s);                                                  \
+        return rc_;                                                            \
+    } while (0)
+
+static int name_of(int fd, bool peer, esock_sockaddr_t *sa)
+{
+    struct sockaddr_storage ss;
+    socklen_t l = sizeof ss;
+    memset(&ss, 0, sizeof ss);
+    int r = peer ? esock__sys.getpeername(fd, (struct sockaddr *)&ss, &l) : esock__sys.getsockname(fd, (struct sockaddr *)&ss, &l);
+    if (r < 0)
+        return -errno;
+    return esock_sockaddr_from_native((struct sockaddr *)&ss, l, sa);
+}
+
+int esock_inet_sockname(esock_inet_t h, esock_sockaddr_t *sa)
+{
+    WITH_SOCK(h, s, -EINVAL, { rc_ = name_of(s->fd, false, sa); });
+}
+
+int esock_inet_peername(esock_inet_t h, esock_sockaddr_t *sa)
+{
+    WITH_SOCK(h, s, -EINVAL, { rc_ = name_of(s->fd, true, sa); });
+}
+
+int esock_inet_socknames(esock_inet_t h, esock_sockaddr_t *sa, size_t *n)
+{
+    if (!n || *n == 0)
+        return -EINVAL;
+    int rc = esock_inet_sockname(h, sa);
+    *n = rc == 0 ? 1 : 0;
+    return rc;
+}
+
+int esock_inet_peernames(esock_inet_t h, esock_sockaddr_t *sa, size_t *n)
+{
+    if (!n || *n == 0)
+        return -EINVAL;
+    int rc = esock_inet_peername(h, sa);
+    *n = rc == 0 ? 1 : 0;
+    return rc;
+}
+
+int esock_inet_port(esock_inet_t h, uint16_t *port)
+{
+    esock_sockaddr_t sa;
+    int rc = esock_inet_sockname(h, &sa);
+    if (rc)
+        return rc;
+    if (sa.family == ESOCK_FAMILY_INET)
+        *port = sa.u.in.port;
+    else if (sa.family == ESOCK_FAMILY_INET6)
+        *port = sa.u.in6.port;
+    else
+        return -EINVAL; /* local sockets have no port (see docs/inet.md) */
+    return 0;
+}
+
+int esock_inet_fd(esock_inet_t h)
+{
+    WITH_SOCK(h, s, -EINVAL, { rc_ = s->fd; });
+}
+
+int esock_inet_info(esock_inet_t h, esock_inet_info_t *info)
+{
+    WITH_SOCK(h, s, -EINVAL, {
+        memset(info, 0, sizeof *info);
+        info->proto = s->proto;
+        info->family = s->family;
+        info->fd = s->fd;
+        info->owner.id = s->owner;
+        info->active = s->active;
+        info->states = s->states;
+        info->input = s->ihi - s->ilo;
+        info->output = s->opend;
+        unsigned m = 0;
+        for (esock__mon_t *x = s->mons; x; x = x->next)
+            m++;
+        info->monitors = m;
+        rc_ = 0;
+        pthread_mutex_unlock(&s->mu);
+        esock_inet_getstat(h, NULL, 0, info->counters);
+        pthread_mutex_lock(&s->mu);
+    });
+}
+
+int esock_inet_controlling_process(esock_inet_t h, esock_mbox_t owner)
+{
+    WITH_SOCK(h, s, ESOCK_ECLOSED, {
+        esock__active_detach(s);
+        s->owner = owner.id;
+        esock__active_update(s);
+        rc_ = 0;
+    });
+}
+
+/* ---- monitors ----------------------------------------------------------- */
+
+static pthread_mutex_t mon_mu = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t mon_next;
+
+/* Every live monitor: ref -> socket id, so cancel can find it. */
+typedef struct monref {
+    struct monref *next;
+    uint64_t ref;
+    uint32_t sock;
+} monref_t;
+static monref_t *monrefs;
+
+static void monref_del(uint64_t ref)
+{
+    for (monref_t **p = &monrefs; *p; p = &(*p)->next)
+        if ((*p)->ref == ref) {
+            monref_t *d = *p;
+            *p = d->next;
+            esock__free(d);
+            return;
+        }
+}
+
+int esock_inet_monitor(esock_inet_t h, esock_mbox_t mb, uint64_t *mref)
+{
+    uint32_t mbox = mb.id;
+    pthread_mutex_lock(&mon_mu);
+    uint64_t ref = ++mon_next;
+    pthread_mutex_unlock(&mon_mu);
+    *mref = ref;
+    esock__isock_t *s = esock__inet_pin(h);
+    if (!s) {
+        /* No such socket: the DOWN comes at once (27: nosock). */
+        esock__inet_post_simple(mbox, ESOCK_INET_MSG_DOWN, NULL, -ENOENT, ref);
+        return 0;
+    }
+    esock__mon_t *m = esock__malloc(sizeof *m);
+    monref_t *r = esock__malloc(sizeof *r);
+    if (!m || !r) {
+        esock__free(m);
+        esock__free(r);
+        esock__inet_unpin(s);
+        return -ENOMEM;
+    }
+    m->ref = ref;
+    m->mbox = mbox;
+    pthread_mutex_lock(&s->mu);
+    if (s->closed) {
+        pthread_mutex_unlock(&s->mu);
+        esock__free(m);
+        esock__free(r);
+        esock__inet_post_simple(mbox, ESOCK_INET_MSG_DOWN, NULL, -ENOENT, ref);
+    } else {
+        m->next = s->mons;
+        s->mons = m;
+        r->ref = ref;
+        r->sock = s->id;
+        pthread_mutex_lock(&mon_mu);
+        r->next = monrefs;
+        monrefs = r;
+        pthread_mutex_unlock(&mon_mu);
+        pthread_mutex_unlock(&s->mu);
+    }
+    esock__inet_unpin(s);
+    return 0;
+}
+
+int esock_inet_cancel_monitor(uint64_t mref)
+{
+    uint32_t sid = 0;
+    pthread_mutex_lock(&mon_mu);
+    for (monref_t *r = monrefs; r; r = r->next)
+        if (r->ref == mref)
+            sid = r->sock;
+    pthread_mutex_unlock(&mon_mu);
+    if (!sid)
+        return 0;
+    esock_inet_t h = {sid};
+    esock__isock_t *s = esock__inet_pin(h);
+    if (!s)
+        return 0;
+    int found = 0;
+    pthread_mutex_lock(&s->mu);
+    for (esock__mon_t **p = &s->mons; *p; p = &(*p)->next)
+        if ((*p)->ref == mref) {
+            esock__mon_t *d = *p;
+            *p = d->next;
+            esock__free(d);
+            found = 1;
+            break;
+        }
+    pthread_mutex_unlock(&s->mu);
+    pthread_mutex_lock(&mon_mu);
+    monref_del(mref);
+    pthread_mutex_unlock(&mon_mu);
+    esock__inet_unpin(s);
+    return found;
+}
+
+void esock__inet_post_down(esock__isock_t *s, int info)
+{
+    esock__mon_t *m = s->mons;
+    s->mons = NULL;
+    while (m) {
+        esock__mon_t *nx = m->next;
+        esock__inet_post_simple(m->mbox, ESOCK_INET_MSG_DOWN, s, info, m->ref);
+        pthread_mutex_lock(&mon_mu);
+        monref_del(m->ref);
+        pthread_mutex_unlock(&mon_mu);
+        esock__free(m);
+        m = nx;
+    }
+}

@@ -1,0 +1,576 @@
+/*
+ * inet/opts.c - inet:setopts/getopts: one table of options.
+ *
+ * Each row names the Erlang atom, the value kind, and either a kernel
+ * (level, optname) pair or a handler for the options that live in the
+ * library (packet, active, watermarks ...). Kernel options the OS refuses
+ * for this socket kind (ENOPROTOOPT, EOPNOTSUPP, EINVAL on get) are left
+ * out of a getopts answer, as inet does.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <esock/error.h>
+
+#include "inet/inet_int.h"
+#include "sys/sys.h"
+
+enum kind { K_INT, K_BOOL, K_LINGER, K_STR, K_RAW };
+
+/* Where an option applies. */
+#define A_ANY 0
+#define A_TCP 1 /* stream inet/inet6 only (ignored on local, as inet does) */
+#define A_IP4 2
+#define A_IP6 3
+#define A_CREATE 4 /* creation-time only */
+#define A_UDP 5    /* datagram sockets only (read_packets) */
+
+typedef int (*lib_set_fn)(esock__isock_t *s, const esock_inet_opt_t *o);
+typedef void (*lib_get_fn)(esock__isock_t *s, esock_inet_opt_t *o);
+
+typedef struct optrow {
+    const char *atom;
+    enum kind kind;
+    int level, optname; /* kernel option when level >= 0 */
+    int applies;
+    lib_set_fn set;
+    lib_get_fn get;
+} optrow_t;
+
+/* ---- library options ---------------------------------------------------- */
+
+static int set_active(esock__isock_t *s, const esock_inet_opt_t *o)
+{
+    int64_t v = o->v.i;
+    if (v == ESOCK_INET_ACTIVE_TRUE || v == ESOCK_INET_ACTIVE_ONCE || v == ESOCK_INET_ACTIVE_FALSE) {
+        s->active = (int)v;
+        return 0;
+    }
+    if (v < -32768 || v > 32767)
+        return -EINVAL;
+    /* {active, N} adds to a current count; from false/true/once it starts
+     * from N (inet driver). Reaching <= 0 makes the socket passive and
+     * posts a passive message, even if it was passive already. */
+    int64_t sum = s->active > 0 ? s->active + v : v;
+    if (sum > 32767)
+        return -EINVAL;
+    if (sum <= 0) {
+        s->active = ESOCK_INET_ACTIVE_FALSE;
+        return 1; /* the caller posts PASSIVE */
+    }
+    s->active = (int)sum;
+    return 0;
+}
+
+static void get_active(esock__isock_t *s, esock_inet_opt_t *o) { o->v.i = s->active; }
+
+#define LIB_INT(field, lo, hi)                                                   \
+    static int set_##field(esock__isock_t *s, const esock_inet_opt_t *o)       \
+    {                                                                          \
+        if (o->v.i < (lo) || o->v.i > (hi))                                    \
+            return ESOCK_EINVAL_VALUE;                                         \
+        s->field = o->v.i;                                                     \
+        return 0;                                                              \
+    }                                                                          \
+    static void get_##field(esock__isock_t *s, esock_inet_opt_t *o) { o->v.i = (int64_t)s->field; }
+
+LIB_INT(binary, 0, 1)
+LIB_INT(deliver_port, 0, 1)
+LIB_INT(header, 0, 0x7fffffff)
+LIB_INT(exit_on_close, 0, 1)
+LIB_INT(show_econnreset, 0, 1)
+LIB_INT(delay_send, 0, 1)
+LIB_INT(send_timeout_close, 0, 1)
+LIB_INT(read_ahead, 0, 1)
+LIB_INT(read_packets, 1, 0x7fffffff)
+LIB_INT(high_msgq_wm, 1, 0x7fffffff)
+LIB_INT(low_msgq_wm, 1, 0x7fffffff)
+
+static int set_buffer(esock__isock_t *s, const esock_inet_opt_t *o)
+{
+    if (o->v.i <= 0 || o->v.i > 0x7fffffff)
+        return ESOCK_EINVAL_VALUE;
+    s->buffer = (size_t)o->v.i;
+    return 0;
+}
+static void get_buffer(esock__isock_t *s, esock_inet_opt_t *o) { o->v.i = (int64_t)s->buffer; }
+
+static int set_high_wm(esock__isock_t *s, const esock_inet_opt_t *o)
+{
+    if (o->v.i < 0 || o->v.i > 0x7fffffff)
+        return ESOCK_EINVAL_VALUE;
+    s->high_wm = (size_t)o->v.i;
+    if (s->low_wm > s->high_wm) /* inet keeps low <= high */
+        s->low_wm = s->high_wm;
+    esock__inet_update_busy(s);
+    return 0;
+}
+static void get_high_wm(esock__isock_t *s, esock_inet_opt_t *o) { o->v.i = (int64_t)s->high_wm; }
+
+static int set_low_wm(esock__isock_t *s, const esock_inet_opt_t *o)
+{
+    if (o->v.i < 0 || o->v.i > 0x7fffffff)
+        return ESOCK_EINVAL_VALUE;
+    s->low_wm = (size_t)o->v.i;
+    if (s->high_wm < s->low_wm)
+        s->high_wm = s->low_wm;
+    esock__inet_update_busy(s);
+    return 0;
+}
+static void get_low_wm(esock__isock_t *s, esock_inet_opt_t *o) { o->v.i = (int64_t)s->low_wm; }
+
+static int set_send_timeout(esock__isock_t *s, const esock_inet_opt_t *o)
+{
+    if (o->v.i < 0 && o->v.i != ESOCK_INFINITY)
+        return ESOCK_EINVAL_VALUE;
+    s->send_timeout_ms = o->v.i;
+    return 0;
+}
+static void get_send_timeout(esock__isock_t *s, esock_inet_opt_t *o) { o->v.i = s->send_timeout_ms; }
+
+static int set_packet(esock__isock_t *s, const esock_inet_opt_t *o)
+{
+    if (o->v.i < ESOCK_INET_PACKET_RAW || o->v.i > ESOCK_INET_PACKET_HTTPH_BIN)
+        return ESOCK_EINVAL_VALUE;
+    s->fr.ptype = (int)o->v.i;
+    s->fr.in_headers = 0;
+    return 0;
+}
+static void get_packet(esock__isock_t *s, esock_inet_opt_t *o)
+{
+    /* The configured type, also while headers are being decoded after an
+     * http start line (OTP 25 reports http_bin then too). */
+    o->v.i = s->fr.ptype;
+}
+
+static int set_packet_size(esock__isock_t *s, const esock_inet_opt_t *o)
+{
+    if (o->v.i < 0 || o->v.i > 0x7fffffff)
+        return ESOCK_EINVAL_VALUE;
+    s->fr.psize = (uint32_t)o->v.i;
+    return 0;
+}
+static void get_packet_size(esock__isock_t *s, esock_inet_opt_t *o) { o->v.i = s->fr.psize; }
+
+static int set_line_delimiter(esock__isock_t *s, const esock_inet_opt_t *o)
+{
+    if (o->v.i < 0 || o->v.i > 255)
+        return ESOCK_EINVAL_VALUE;
+    s->fr.delim = (uint8_t)o->v.i;
+    return 0;
+}
+static void get_line_delimiter(esock__isock_t *s, esock_inet_opt_t *o) { o->v.i = s->fr.delim; }
+
+/* The cmsg flags are kernel options too, but inet also needs to know them to
+ * decode ancillary data: mirror them here after the kernel accepted them. */
+
+static const optrow_t rows[ESOCK_IOPT_COUNT_] = {
+    [ESOCK_IOPT_ACTIVE] = {"active", K_INT, -1, 0, A_ANY, set_active, get_active},
+    [ESOCK_IOPT_MODE] = {"mode", K_INT, -1, 0, A_ANY, set_binary, get_binary},
+    [ESOCK_IOPT_DELIVER] = {"deliver", K_INT, -1, 0, A_ANY, set_deliver_port, get_deliver_port},
+    [ESOCK_IOPT_PACKET] = {"packet", K_INT, -1, 0, A_ANY, set_packet, get_packet},
+    [ESOCK_IOPT_PACKET_SIZE] = {"packet_size", K_INT, -1, 0, A_ANY, set_packet_size, get_packet_size},
+    [ESOCK_IOPT_LINE_DELIMITER] = {"line_delimiter", K_INT, -1, 0, A_ANY, set_line_delimiter, get_line_delimiter},
+    [ESOCK_IOPT_HEADER] = {"header", K_INT, -1, 0, A_ANY, set_header, get_header},
+    [ESOCK_IOPT_EXIT_ON_CLOSE] = {"exit_on_close", K_BOOL, -1, 0, A_ANY, set_exit_on_close, get_exit_on_close},
+    [ESOCK_IOPT_SHOW_ECONNRESET] = {"show_econnreset", K_BOOL, -1, 0, A_ANY, set_show_econnreset, get_show_econnreset},
+    [ESOCK_IOPT_BUFFER] = {"buffer", K_INT, -1, 0, A_ANY, set_buffer, get_buffer},
+    [ESOCK_IOPT_DELAY_SEND] = {"delay_send", K_BOOL, -1, 0, A_ANY, set_delay_send, get_delay_send},
+    [ESOCK_IOPT_HIGH_WATERMARK] = {"high_watermark", K_INT, -1, 0, A_ANY, set_high_wm, get_high_wm},
+    [ESOCK_IOPT_LOW_WATERMARK] = {"low_watermark", K_INT, -1, 0, A_ANY, set_low_wm, get_low_wm},
+    [ESOCK_IOPT_HIGH_MSGQ_WATERMARK] = {"high_msgq_watermark", K_INT, -1, 0, A_ANY, set_high_msgq_wm, get_high_msgq_wm},
+    [ESOCK_IOPT_LOW_MSGQ_WATERMARK] = {"low_msgq_watermark", K_INT, -1, 0, A_ANY, set_low_msgq_wm, get_low_msgq_wm},
+    [ESOCK_IOPT_SEND_TIMEOUT] = {"send_timeout", K_INT, -1, 0, A_ANY, set_send_timeout, get_send_timeout},
+    [ESOCK_IOPT_SEND_TIMEOUT_CLOSE] = {"send_timeout_close", K_BOOL, -1, 0, A_ANY, set_send_timeout_close, get_send_timeout_close},
+    [ESOCK_IOPT_READ_AHEAD] = {"read_ahead", K_BOOL, -1, 0, A_ANY, set_read_ahead, get_read_ahead},
+    [ESOCK_IOPT_READ_PACKETS] = {"read_packets", K_INT, -1, 0, A_UDP, set_read_packets, get_read_packets},
+    [ESOCK_IOPT_LINGER] = {"linger", K_LINGER, SOL_SOCKET, SO_LINGER, A_ANY, NULL, NULL},
+    [ESOCK_IOPT_NODELAY] = {"nodelay", K_BOOL, IPPROTO_TCP, TCP_NODELAY, A_TCP, NULL, NULL},
+    [ESOCK_IOPT_NOPUSH] = {"nopush", K_BOOL, IPPROTO_TCP, TCP_CORK, A_TCP, NULL, NULL},
+    [ESOCK_IOPT_KEEPALIVE] = {"keepalive", K_BOOL, SOL_SOCKET, SO_KEEPALIVE, A_ANY, NULL, NULL},
+    [ESOCK_IOPT_PRIORITY] = {"priority", K_INT, SOL_SOCKET, SO_PRIORITY, A_ANY, NULL, NULL},
+    [ESOCK_IOPT_TOS] = {"tos", K_INT, IPPROTO_IP, IP_TOS, A_IP4, NULL, NULL},
+    [ESOCK_IOPT_TCLASS] = {"tclass", K_INT, IPPROTO_IPV6, IPV6_TCLASS, A_IP6, NULL, NULL},
+    [ESOCK_IOPT_RECVTOS] = {"recvtos", K_BOOL, IPPROTO_IP, IP_RECVTOS, A_IP4, NULL, NULL},
+    [ESOCK_IOPT_RECVTTL] = {"recvttl", K_BOOL, IPPROTO_IP, IP_RECVTTL, A_IP4, NULL, NULL},
+    [ESOCK_IOPT_RECVTCLASS] = {"recvtclass", K_BOOL, IPPROTO_IPV6, IPV6_RECVTCLASS, A_IP6, NULL, NULL},
+    [ESOCK_IOPT_BROADCAST] = {"broadcast", K_BOOL, SOL_SOCKET, SO_BROADCAST, A_ANY, NULL, NULL},
+    [ESOCK_IOPT_DONTROUTE] = {"dontroute", K_BOOL, SOL_SOCKET, SO_DONTROUTE, A_ANY, NULL, NULL},
+    [ESOCK_IOPT_REUSEADDR] = {"reuseaddr", K_BOOL, SOL_SOCKET, SO_REUSEADDR, A_ANY, NULL, NULL},
+    [ESOCK_IOPT_REUSEPORT] = {"reuseport", K_BOOL, SOL_SOCKET, SO_REUSEPORT, A_ANY, NULL, NULL},
+    /* Linux's SO_REUSEPORT load-balances: reuseport_lb is the same option. */
+    [ESOCK_IOPT_REUSEPORT_LB] = {"reuseport_lb", K_BOOL, SOL_SOCKET, SO_REUSEPORT, A_ANY, NULL, NULL},
+    [ESOCK_IOPT_RECBUF] = {"recbuf", K_INT, SOL_SOCKET, SO_RCVBUF, A_ANY, NULL, NULL},
+    [ESOCK_IOPT_SNDBUF] = {"sndbuf", K_INT, SOL_SOCKET, SO_SNDBUF, A_ANY, NULL, NULL},
+    [ESOCK_IOPT_IPV6_V6ONLY] = {"ipv6_v6only", K_BOOL, IPPROTO_IPV6, IPV6_V6ONLY, A_IP6, NULL, NULL},
+    [ESOCK_IOPT_BIND_TO_DEVICE] = {"bind_to_device", K_STR, SOL_SOCKET, SO_BINDTODEVICE, A_ANY, NULL, NULL},
+    [ESOCK_IOPT_NETNS] = {"netns", K_STR, -1, 0, A_CREATE, NULL, NULL},
+    [ESOCK_IOPT_RAW] = {"raw", K_RAW, -1, 0, A_ANY, NULL, NULL},
+};
+
+const char *esock_inet_optname(esock_inet_optname_t name)
+{
+    if (name <= 0 || name >= ESOCK_IOPT_COUNT_)
+        return NULL;
+    return rows[name].atom;
+}
+
+esock_inet_optname_t esock_inet_optcode(const char *atom)
+{
+    if (!atom)
+        return 0;
+    for (int i = 1; i < ESOCK_IOPT_COUNT_; i++)
+        if (rows[i].atom && strcmp(rows[i].atom, atom) == 0)
+            return (esock_inet_optname_t)i;
+    if (strcmp(atom, "binary") == 0 || strcmp(atom, "list") == 0)
+        return ESOCK_IOPT_MODE;
+    return 0;
+}
+
+/* Does a kernel option apply to this socket? Options that inet silently
+ * ignores for a socket kind (nodelay on local) are "not applicable". */
+static bool applies(const esock__isock_t *s, int a)
+{
+    switch (a) {
+    case A_TCP: return s->proto == ESOCK_INET_TCP && (s->family == AF_INET || s->family == AF_INET6);
+    case A_IP4: return s->family == AF_INET;
+    case A_IP6: return s->family == AF_INET6;
+    case A_UDP: return s->proto == ESOCK_INET_UDP;
+    default: return true;
+    }
+}
+
+void esock__inet_defaults(esock__isock_t *s)
+{
+    s->active = ESOCK_INET_ACTIVE_TRUE;
+    s->binary = false;
+    s->deliver_port = false;
+    s->exit_on_close = true;
+    s->show_econnreset = false;
+    s->delay_send = false;
+    s->send_timeout_close = false;
+    s->read_ahead = true;
+    s->header = 0;
+    s->read_packets = 5;
+    s->buffer = 1460;
+    s->send_timeout_ms = ESOCK_INFINITY;
+    s->high_wm = 8192;
+    s->low_wm = 4096;
+    s->high_msgq_wm = 8192;
+    s->low_msgq_wm = 4096;
+    s->fr.ptype = ESOCK_INET_PACKET_RAW;
+    s->fr.psize = 0;
+    s->fr.delim = '\n';
+    s->fr.in_headers = 0;
+}
+
+static int kset(esock__isock_t *s, const optrow_t *r, const esock_inet_opt_t *o)
+{
+    int rc;
+    switch (r->kind) {
+    case K_BOOL:
+    case K_INT: {
+        if (r->kind == K_BOOL && (o->v.i < 0 || o->v.i > 1))
+            return ESOCK_EINVAL_VALUE;
+        if (o->v.i < INT32_MIN || o->v.i > INT32_MAX)
+            return ESOCK_EINVAL_VALUE;
+        int v = (int)o->v.i;
+        rc = esock__sys.setsockopt(s->fd, r->level, r->optname, &v, sizeof v);
+        break;
+    }
+    case K_LINGER: {
+        struct linger l = {.l_onoff = o->v.linger.on, .l_linger = o->v.linger.secs};
+        if (o->v.linger.secs < 0)
+            return ESOCK_EINVAL_VALUE;
+        rc = esock__sys.setsockopt(s->fd, r->level, r->optname, &l, sizeof l);
+        break;
+    }
+    case K_STR:
+        rc = esock__sys.setsockopt(s->fd, r->level, r->optname, o->v.str.ptr, (socklen_t)o->v.str.len);
+        break;
+    default:
+        return ESOCK_EINVAL_OPTION;
+    }
+    return rc < 0 ? -errno : 0;
+}
+
+/* Returns 1 if the option is unsupported here (omit from getopts). */
+static int kget(esock__isock_t *s, const optrow_t *r, esock_inet_opt_t *o)
+{
+    int rc;
+    switch (r->kind) {
+    case K_BOOL:
+    case K_INT: {
+        int v = 0;
+        socklen_t l = sizeof v;
+        rc = esock__sys.getsockopt(s->fd, r->level, r->optname, &v, &l);
+        if (rc == 0) {
+            o->v.i = r->kind == K_BOOL ? (v != 0) : v;
+            if (r->optname == SO_RCVBUF || r->optname == SO_SNDBUF)
+                o->v.i = v; /* as the kernel reports it (doubled) */
+        }
+        break;
+    }
+    case K_LINGER: {
+        struct linger lg = {0, 0};
+        socklen_t l = sizeof lg;
+        rc = esock__sys.getsockopt(s->fd, r->level, r->optname, &lg, &l);
+        if (rc == 0) {
+            o->v.linger.on = lg.l_onoff != 0;
+            o->v.linger.secs = lg.l_linger;
+        }
+        break;
+    }
+    case K_STR: {
+        socklen_t l = sizeof o->v.str.buf;
+        memset(o->v.str.buf, 0, sizeof o->v.str.buf);
+        rc = esock__sys.getsockopt(s->fd, r->level, r->optname, o->v.str.buf, &l);
+        if (rc == 0) {
+            size_t n = strnlen(o->v.str.buf, l);
+            o->v.str.ptr = o->v.str.buf;
+            o->v.str.len = n; /* unset: empty (inet gives <<>>) */
+        }
+        break;
+    }
+    default:
+        return 1;
+    }
+    if (rc < 0) {
+        if (errno == ENOPROTOOPT || errno == EOPNOTSUPP || errno == EINVAL)
+            return 1;
+        return -errno;
+    }
+    return 0;
+}
+
+int esock__inet_setopts_locked(esock__isock_t *s, const esock_inet_opt_t *o, size_t n, bool creation)
+{
+    for (size_t i = 0; i < n; i++) {
+        esock_inet_optname_t name = o[i].name;
+        if (name <= 0 || name >= ESOCK_IOPT_COUNT_)
+            return ESOCK_EINVAL_OPTION;
+        const optrow_t *r = &rows[name];
+        int rc = 0;
+        if (name == ESOCK_IOPT_RAW) {
+            rc = esock__sys.setsockopt(s->fd, o[i].v.raw.level, o[i].v.raw.optname, o[i].v.raw.buf,
+                            (socklen_t)o[i].v.raw.len);
+            if (rc < 0)
+                return -errno;
+            continue;
+        }
+        if (name == ESOCK_IOPT_NETNS) {
+            if (!creation)
+                return -EINVAL; /* creation-time only, as inet */
+            continue;           /* applied by the creator (create.c) */
+        }
+        if (name == ESOCK_IOPT_IPV6_V6ONLY && !creation)
+            return -EINVAL;
+        if (r->set) {
+            rc = r->set(s, &o[i]);
+            if (rc == 1) { /* active count reached zero */
+                esock__inet_post_simple(s->owner, ESOCK_INET_MSG_PASSIVE, s, 0, 0);
+                rc = 0;
+            }
+            if (rc)
+                return rc;
+            if (name == ESOCK_IOPT_ACTIVE || name == ESOCK_IOPT_PACKET)
+                esock__active_update(s);
+            continue;
+        }
+        if (!applies(s, r->applies))
+            continue; /* ignored on this socket kind, as inet does */
+        rc = kset(s, r, &o[i]);
+        if (rc)
+            return rc;
+        if (name == ESOCK_IOPT_RECBUF && o[i].v.i > (int64_t)s->buffer)
+            s->buffer = (size_t)o[i].v.i; /* recbuf raises buffer (inet doc) */
+        if (name == ESOCK_IOPT_RECVTOS)
+            s->recvtos = o[i].v.i != 0;
+        if (name == ESOCK_IOPT_RECVTTL)
+            s->recvttl = o[i].v.i != 0;
+        if (name == ESOCK_IOPT_RECVTCLASS)
+            s->recvtclass = o[i].v.i != 0;
+    }
+    return 0;
+}
+
+int esock_inet_setopts(esock_inet_t h, const esock_inet_opt_t *opts, size_t n)
+{
+    esock__isock_t *s = esock__inet_pin(h);
+    if (!s)
+        return ESOCK_ECLOSED;
+    pthread_mutex_lock(&s->mu);
+    int rc = s->closed ? ESOCK_ECLOSED : esock__inet_setopts_locked(s, opts, n, false);
+    pthread_mutex_unlock(&s->mu);
+    esock__inet_unpin(s);
+    return rc;
+}
+
+int esock_inet_getopts(esock_inet_t h, esock_inet_opt_t *opts, size_t n, size_t *nout)
+{
+    esock__isock_t *s = esock__inet_pin(h);
+    if (!s)
+        return ESOCK_ECLOSED;
+    int rc = 0;
+    size_t out = 0;
+    pthread_mutex_lock(&s->mu);
+    if (s->closed || s->fd < 0)
+        rc = -EINVAL;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        esock_inet_opt_t o = opts[i];
+        if (o.name <= 0 || o.name >= ESOCK_IOPT_COUNT_) {
+            rc = ESOCK_EINVAL_OPTION;
+            break;
+        }
+        const optrow_t *r = &rows[o.name];
+        int k = 0;
+        if (o.name == ESOCK_IOPT_RAW) {
+            socklen_t l = (socklen_t)o.v.raw.len;
+            if (esock__sys.getsockopt(s->fd, o.v.raw.level, o.v.raw.optname, o.v.raw.buf, &l) < 0)
+                k = (errno == ENOPROTOOPT || errno == EOPNOTSUPP) ? 1 : -errno;
+            else
+                o.v.raw.len = l;
+        } else if (o.name == ESOCK_IOPT_NETNS) {
+            k = 1; /* not readable back from the fd; omitted (see docs) */
+        } else if (r->get && !applies(s, r->applies)) {
+            k = 1; /* inet leaves it out for this socket kind */
+        } else if (r->get) {
+            r->get(s, &o);
+        } else if (!applies(s, r->applies)) {
+            k = 1;
+        } else {
+            k = kget(s, r, &o);
+        }
+        if (k < 0) {
+            rc = k;
+            break;
+        }
+        if (k == 0) {
+            opts[out] = o;
+            if (o.name == ESOCK_IOPT_BIND_TO_DEVICE)
+                opts[out].v.str.ptr = opts[out].v.str.buf;
+            out++;
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+    esock__inet_unpin(s);
+    if (nout)
+        *nout = rc == 0 ? out : 0;
+    return rc;
+}
+
+/* ---- process-wide defaults ---------------------------------------------- */
+
+static pthread_mutex_t def_mu = PTHREAD_MUTEX_INITIALIZER;
+static esock_inet_opt_t *def_opts[2];
+static size_t def_n[2];
+
+static void free_defs(int which)
+{
+    for (size_t i = 0; i < def_n[which]; i++)
+        if (def_opts[which][i].name == ESOCK_IOPT_RAW)
+            esock__free(def_opts[which][i].v.raw.buf);
+    esock__free(def_opts[which]);
+    def_opts[which] = NULL;
+    def_n[which] = 0;
+}
+
+static int set_defaults(int which, const esock_inet_opt_t *o, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (o[i].name <= 0 || o[i].name >= ESOCK_IOPT_COUNT_)
+            return ESOCK_EINVAL_OPTION;
+    esock_inet_opt_t *copy = NULL;
+    size_t m = 0;
+    if (n) {
+        copy = esock__calloc(n, sizeof *copy);
+        if (!copy)
+            return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+            if (o[i].name == ESOCK_IOPT_ACTIVE)
+                continue; /* ignored, as the kernel application does */
+            copy[m] = o[i];
+            if (o[i].name == ESOCK_IOPT_RAW) {
+                copy[m].v.raw.buf = esock__malloc(o[i].v.raw.len ? o[i].v.raw.len : 1);
+                if (!copy[m].v.raw.buf) {
+                    for (size_t j = 0; j < m; j++)
+                        if (copy[j].name == ESOCK_IOPT_RAW)
+                            esock__free(copy[j].v.raw.buf);
+                    esock__free(copy);
+                    return -ENOMEM;
+                }
+                memcpy(copy[m].v.raw.buf, o[i].v.raw.buf, o[i].v.raw.len);
+            }
+            if (o[i].name == ESOCK_IOPT_BIND_TO_DEVICE || o[i].name == ESOCK_IOPT_NETNS) {
+                size_t l = o[i].v.str.len < sizeof copy[m].v.str.buf - 1 ? o[i].v.str.len
+                                                                         : sizeof copy[m].v.str.buf - 1;
+                memcpy(copy[m].v.str.buf, o[i].v.str.ptr, l);
+                copy[m].v.str.buf[l] = 0;
+                copy[m].v.str.len = l;
+                copy[m].v.str.ptr = NULL; /* fixed up at use */
+            }
+            m++;
+        }
+    }
+    pthread_mutex_lock(&def_mu);
+    free_defs(which);
+    def_opts[which] = copy;
+    def_n[which] = m;
+    pthread_mutex_unlock(&def_mu);
+    return 0;
+}
+
+int esock_inet_set_default_connect_options(const esock_inet_opt_t *opts, size_t n)
+{
+    return set_defaults(0, opts, n);
+}
+
+int esock_inet_set_default_listen_options(const esock_inet_opt_t *opts, size_t n)
+{
+    return set_defaults(1, opts, n);
+}
+
+int esock__inet_apply_defaults(esock__isock_t *s, bool listen)
+{
+    int which = listen ? 1 : 0;
+    int rc = 0;
+    pthread_mutex_lock(&def_mu);
+    for (size_t i = 0; i < def_n[which] && rc == 0; i++) {
+        esock_inet_opt_t o = def_opts[which][i];
+        if (o.name == ESOCK_IOPT_BIND_TO_DEVICE || o.name == ESOCK_IOPT_NETNS)
+            o.v.str.ptr = def_opts[which][i].v.str.buf;
+        if (o.name == ESOCK_IOPT_NETNS)
+            continue;
+        rc = esock__inet_setopts_locked(s, &o, 1, true);
+    }
+    pthread_mutex_unlock(&def_mu);
+    return rc;
+}
+
+/* The netns among the defaults and the given options (creation). */
+int esock__inet_find_netns(const esock_inet_opt_t *o, size_t n, bool listen, char *path, size_t cap)
+{
+    int found = 0;
+    pthread_mutex_lock(&def_mu);
+    int which = listen ? 1 : 0;
+    for (size_t i = 0; i < def_n[which]; i++)
+        if (def_opts[which][i].name == ESOCK_IOPT_NETNS) {
+            snprintf(path, cap, "%s", def_opts[which][i].v.str.buf);
+            found = 1;
+        }
+    pthread_mutex_unlock(&def_mu);
+    for (size_t i = 0; i < n; i++)
+        if (o[i].name == ESOCK_IOPT_NETNS) {
+            if (o[i].v.str.len >= cap)
+                return -ENAMETOOLONG;
+            memcpy(path, o[i].v.str.ptr, o[i].v.str.len);
+            path[o[i].v.str.len] = 0;
+            found = 1;
+        }
+    return found;
+}

@@ -1,0 +1,718 @@
+/*
+ * inet/tcp.c - gen_tcp: connect, listen, accept, recv, send, shutdown, close.
+ *
+ * Every call pins the socket, takes its lock, tries the non-blocking
+ * syscall and, when it would block, waits in wait.c (lock released) until
+ * the fd is ready, the deadline passes or another thread closes the socket.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <esock/error.h>
+
+#include "inet/inet_int.h"
+#include "sys/sys.h"
+
+
+/* socket() inside network namespace @p ns (Linux setns on this thread). */
+static int socket_in_ns(const char *ns, int family, int type)
+{
+    int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (self < 0)
+        return -errno;
+    int target = open(ns, O_RDONLY | O_CLOEXEC);
+    if (target < 0) {
+        int e = -errno;
+        esock__sys.close(self);
+        return e;
+    }
+    int fd;
+    if (setns(target, CLONE_NEWNET) < 0) {
+        fd = -errno;
+    } else {
+        fd = esock__sys.socket(family, type, 0);
+        if (fd < 0)
+            fd = -errno;
+        if (setns(self, CLONE_NEWNET) < 0) { /* cannot happen once we could enter */
+            if (fd >= 0)
+                esock__sys.close(fd);
+            fd = -errno;
+        }
+    }
+    esock__sys.close(target);
+    esock__sys.close(self);
+    return fd;
+}
+
+static int sa_native(const esock_sockaddr_t *sa, struct sockaddr_storage *ss, socklen_t *len)
+{
+    return esock_sockaddr_to_native(sa, ss, len);
+}
+
+static int family_of(const esock_sockaddr_t *sa)
+{
+    switch (sa ? sa->family : ESOCK_FAMILY_INET) {
+    case ESOCK_FAMILY_INET: return AF_INET;
+    case ESOCK_FAMILY_INET6: return AF_INET6;
+    case ESOCK_FAMILY_LOCAL: return AF_UNIX;
+    default: return -1;
+    }
+}
+
+/* Create a socket and apply defaults + options. Returns locked? No: unlocked. */
+int esock__inet_create(esock__isock_t **out, int family, esock_inet_proto_t proto,
+                  const esock_inet_opt_t *opts, size_t n, int defaults, uint32_t owner)
+{
+    char ns[256];
+    int type = (proto == ESOCK_INET_TCP ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC;
+    int has_ns = esock__inet_find_netns(opts, n, defaults == 1, ns, sizeof ns);
+    if (has_ns < 0)
+        return has_ns;
+    int fd = has_ns ? socket_in_ns(ns, family, type) : esock__sys.socket(family, type, 0);
+    if (fd < 0)
+        return has_ns ? fd : -errno;
+    esock__isock_t *s;
+    int rc = esock__inet_new(&s);
+    if (rc) {
+        esock__sys.close(fd);
+        return rc;
+    }
+    s->fd = fd;
+    s->family = family;
+    s->proto = proto;
+    s->owner = owner;
+    s->states = ESOCK_INET_ST_OPEN;
+    if (!owner)
+        s->active = ESOCK_INET_ACTIVE_FALSE;
+    pthread_mutex_lock(&s->mu);
+    if (defaults == 1 && family != AF_UNIX && proto == ESOCK_INET_TCP) {
+        /* inet sets SO_REUSEADDR on listen sockets; {reuseaddr,false} in
+         * the options (applied below) turns it off again. */
+        int one = 1;
+        esock__sys.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    }
+    if (defaults >= 0)
+        rc = esock__inet_apply_defaults(s, defaults == 1);
+    if (rc == 0)
+        rc = esock__inet_setopts_locked(s, opts, n, true);
+    pthread_mutex_unlock(&s->mu);
+    if (rc) {
+        esock_inet_t h = {s->id};
+        esock_inet_close(h);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+int esock_inet_connect(esock_inet_t *out, const esock_sockaddr_t *addr, const esock_inet_opt_t *opts,
+                       size_t n, esock_mbox_t owner, int64_t timeout_ms)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    if (!addr || !out)
+        return ESOCK_EINVAL_ADDRESS;
+    int fam = family_of(addr);
+    if (fam < 0)
+        return ESOCK_EINVAL_ADDRESS;
+    int rc = sa_native(addr, &ss, &sl);
+    if (rc)
+        return rc;
+    int64_t deadline = esock__inet_deadline(timeout_ms);
+    esock__isock_t *s;
+    rc = esock__inet_create(&s, fam, ESOCK_INET_TCP, opts, n, 0, owner.id);
+    if (rc)
+        return rc;
+    esock_inet_t h = {s->id};
+    pthread_mutex_lock(&s->mu);
+    s->states |= ESOCK_INET_ST_CONNECTING;
+    if (esock__sys.connect(s->fd, (struct sockaddr *)&ss, sl) < 0) {
+        if (errno != EINPROGRESS && errno != EAGAIN) {
+            rc = -errno;
+        } else {
+            for (;;) {
+                rc = esock__inet_wait(s, POLLOUT, deadline);
+                if (rc)
+                    break;
+                int err = 0;
+                socklen_t el = sizeof err;
+                struct pollfd p = {.fd = s->fd, .events = POLLOUT};
+                if (esock__sys.poll(&p, 1, 0) <= 0)
+                    continue; /* woken for another reason: wait again */
+                esock__sys.getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &el);
+                rc = -err;
+                break;
+            }
+        }
+    }
+    s->states &= ~ESOCK_INET_ST_CONNECTING;
+    if (rc == 0) {
+        s->states |= ESOCK_INET_ST_CONNECTED | ESOCK_INET_ST_BOUND;
+        esock__active_update(s);
+    }
+    pthread_mutex_unlock(&s->mu);
+    if (rc) {
+        esock_inet_close(h);
+        return rc;
+    }
+    *out = h;
+    return 0;
+}
+
+int esock_inet_listen(esock_inet_t *out, const esock_sockaddr_t *addr, int backlog,
+                      const esock_inet_opt_t *opts, size_t n, esock_mbox_t owner)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    if (!addr || !out)
+        return ESOCK_EINVAL_ADDRESS;
+    int fam = family_of(addr);
+    if (fam < 0)
+        return ESOCK_EINVAL_ADDRESS;
+    int rc = sa_native(addr, &ss, &sl);
+    if (rc)
+        return rc;
+    esock__isock_t *s;
+    rc = esock__inet_create(&s, fam, ESOCK_INET_TCP, opts, n, 1, owner.id);
+    if (rc)
+        return rc;
+    esock_inet_t h = {s->id};
+    pthread_mutex_lock(&s->mu);
+    if (esock__sys.bind(s->fd, (struct sockaddr *)&ss, sl) < 0)
+        rc = -errno;
+    if (rc == 0 && esock__sys.listen(s->fd, backlog > 0 ? backlog : 5) < 0)
+        rc = -errno;
+    if (rc == 0)
+        s->states |= ESOCK_INET_ST_BOUND | ESOCK_INET_ST_LISTEN;
+    pthread_mutex_unlock(&s->mu);
+    if (rc) {
+        esock_inet_close(h);
+        return rc;
+    }
+    *out = h;
+    return 0;
+}
+
+/* The inet options an accepted socket inherits from its listener. */
+static void inherit(esock__isock_t *c, const esock__isock_t *l)
+{
+    c->active = l->active;
+    c->binary = l->binary;
+    c->deliver_port = l->deliver_port;
+    c->exit_on_close = l->exit_on_close;
+    c->show_econnreset = l->show_econnreset;
+    c->delay_send = l->delay_send;
+    c->send_timeout_close = l->send_timeout_close;
+    c->read_ahead = l->read_ahead;
+    c->header = l->header;
+    c->read_packets = l->read_packets;
+    c->buffer = l->buffer;
+    c->send_timeout_ms = l->send_timeout_ms;
+    c->high_wm = l->high_wm;
+    c->low_wm = l->low_wm;
+    c->high_msgq_wm = l->high_msgq_wm;
+    c->low_msgq_wm = l->low_msgq_wm;
+    c->fr = l->fr;
+    c->fr.in_headers = 0;
+}
+
+int esock_inet_accept(esock_inet_t lh, esock_inet_t *out, esock_mbox_t owner, int64_t timeout_ms)
+{
+    esock__isock_t *l = esock__inet_pin(lh);
+    if (!l)
+        return ESOCK_ECLOSED;
+    int64_t deadline = esock__inet_deadline(timeout_ms);
+    int rc = 0, fd = -1;
+    pthread_mutex_lock(&l->mu);
+    if (l->closed)
+        rc = ESOCK_ECLOSED;
+    else if (!(l->states & ESOCK_INET_ST_LISTEN))
+        rc = -EINVAL;
+    /* Acceptors are served in arrival order (inet's accept queue): only
+     * the head of the queue tries accept(); the others sleep until the
+     * head leaves the queue. A nowait accept never queues. */
+    esock__acceptor_t me = {NULL};
+    bool queued = false;
+    if (rc == 0 && timeout_ms != ESOCK_NOWAIT) {
+        esock__acceptor_t **pp = &l->acc_head;
+        while (*pp)
+            pp = &(*pp)->next;
+        *pp = &me;
+        queued = true;
+    }
+    while (rc == 0) {
+        if (queued && l->acc_head != &me) {
+            rc = esock__inet_wait(l, 0, deadline); /* woken when the head leaves */
+            continue;
+        }
+        fd = l->fd >= 0 ? esock__sys.accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC) : -1;
+        if (fd >= 0)
+            break;
+        if (l->fd < 0) {
+            rc = ESOCK_ECLOSED;
+            break;
+        }
+        if (errno == EINTR || errno == ECONNABORTED)
+            continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            rc = -errno;
+            break;
+        }
+        if (timeout_ms == ESOCK_NOWAIT) {
+            if (!l->owner) {
+                rc = -EINVAL;
+                break;
+            }
+            l->accept_select = true;
+            esock__active_update(l);
+            rc = ESOCK_SELECT;
+            break;
+        }
+        l->states |= ESOCK_INET_ST_ACCEPTING;
+        rc = esock__inet_wait(l, POLLIN, deadline);
+        if (!l->closed)
+            l->states &= ~ESOCK_INET_ST_ACCEPTING;
+    }
+    if (queued) {
+        bool was_head = l->acc_head == &me;
+        for (esock__acceptor_t **pp = &l->acc_head; *pp; pp = &(*pp)->next)
+            if (*pp == &me) {
+                *pp = me.next;
+                break;
+            }
+        if (was_head && l->acc_head)
+            esock__inet_wake_all(l); /* the next acceptor's turn */
+        if (l->acc_head)
+            l->states |= ESOCK_INET_ST_ACCEPTING;
+    }
+    esock__isock_t *c = NULL;
+    if (rc == 0) {
+        rc = esock__inet_new(&c);
+        if (rc) {
+            esock__sys.close(fd);
+        } else {
+            c->fd = fd;
+            c->family = l->family;
+            c->proto = ESOCK_INET_TCP;
+            c->owner = owner.id ? owner.id : l->owner;
+            c->states = ESOCK_INET_ST_OPEN | ESOCK_INET_ST_BOUND | ESOCK_INET_ST_CONNECTED;
+            inherit(c, l);
+            if (!c->owner)
+                c->active = ESOCK_INET_ACTIVE_FALSE;
+        }
+    }
+    pthread_mutex_unlock(&l->mu);
+    esock__inet_unpin(l);
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&c->mu);
+    esock__active_update(c);
+    pthread_mutex_unlock(&c->mu);
+    out->id = c->id;
+    return 0;
+}
+
+/* After the close/error was reported with exit_on_close: the port is gone
+ * in OTP. The fd is released now; the handle stays until esock_inet_close. */
+void esock__inet_port_dead(esock__isock_t *s, int info, bool force)
+{
+    if (!s->exit_on_close && !force)
+        return;
+    s->read_dead = true;
+    esock__active_detach(s);
+    esock__inet_wake_all(s);
+    esock__inet_post_down(s, info); /* the port is gone: monitors fire */
+    esock__inet_teardown(s);
+}
+
+/* The result a passive reader gets once the stream ended: the error
+ * (econnreset with show_econnreset) or closed; partial data is lost
+ * (OTP #8716). With exit_on_close the port then goes away: later recv
+ * gives enotconn, send closed (enotconn after econnreset), as inet. */
+static int closed_result(esock__isock_t *s)
+{
+    int rc = s->pending_err ? s->pending_err : ESOCK_ECLOSED;
+    s->pending_err = 0;
+    esock__inet_consume(s, s->ihi - s->ilo);
+    if (rc != ESOCK_ECLOSED)
+        s->dead_send_err = -ENOTCONN;
+    esock__inet_port_dead(s, rc == ESOCK_ECLOSED ? 0 : rc, false);
+    return rc;
+}
+
+int esock_inet_recv(esock_inet_t h, void *buf, size_t cap, size_t len, size_t *got,
+                    int64_t timeout_ms)
+{
+    esock__isock_t *s = esock__inet_pin(h);
+    if (!s)
+        return ESOCK_ECLOSED;
+    int64_t deadline = esock__inet_deadline(timeout_ms);
+    int rc = 0;
+    if (got)
+        *got = 0;
+    pthread_mutex_lock(&s->mu);
+    if (s->closed)
+        rc = ESOCK_ECLOSED;
+    else if (s->read_dead || s->fd < 0)
+        rc = -ENOTCONN;
+    else if (s->proto != ESOCK_INET_TCP || (s->states & ESOCK_INET_ST_LISTEN))
+        rc = -ENOTCONN;
+    else if (s->active != ESOCK_INET_ACTIVE_FALSE)
+        rc = -EINVAL;
+    else if (len > 0 && s->fr.ptype != ESOCK_INET_PACKET_RAW)
+        rc = -EINVAL;
+    else if (s->reader_busy)
+        rc = -EALREADY;
+    if (rc) {
+        pthread_mutex_unlock(&s->mu);
+        esock__inet_unpin(s);
+        return rc;
+    }
+    s->reader_busy = true;
+    for (;;) {
+        esock__frame_t fr;
+        size_t need = 0;
+        int r = esock__inet_next_packet(s, len, &fr, &need);
+        if (r == 1) {
+            if (fr.len > cap) {
+                rc = -ENOBUFS;
+                break;
+            }
+            memcpy(buf, s->ibuf + s->ilo + fr.off, fr.len);
+            esock__inet_stat_recv(s, fr.total);
+            esock__inet_consume(s, fr.total);
+            if (got)
+                *got = fr.len;
+            rc = 0;
+            break;
+        }
+        if (r < 0) {
+            /* packet_size exceeded / malformed: reported, then the socket is
+             * closed as the inet driver does (next recv: enotconn). */
+            rc = r;
+            esock__inet_port_dead(s, r, true);
+            break;
+        }
+        if (s->eof_seen) {
+            rc = closed_result(s);
+            break;
+        }
+        ssize_t n = esock__inet_fill(s, need);
+        if (n > 0)
+            continue;
+        if (n == 0) {
+            s->eof_seen = true;
+            continue;
+        }
+        if (n == -EAGAIN || n == -EWOULDBLOCK) {
+            rc = esock__inet_wait(s, POLLIN, deadline);
+            if (rc)
+                break;
+            continue;
+        }
+        if (n == -ECONNRESET || n == -EPIPE) {
+            s->eof_seen = true;
+            if (s->show_econnreset)
+                s->pending_err = -ECONNRESET;
+            continue;
+        }
+        rc = (int)n;
+        break;
+    }
+    s->reader_busy = false;
+    pthread_mutex_unlock(&s->mu);
+    esock__inet_unpin(s);
+    return rc;
+}
+
+static int hdr_for(const esock__isock_t *s, size_t len, uint8_t *hdr, size_t *hlen)
+{
+    switch (s->fr.ptype) {
+    case ESOCK_INET_PACKET_1:
+        if (len > 0xff)
+            return -EMSGSIZE;
+        hdr[0] = (uint8_t)len;
+        *hlen = 1;
+        return 0;
+    case ESOCK_INET_PACKET_2:
+        if (len > 0xffff)
+            return -EMSGSIZE;
+        hdr[0] = (uint8_t)(len >> 8);
+        hdr[1] = (uint8_t)len;
+        *hlen = 2;
+        return 0;
+    case ESOCK_INET_PACKET_4:
+        if ((uint64_t)len > 0xffffffffu)
+            return -EMSGSIZE;
+        hdr[0] = (uint8_t)(len >> 24);
+        hdr[1] = (uint8_t)(len >> 16);
+        hdr[2] = (uint8_t)(len >> 8);
+        hdr[3] = (uint8_t)len;
+        *hlen = 4;
+        return 0;
+    default:
+        *hlen = 0;
+        return 0;
+    }
+}
+
+static int enqueue(esock__isock_t *s, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+    size_t len = alen + blen;
+    if (!len)
+        return 0;
+    esock__chunk_t *c = s->oq_tail;
+    /* Small pieces go into the tail chunk while it has room: a burst of
+     * small sends becomes one buffer and one write. */
+    if (!c || c->cap - c->len < len) {
+        size_t cap = len < 4000 ? 4000 : len; /* small: cheap to allocate and free */
+        c = esock__malloc(sizeof *c + cap);
+        if (!c)
+            return -ENOMEM;
+        c->next = NULL;
+        c->off = c->len = 0;
+        c->cap = cap;
+        if (s->oq_tail)
+            s->oq_tail->next = c;
+        else
+            s->oq_head = c;
+        s->oq_tail = c;
+    }
+    if (alen)
+        memcpy(c->data + c->len, a, alen);
+    if (blen)
+        memcpy(c->data + c->len + alen, b, blen);
+    c->len += len;
+    s->opend += len;
+    return 0;
+}
+
+/* A write error as inet reports it to a sender. */
+static int send_err(const esock__isock_t *s, int e)
+{
+    if (e == -EPIPE || e == -ENOTCONN)
+        return ESOCK_ECLOSED;
+    if (e == -ECONNRESET)
+        return s->show_econnreset ? -ECONNRESET : ESOCK_ECLOSED;
+    return e;
+}
+
+int esock_inet_send_ex(esock_inet_t h, const void *data, size_t len, int64_t timeout_ms)
+{
+    esock__isock_t *s = esock__inet_pin(h);
+    if (!s)
+        return ESOCK_ECLOSED;
+    int rc = 0;
+    uint8_t hdr[4];
+    size_t hlen = 0;
+    pthread_mutex_lock(&s->mu);
+    if (s->closed)
+        rc = ESOCK_ECLOSED;
+    else if (s->fd < 0)
+        rc = s->dead_send_err ? s->dead_send_err : ESOCK_ECLOSED;
+    else if (s->proto != ESOCK_INET_TCP || !(s->states & ESOCK_INET_ST_CONNECTED))
+        rc = -ENOTCONN;
+    else if (s->write_err)
+        rc = send_err(s, s->write_err);
+    if (rc == 0)
+        rc = hdr_for(s, len, hdr, &hlen);
+    if (rc == 0 && s->busy) {
+        int64_t t = s->send_timeout_ms;
+        if (timeout_ms == ESOCK_NOWAIT) {
+            s->ready_mbox = s->owner;
+            rc = ESOCK_SELECT;
+        } else {
+            if (timeout_ms != ESOCK_INFINITY && (t == ESOCK_INFINITY || timeout_ms < t))
+                t = timeout_ms;
+            int64_t deadline = esock__inet_deadline(t);
+            while (s->busy && rc == 0) {
+                int f = esock__inet_flush_locked(s);
+                if (f < 0) {
+                    rc = send_err(s, f);
+                    break;
+                }
+                if (!s->busy)
+                    break;
+                rc = esock__inet_wait(s, POLLOUT, deadline);
+            }
+            if (rc == ESOCK_ETIMEOUT && s->send_timeout_close) {
+                /* send_timeout_close: the socket is closed; an active owner
+                 * still gets its closed message (OTP bug #11319 avoided). */
+                if (s->active != ESOCK_INET_ACTIVE_FALSE && s->owner && !s->closed_reported) {
+                    s->closed_reported = true;
+                    esock__inet_post_simple(s->owner, ESOCK_INET_MSG_CLOSED, s, 0, 0);
+                }
+                esock__inet_port_dead(s, ESOCK_ETIMEOUT, true);
+            }
+        }
+    }
+    if (rc == 0) {
+        esock__inet_stat_send(s, hlen + len);
+        /* Coalescing pays for small sends only: a large one with nothing
+         * queued is written at once (saves copying it). */
+        bool coalesce = s->deferred || (s->delay_send && (len < 4096 || s->oq_head));
+        if (coalesce) {
+            rc = enqueue(s, hdr, hlen, data, len);
+            if (rc == 0 && !s->deferred)
+                esock__inet_defer_flush(s); /* else the owner's readiness loop writes it */
+            /* The coalescing queue plays the port message queue: at
+             * high_msgq_watermark it is handed to the kernel at once. */
+            if (rc == 0 && s->opend >= s->high_msgq_wm)
+                esock__inet_flush_locked(s);
+        } else if (!s->oq_head) {
+            struct iovec iov[2] = {{hdr, hlen}, {(void *)data, len}};
+            struct msghdr mh = {.msg_iov = hlen ? iov : iov + 1, .msg_iovlen = hlen ? 2 : 1};
+            size_t total = hlen + len, done = 0;
+            while (done < total) {
+                ssize_t w = esock__sys.sendmsg(s->fd, &mh, MSG_NOSIGNAL);
+                if (w < 0) {
+                    if (errno == EINTR)
+                        continue;
+                    if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                        s->write_err = -errno;
+                        rc = send_err(s, -errno);
+                    }
+                    break;
+                }
+                done += (size_t)w;
+                /* advance the iovec */
+                size_t k = (size_t)w;
+                while (k && mh.msg_iovlen) {
+                    if (k >= mh.msg_iov->iov_len) {
+                        k -= mh.msg_iov->iov_len;
+                        mh.msg_iov++;
+                        mh.msg_iovlen--;
+                    } else {
+                        mh.msg_iov->iov_base = (uint8_t *)mh.msg_iov->iov_base + k;
+                        mh.msg_iov->iov_len -= k;
+                        k = 0;
+                    }
+                }
+            }
+            if (rc == 0 && done < total) {
+                if (done < hlen)
+                    rc = enqueue(s, hdr + done, hlen - done, data, len);
+                else
+                    rc = enqueue(s, NULL, 0, (const uint8_t *)data + (done - hlen), total - done);
+            }
+        } else {
+            rc = enqueue(s, hdr, hlen, data, len);
+        }
+        if (rc == 0 && s->oq_head) {
+            esock__inet_update_busy(s);
+            if (!s->deferred)
+                esock__active_update(s); /* ask the owner's loop to flush */
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+    esock__inet_unpin(s);
+    return rc;
+}
+
+int esock_inet_send(esock_inet_t s, const void *data, size_t len)
+{
+    return esock_inet_send_ex(s, data, len, ESOCK_INFINITY);
+}
+
+int esock_inet_flush(esock_inet_t h)
+{
+    esock__isock_t *s = esock__inet_pin(h);
+    if (!s)
+        return ESOCK_ECLOSED;
+    pthread_mutex_lock(&s->mu);
+    int rc = s->closed ? ESOCK_ECLOSED : s->fd < 0 ? -ENOTCONN : esock__inet_flush_locked(s);
+    if (rc > 0)
+        rc = 0;
+    if (rc < 0 && rc != ESOCK_ECLOSED)
+        rc = send_err(s, rc);
+    pthread_mutex_unlock(&s->mu);
+    esock__inet_unpin(s);
+    return rc;
+}
+
+/* Write the queue out, blocking up to @p deadline (lock held throughout). */
+static void drain(esock__isock_t *s, int64_t deadline)
+{
+    while (s->oq_head) {
+        int f = esock__inet_flush_locked(s);
+        if (f <= 0)
+            return;
+        int tmo = -1;
+        if (deadline >= 0) {
+            int64_t left = deadline - esock__inet_now_ms();
+            if (left <= 0)
+                return;
+            tmo = (int)(left > INT32_MAX ? INT32_MAX : left);
+        }
+        struct pollfd p = {.fd = s->fd, .events = POLLOUT};
+        if (esock__sys.poll(&p, 1, tmo) == 0)
+            return;
+    }
+}
+
+/* How long close/shutdown may wait for queued output. */
+static int64_t drain_deadline(esock__isock_t *s)
+{
+    struct linger lg = {0, 0};
+    socklen_t l = sizeof lg;
+    if (esock__sys.getsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, &l) == 0 && lg.l_onoff)
+        return lg.l_linger == 0 ? esock__inet_now_ms() : esock__inet_deadline((int64_t)lg.l_linger * 1000);
+    if (s->send_timeout_ms != ESOCK_INFINITY)
+        return esock__inet_deadline(s->send_timeout_ms);
+    return esock__inet_deadline(10000); /* documented cap: docs/inet.md */
+}
+
+int esock_inet_shutdown(esock_inet_t h, int how)
+{
+    esock__isock_t *s = esock__inet_pin(h);
+    if (!s)
+        return ESOCK_ECLOSED;
+    int rc = 0;
+    pthread_mutex_lock(&s->mu);
+    if (s->closed)
+        rc = ESOCK_ECLOSED;
+    else if (s->fd < 0)
+        rc = -ENOTCONN;
+    else {
+        if (how != SHUT_RD)
+            drain(s, drain_deadline(s));
+        if (esock__sys.shutdown(s->fd, how) < 0)
+            rc = -errno;
+    }
+    pthread_mutex_unlock(&s->mu);
+    esock__inet_unpin(s);
+    return rc;
+}
+
+int esock_inet_close(esock_inet_t h)
+{
+    esock__isock_t *s = esock__inet_pin(h);
+    if (!s)
+        return ESOCK_ECLOSED;
+    pthread_mutex_lock(&s->mu);
+    if (s->closed) {
+        pthread_mutex_unlock(&s->mu);
+        esock__inet_unpin(s);
+        return ESOCK_ECLOSED;
+    }
+    s->closed = true;
+    esock__inet_unregister(s);
+    esock__active_detach(s);
+    esock__inet_wake_all(s);
+    if (s->fd >= 0 && s->oq_head && !s->write_err)
+        drain(s, drain_deadline(s));
+    esock__inet_post_down(s, 0);
+    esock__inet_teardown(s);
+    pthread_mutex_unlock(&s->mu);
+    esock__inet_unpin(s); /* this call's pin */
+    esock__inet_unpin(s); /* the open reference */
+    return 0;
+}

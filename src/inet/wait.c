@@ -1,0 +1,125 @@
+/*
+ * inet/wait.c - blocking waits that close can interrupt.
+ *
+ * A thread that must wait for readiness polls the socket's fd together with
+ * its own eventfd (one per thread, created on first use and kept). The
+ * waiter is linked into the socket while it sleeps; close writes to every
+ * linked eventfd. So a blocked call returns ESOCK_ECLOSED promptly and no
+ * thread ever sleeps on an fd number that another thread might close.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <esock/error.h>
+
+#include "inet/inet_int.h"
+#include "sys/sys.h"
+
+static _Thread_local int tls_efd = -1;
+
+static pthread_key_t efd_key;
+static pthread_once_t efd_once = PTHREAD_ONCE_INIT;
+
+static void efd_free(void *p)
+{
+    esock__sys.close((int)(intptr_t)p - 1);
+}
+
+static void efd_key_init(void)
+{
+    pthread_key_create(&efd_key, efd_free);
+}
+
+static int thread_efd(void)
+{
+    if (tls_efd < 0) {
+        int fd = esock__sys.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (fd < 0)
+            return -errno;
+        pthread_once(&efd_once, efd_key_init);
+        pthread_setspecific(efd_key, (void *)(intptr_t)(fd + 1)); /* closed at thread exit */
+        tls_efd = fd;
+    }
+    return tls_efd;
+}
+
+int64_t esock__inet_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t esock__inet_deadline(int64_t timeout_ms)
+{
+    if (timeout_ms == ESOCK_INFINITY)
+        return -1;
+    if (timeout_ms < 0)
+        return esock__inet_now_ms();
+    return esock__inet_now_ms() + timeout_ms;
+}
+
+void esock__inet_wake_all(esock__isock_t *s)
+{
+    uint64_t one = 1;
+    for (esock__waiter_t *w = s->waiters; w; w = w->next) {
+        ssize_t r = esock__sys.write(w->efd, &one, sizeof one);
+        (void)r;
+    }
+}
+
+int esock__inet_wait(esock__isock_t *s, short events, int64_t deadline_ms)
+{
+    int efd = thread_efd();
+    if (efd < 0)
+        return efd;
+    if (s->closed)
+        return ESOCK_ECLOSED;
+    esock__waiter_t w = {.next = s->waiters, .prev = NULL, .efd = efd};
+    if (s->waiters)
+        s->waiters->prev = &w;
+    s->waiters = &w;
+    struct pollfd pfd[2] = {{.fd = s->fd, .events = events}, {.fd = efd, .events = POLLIN}};
+    int rc = 0;
+    pthread_mutex_unlock(&s->mu);
+    for (;;) {
+        int tmo = -1;
+        if (deadline_ms >= 0) {
+            int64_t left = deadline_ms - esock__inet_now_ms();
+            if (left <= 0) {
+                rc = ESOCK_ETIMEOUT;
+                break;
+            }
+            tmo = left > INT32_MAX ? INT32_MAX : (int)left;
+        }
+        int n = esock__sys.poll(pfd, 2, tmo);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = -errno;
+            break;
+        }
+        if (n == 0)
+            continue; /* re-check the deadline */
+        if (pfd[1].revents) {
+            uint64_t v;
+            ssize_t r = esock__sys.read(efd, &v, sizeof v);
+            (void)r;
+        }
+        break;
+    }
+    pthread_mutex_lock(&s->mu);
+    if (w.prev)
+        w.prev->next = w.next;
+    else
+        s->waiters = w.next;
+    if (w.next)
+        w.next->prev = w.prev;
+    if (s->closed)
+        return ESOCK_ECLOSED;
+    return rc;
+}

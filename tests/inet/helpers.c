@@ -1,0 +1,135 @@
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "inet/inet_int.h"
+
+esock_sockaddr_t lo4(uint16_t port)
+{
+    esock_sockaddr_t a;
+    memset(&a, 0, sizeof a);
+    a.family = ESOCK_FAMILY_INET;
+    a.u.in.addr[0] = 127;
+    a.u.in.addr[3] = 1;
+    a.u.in.port = port;
+    return a;
+}
+
+esock_inet_t listener(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, uint16_t *port)
+{
+    esock_inet_t l = {0};
+    esock_sockaddr_t a = lo4(0);
+    assert_int_equal(esock_inet_listen(&l, &a, 16, o, n, owner), 0);
+    assert_int_equal(esock_inet_port(l, port), 0);
+    return l;
+}
+
+int peer_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, esock_inet_t *l, esock_inet_t *a)
+{
+    uint16_t port;
+    *l = listener(o, n, owner, &port);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(esock_inet_accept(*l, a, owner, 2000), 0);
+    return fd;
+}
+
+void wr(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n) {
+        ssize_t w = send(fd, c, n, MSG_NOSIGNAL);
+        assert_true(w > 0);
+        c += w;
+        n -= (size_t)w;
+    }
+}
+
+void rd(int fd, void *p, size_t n)
+{
+    char *c = p;
+    while (n) {
+        struct pollfd pf = {.fd = fd, .events = POLLIN};
+        assert_int_equal(poll(&pf, 1, 2000), 1);
+        ssize_t r = read(fd, c, n);
+        assert_true(r > 0);
+        c += r;
+        n -= (size_t)r;
+    }
+}
+
+void msleep(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+esock_inet_msg_t *expect_msg(esock_mbox_t mb, int kind)
+{
+    esock_inet_msg_t *m = tm_recv(mb, 2000);
+    assert_non_null(m);
+    if ((int)m->kind != kind)
+        print_error("expected message kind %d, got %d (error %d)\n", kind, m->kind, m->error);
+    assert_int_equal(m->kind, kind);
+    return m;
+}
+
+void expect_none(esock_mbox_t mb, int ms)
+{
+    esock_inet_msg_t *m = tm_recv(mb, ms);
+    if (m)
+        print_error("unexpected message kind %d\n", m->kind);
+    assert_null(m);
+}
+
+static void close_leftover(esock__isock_t *s, void *arg)
+{
+    esock_inet_t h = {s->id};
+    (void)arg;
+    esock_inet_close(h);
+}
+
+int inet_teardown(void **state)
+{
+    (void)state;
+    /* Every test closes what it opened. A leak is reported, then cleaned so
+     * that the next tests start from an empty table. */
+    size_t left = esock_inet_count();
+    if (left)
+        esock__inet_foreach(close_leftover, NULL);
+    assert_int_equal(left, 0);
+    return 0;
+}
+
+esock_mbox_t tm_new(void)
+{
+    esock_mbox_t mb;
+    assert_int_equal(esock_mbox_create(&mb), 0);
+    return mb;
+}
+
+void tm_free(esock_mbox_t mb)
+{
+    assert_int_equal(esock_mbox_destroy(mb), 0);
+}
+
+esock_inet_msg_t *tm_recv(esock_mbox_t mb, int tmo_ms)
+{
+    esock_msg_t m;
+    if (esock_mbox_recv(mb, &m, tmo_ms) != 0)
+        return NULL;
+    esock_inet_msg_t *im = esock_inet_msg(&m);
+    assert_non_null(im); /* only inet messages are expected here */
+    assert_int_equal(im->kind, m.kind);
+    assert_int_equal(im->sock.id, m.socket);
+    return im; /* the payload: freed with esock_inet_msg_free */
+}

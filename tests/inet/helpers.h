@@ -1,0 +1,71 @@
+/* Shared helpers of the inet tests. */
+#ifndef INET_TEST_HELPERS_H
+#define INET_TEST_HELPERS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <esock/error.h>
+#include <esock/inet.h>
+
+/* Every decode_packet type is tested once the packet module is there;
+ * before that inet frames 1/2/4/line/http only (src/inet/pkt.c). */
+#if defined(__has_include)
+#if __has_include(<esock/packet.h>)
+#define INET_FULL_PACKET 1
+#endif
+#endif
+#ifndef INET_FULL_PACKET
+#define INET_FULL_PACKET 0
+#endif
+
+#define OPT(n, val) ((esock_inet_opt_t){.name = ESOCK_IOPT_##n, .v.i = (val)})
+#define OPTI(n, val) {.name = ESOCK_IOPT_##n, .v.i = (val)}
+#define NOPTS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A mailbox for the tests (the owner "process"). */
+esock_mbox_t tm_new(void);
+void tm_free(esock_mbox_t mb);
+/* Next inet message within tmo_ms, or NULL (free it with esock_inet_msg_free).
+ * Runs the mailbox's readiness loop. */
+esock_inet_msg_t *tm_recv(esock_mbox_t mb, int tmo_ms);
+
+esock_sockaddr_t lo4(uint16_t port);
+/* A listener (opts lo/nlo, owner) on 127.0.0.1:0 and its port. */
+esock_inet_t listener(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, uint16_t *port);
+/* A plain-fd peer connected to the esock listener, and the accepted socket. */
+int peer_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, esock_inet_t *l, esock_inet_t *a);
+/* write all of p to fd */
+void wr(int fd, const void *p, size_t n);
+/* read exactly n bytes from fd within 2 s */
+void rd(int fd, void *p, size_t n);
+void msleep(int ms);
+/* Expect a message of kind k on mb (within 2 s); returns it (caller frees). */
+esock_inet_msg_t *expect_msg(esock_mbox_t mb, int kind);
+/* Expect no message within ms. */
+void expect_none(esock_mbox_t mb, int ms);
+
+extern const struct CMUnitTest inet_tests_basic[];
+extern const size_t inet_ntests_basic;
+extern const struct CMUnitTest inet_tests_packet[];
+extern const size_t inet_ntests_packet;
+extern const struct CMUnitTest inet_tests_active[];
+extern const size_t inet_ntests_active;
+extern const struct CMUnitTest inet_tests_send[];
+extern const size_t inet_ntests_send;
+extern const struct CMUnitTest inet_tests_opts[];
+extern const size_t inet_ntests_opts;
+extern const struct CMUnitTest inet_tests_misc[];
+extern const size_t inet_ntests_misc;
+extern const struct CMUnitTest inet_tests_frame[];
+extern const size_t inet_ntests_frame;
+extern const struct CMUnitTest inet_tests_interop[];
+extern const size_t inet_ntests_interop;
+
+int inet_teardown(void **state);
+
+#endif

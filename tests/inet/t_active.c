@@ -1,0 +1,316 @@
+/* Active modes: true, once, N with the passive message, the count
+ * arithmetic, closed reported once, econnreset, buffered data on re-arm. */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+static void data_then(esock_mbox_t mb, esock_inet_t a, const char *s)
+{
+    esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DATA);
+    assert_int_equal(m->sock.id, a.id);
+    assert_int_equal(m->len, strlen(s));
+    assert_memory_equal(m->data, s, m->len);
+    esock_inet_msg_free(m);
+}
+
+static void set_active(esock_inet_t s, int64_t v, int want)
+{
+    esock_inet_opt_t o = OPT(ACTIVE, v);
+    assert_int_equal(esock_inet_setopts(s, &o, 1), want);
+}
+
+static int64_t get_active(esock_inet_t s)
+{
+    esock_inet_opt_t o = {.name = ESOCK_IOPT_ACTIVE};
+    size_t n;
+    assert_int_equal(esock_inet_getopts(s, &o, 1, &n), 0);
+    return o.v.i;
+}
+
+static void active_once(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_ONCE), OPTI(PACKET, ESOCK_INET_PACKET_2)};
+    esock_inet_t l, a;
+    int fd = peer_pair(o, NOPTS(o), mb, &l, &a);
+    wr(fd, "\0\x01" "a" "\0\x01" "b", 6);
+    data_then(mb, a, "a");
+    expect_none(mb, 50); /* once: one message, no passive message */
+    assert_int_equal(get_active(a), ESOCK_INET_ACTIVE_FALSE);
+    set_active(a, ESOCK_INET_ACTIVE_ONCE, 0);
+    data_then(mb, a, "b"); /* the buffered packet comes at once */
+    expect_none(mb, 30);
+    close(fd);
+    msleep(20);
+    expect_none(mb, 30); /* passive: the close is not reported yet */
+    set_active(a, ESOCK_INET_ACTIVE_ONCE, 0);
+    esock_inet_msg_free(expect_msg(mb, ESOCK_INET_MSG_CLOSED));
+    expect_none(mb, 30);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
+static void active_n_passive_message(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, 2), OPTI(PACKET, ESOCK_INET_PACKET_1)};
+    esock_inet_t l, a;
+    int fd = peer_pair(o, NOPTS(o), mb, &l, &a);
+    assert_int_equal(get_active(a), 2);
+    wr(fd, "\x01" "1" "\x01" "2" "\x01" "3", 6);
+    data_then(mb, a, "1");
+    data_then(mb, a, "2");
+    esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_PASSIVE);
+    assert_int_equal(m->sock.id, a.id);
+    esock_inet_msg_free(m);
+    expect_none(mb, 30);
+    assert_int_equal(get_active(a), ESOCK_INET_ACTIVE_FALSE);
+    close(fd);
+    /* {active,5} later: the buffered third, then closed */
+    set_active(a, 5, 0);
+    data_then(mb, a, "3");
+    esock_inet_msg_free(expect_msg(mb, ESOCK_INET_MSG_CLOSED));
+    expect_none(mb, 30);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
+static void active_n_arithmetic(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    uint16_t port;
+    esock_inet_t l = listener(NULL, 0, mb, &port);
+    set_active(l, 3, 0);
+    assert_int_equal(get_active(l), 3);
+    set_active(l, -3, 0); /* reaches 0: passive + message */
+    esock_inet_msg_free(expect_msg(mb, ESOCK_INET_MSG_PASSIVE));
+    assert_int_equal(get_active(l), ESOCK_INET_ACTIVE_FALSE);
+    set_active(l, 0, 0); /* {active,0} on a passive socket: another message */
+    esock_inet_msg_free(expect_msg(mb, ESOCK_INET_MSG_PASSIVE));
+    set_active(l, ESOCK_INET_ACTIVE_FALSE, 0); /* false is not a count: no message */
+    expect_none(mb, 20);
+    set_active(l, 32767, 0);
+    assert_int_equal(get_active(l), 32767);
+    set_active(l, 1, -EINVAL); /* 32768 */
+    assert_int_equal(get_active(l), 32767);
+    set_active(l, -32769, -EINVAL);
+    set_active(l, 32768, -EINVAL);
+    set_active(l, -32768, 0);
+    esock_inet_msg_free(expect_msg(mb, ESOCK_INET_MSG_PASSIVE));
+    set_active(l, 5, 0);
+    set_active(l, ESOCK_INET_ACTIVE_TRUE, 0);
+    assert_int_equal(get_active(l), ESOCK_INET_ACTIVE_TRUE);
+    set_active(l, 5, 0);
+    set_active(l, ESOCK_INET_ACTIVE_ONCE, 0);
+    assert_int_equal(get_active(l), ESOCK_INET_ACTIVE_ONCE);
+    expect_none(mb, 20);
+    esock_inet_close(l);
+    /* listen with {active,0}: an immediate passive message */
+    const esock_inet_opt_t z[] = {OPTI(ACTIVE, 0)};
+    l = listener(z, 1, mb, &port);
+    esock_inet_msg_free(expect_msg(mb, ESOCK_INET_MSG_PASSIVE));
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
+static void accept_inherits_active_n(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, 3), OPTI(PACKET, ESOCK_INET_PACKET_4), OPTI(MODE, 1)};
+    esock_inet_t l, a;
+    int fd = peer_pair(o, NOPTS(o), mb, &l, &a);
+    assert_int_equal(get_active(a), 3);
+    for (int k = 0; k < 3; k++) {
+        wr(fd, "\0\0\0\x02" "hi", 6);
+        data_then(mb, a, "hi");
+        assert_int_equal(esock_inet_send(a, "hi", 2), 0);
+        char b[6];
+        rd(fd, b, 6);
+    }
+    esock_inet_msg_free(expect_msg(mb, ESOCK_INET_MSG_PASSIVE));
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
+static void closed_mid_packet_active(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(PACKET, ESOCK_INET_PACKET_2)};
+    esock_inet_t l, a;
+    int fd = peer_pair(o, NOPTS(o), mb, &l, &a);
+    wr(fd, "\0\x02" "ab" "\0\x05" "cd", 8); /* a whole packet and half of one */
+    data_then(mb, a, "ab");
+    close(fd);
+    esock_inet_msg_free(expect_msg(mb, ESOCK_INET_MSG_CLOSED)); /* the half is dropped */
+    expect_none(mb, 50); /* closed is reported once */
+    esock_inet_close(a);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
+static void closed_mid_packet_passive(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(PACKET, ESOCK_INET_PACKET_2)};
+    esock_inet_t l, a;
+    int fd = peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    wr(fd, "\0\x02" "ab" "\0\x01", 6);
+    close(fd);
+    msleep(20);
+    char b[8];
+    size_t got;
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 1000), 0);
+    assert_memory_equal(b, "ab", 2);
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 1000), ESOCK_ECLOSED);
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 1000), -ENOTCONN);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+static void closed_seen_passive_reported_once(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(EXIT_ON_CLOSE, 0)};
+    esock_inet_t l, a;
+    int fd = peer_pair(o, NOPTS(o), mb, &l, &a);
+    close(fd);
+    char b[8];
+    size_t got;
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 1000), ESOCK_ECLOSED);
+    /* made active later: the closed message comes, once (OTP 25 does the same) */
+    set_active(a, ESOCK_INET_ACTIVE_TRUE, 0);
+    esock_inet_msg_free(expect_msg(mb, ESOCK_INET_MSG_CLOSED));
+    set_active(a, ESOCK_INET_ACTIVE_FALSE, 0);
+    set_active(a, ESOCK_INET_ACTIVE_ONCE, 0);
+    expect_none(mb, 50);
+    /* exit_on_close false: still writable */
+    assert_int_equal(esock_inet_send(a, "w", 1), 0);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
+static void econnreset_active(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(SHOW_ECONNRESET, 1)};
+    esock_inet_t l, a;
+    int fd = peer_pair(o, NOPTS(o), mb, &l, &a);
+    uint64_t ref;
+    assert_int_equal(esock_inet_monitor(a, mb, &ref), 0);
+    struct linger lg = {1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    close(fd);
+    esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_ERROR);
+    assert_int_equal(m->error, -ECONNRESET);
+    esock_inet_msg_free(m);
+    esock_inet_msg_free(expect_msg(mb, ESOCK_INET_MSG_CLOSED));
+    /* the port goes away: DOWN with the reason, as OTP 25 */
+    m = expect_msg(mb, ESOCK_INET_MSG_DOWN);
+    assert_int_equal(m->mref, ref);
+    assert_int_equal(m->error, -ECONNRESET);
+    esock_inet_msg_free(m);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
+static void one_mailbox_many_sockets(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(PACKET, ESOCK_INET_PACKET_4)};
+    uint16_t port;
+    esock_inet_t l = listener(o, NOPTS(o), mb, &port), c[8], a[8];
+    esock_sockaddr_t to = lo4(port);
+    for (int i = 0; i < 8; i++) {
+        assert_int_equal(esock_inet_connect(&c[i], &to, o, NOPTS(o), mb, 1000), 0);
+        assert_int_equal(esock_inet_accept(l, &a[i], ESOCK_INET_NO_OWNER, 1000), 0);
+    }
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(esock_inet_send(c[i], &i, sizeof i), 0);
+    int seen = 0;
+    for (int k = 0; k < 8; k++) {
+        esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DATA);
+        int v;
+        memcpy(&v, m->data, sizeof v);
+        assert_int_equal(m->sock.id, a[v].id);
+        seen |= 1 << v;
+        esock_inet_msg_free(m);
+    }
+    assert_int_equal(seen, 0xff);
+    for (int i = 0; i < 8; i++) {
+        esock_inet_close(c[i]);
+        esock_inet_close(a[i]);
+    }
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
+static void nowait_accept_select(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    uint16_t port;
+    esock_inet_t l = listener(NULL, 0, mb, &port), a, c;
+    assert_int_equal(esock_inet_accept(l, &a, ESOCK_INET_NO_OWNER, ESOCK_NOWAIT), ESOCK_SELECT);
+    expect_none(mb, 20);
+    esock_sockaddr_t to = lo4(port);
+    assert_int_equal(esock_inet_connect(&c, &to, NULL, 0, ESOCK_INET_NO_OWNER, 1000), 0);
+    esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_SELECT);
+    assert_int_equal(m->sock.id, l.id);
+    esock_inet_msg_free(m);
+    assert_int_equal(esock_inet_accept(l, &a, ESOCK_INET_NO_OWNER, ESOCK_NOWAIT), 0);
+    esock_inet_close(a);
+    esock_inet_close(c);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
+static void controlling_process_moves_messages(void **st)
+{
+    (void)st;
+    esock_mbox_t m1 = tm_new(), m2 = tm_new();
+    esock_inet_t l, a;
+    int fd = peer_pair(NULL, 0, m1, &l, &a);
+    assert_int_equal(esock_inet_controlling_process(a, m2), 0);
+    wr(fd, "q", 1);
+    esock_inet_msg_free(expect_msg(m2, ESOCK_INET_MSG_DATA));
+    expect_none(m1, 20);
+    close(fd);
+    esock_inet_msg_free(expect_msg(m2, ESOCK_INET_MSG_CLOSED));
+    esock_inet_close(a);
+    esock_inet_close(l);
+    assert_int_equal(esock_inet_controlling_process(a, m1), ESOCK_ECLOSED);
+    tm_free(m1);
+    tm_free(m2);
+}
+
+const struct CMUnitTest inet_tests_active[] = {
+    cmocka_unit_test_teardown(active_once, inet_teardown),
+    cmocka_unit_test_teardown(active_n_passive_message, inet_teardown),
+    cmocka_unit_test_teardown(active_n_arithmetic, inet_teardown),
+    cmocka_unit_test_teardown(accept_inherits_active_n, inet_teardown),
+    cmocka_unit_test_teardown(closed_mid_packet_active, inet_teardown),
+    cmocka_unit_test_teardown(closed_mid_packet_passive, inet_teardown),
+    cmocka_unit_test_teardown(closed_seen_passive_reported_once, inet_teardown),
+    cmocka_unit_test_teardown(econnreset_active, inet_teardown),
+    cmocka_unit_test_teardown(one_mailbox_many_sockets, inet_teardown),
+    cmocka_unit_test_teardown(nowait_accept_select, inet_teardown),
+    cmocka_unit_test_teardown(controlling_process_moves_messages, inet_teardown),
+};
+const size_t inet_ntests_active = NOPTS(inet_tests_active);

@@ -1,0 +1,444 @@
+/* connect / listen / accept / passive recv / close semantics. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+static const esock_inet_opt_t passive_bin[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(MODE, 1)};
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void connect_accept_names(void **st)
+{
+    (void)st;
+    uint16_t port;
+    esock_inet_t l = listener(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &port), c, a;
+    assert_true(port > 0);
+    esock_sockaddr_t to = lo4(port);
+    assert_int_equal(esock_inet_connect(&c, &to, passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, 2000), 0);
+    assert_int_equal(esock_inet_accept(l, &a, ESOCK_INET_NO_OWNER, 2000), 0);
+    esock_sockaddr_t s1, p1, s2, p2;
+    assert_int_equal(esock_inet_sockname(c, &s1), 0);
+    assert_int_equal(esock_inet_peername(c, &p1), 0);
+    assert_int_equal(esock_inet_sockname(a, &s2), 0);
+    assert_int_equal(esock_inet_peername(a, &p2), 0);
+    assert_int_equal(p1.u.in.port, port);
+    assert_int_equal(s2.u.in.port, port);
+    assert_int_equal(p2.u.in.port, s1.u.in.port);
+    esock_sockaddr_t v[2];
+    size_t n = 2;
+    assert_int_equal(esock_inet_peernames(a, v, &n), 0);
+    assert_int_equal(n, 1);
+    n = 2;
+    assert_int_equal(esock_inet_socknames(a, v, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].u.in.port, port);
+    esock_inet_close(c);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+static void accept_timeout(void **st)
+{
+    (void)st;
+    uint16_t port;
+    esock_inet_t l = listener(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &port), a;
+    int64_t t0 = now_ms();
+    assert_int_equal(esock_inet_accept(l, &a, ESOCK_INET_NO_OWNER, 200), ESOCK_ETIMEOUT);
+    int64_t el = now_ms() - t0;
+    assert_true(el >= 190 && el < 2000);
+    assert_int_equal(esock_inet_accept(l, &a, ESOCK_INET_NO_OWNER, 0), ESOCK_ETIMEOUT);
+    esock_inet_close(l);
+}
+
+static void connect_refused(void **st)
+{
+    (void)st;
+    uint16_t port;
+    esock_inet_t l = listener(NULL, 0, ESOCK_INET_NO_OWNER, &port), c;
+    esock_inet_close(l); /* the port is now closed */
+    esock_sockaddr_t to = lo4(port);
+    assert_int_equal(esock_inet_connect(&c, &to, NULL, 0, ESOCK_INET_NO_OWNER, 2000), -ECONNREFUSED);
+}
+
+static void connect_timeout(void **st)
+{
+    (void)st;
+    /* A listener that never accepts, its backlog full: further SYNs are
+     * dropped and connect waits, so the timeout must fire. */
+    int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t sl = sizeof sa;
+    assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(listen(lfd, 0), 0);
+    assert_int_equal(getsockname(lfd, (struct sockaddr *)&sa, &sl), 0);
+    esock_sockaddr_t to = lo4(ntohs(sa.sin_port));
+    esock_inet_t c[8];
+    int n = 0, rc = 0;
+    int64_t el = 0;
+    while (n < 8) {
+        int64_t t0 = now_ms();
+        rc = esock_inet_connect(&c[n], &to, NULL, 0, ESOCK_INET_NO_OWNER, 300);
+        el = now_ms() - t0;
+        if (rc != 0)
+            break;
+        n++;
+    }
+    assert_int_equal(rc, ESOCK_ETIMEOUT);
+    assert_true(el >= 290 && el < 3000);
+    for (int i = 0; i < n; i++)
+        esock_inet_close(c[i]);
+    close(lfd);
+}
+
+static void passive_raw_recv(void **st)
+{
+    (void)st;
+    esock_inet_t l, a;
+    int fd = peer_pair(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &l, &a);
+    char b[64];
+    size_t got;
+    wr(fd, "hello", 5);
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 3, &got, 2000), 0);
+    assert_int_equal(got, 3);
+    assert_memory_equal(b, "hel", 3);
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 2000), 0);
+    assert_int_equal(got, 2);
+    assert_memory_equal(b, "lo", 2);
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 100), ESOCK_ETIMEOUT);
+    /* recv(S,5,200) with "ab" there: timeout, and "ab" stays buffered */
+    wr(fd, "ab", 2);
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 5, &got, 200), ESOCK_ETIMEOUT);
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 2, &got, 200), 0);
+    assert_memory_equal(b, "ab", 2);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+static void peer_close_loses_partial(void **st)
+{
+    (void)st;
+    esock_inet_t l, a;
+    int fd = peer_pair(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &l, &a);
+    char b[64];
+    size_t got;
+    wr(fd, "xyz", 3);
+    close(fd);
+    msleep(20);
+    /* recv(S,10): closed, the 3 bytes are lost (OTP #8716); then enotconn */
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 10, &got, 1000), ESOCK_ECLOSED);
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 100), -ENOTCONN);
+    assert_int_equal(esock_inet_send(a, "x", 1), ESOCK_ECLOSED);
+    uint64_t v[10];
+    assert_int_equal(esock_inet_getstat(a, NULL, 0, v), -EINVAL);
+    assert_int_equal(esock_inet_close(a), 0);
+    assert_int_equal(esock_inet_close(a), ESOCK_ECLOSED); /* stale handle */
+    esock_inet_close(l);
+}
+
+static void recv_rules(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(PACKET, ESOCK_INET_PACKET_2)};
+    esock_inet_t l, a;
+    int fd = peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    char b[8];
+    size_t got;
+    /* recv(S, N>0) in a packet mode: einval (inet) */
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 3, &got, 100), -EINVAL);
+    /* a buffer too small for the packet: it stays buffered */
+    wr(fd, "\0\x0a" "0123456789", 12);
+    assert_int_equal(esock_inet_recv(a, b, 4, 0, &got, 1000), -ENOBUFS);
+    char big[16];
+    assert_int_equal(esock_inet_recv(a, big, sizeof big, 0, &got, 1000), 0);
+    assert_int_equal(got, 10);
+    /* active sockets cannot recv */
+    esock_inet_opt_t act = OPT(ACTIVE, ESOCK_INET_ACTIVE_TRUE);
+    esock_mbox_t mb = tm_new();
+    assert_int_equal(esock_inet_controlling_process(a, mb), 0);
+    assert_int_equal(esock_inet_setopts(a, &act, 1), 0);
+    assert_int_equal(esock_inet_recv(a, big, sizeof big, 0, &got, 10), -EINVAL);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
+struct blocker {
+    esock_inet_t s;
+    int rc;
+    bool accept;
+};
+
+static void *block_thread(void *p)
+{
+    struct blocker *b = p;
+    char buf[8];
+    size_t got;
+    esock_inet_t x;
+    b->rc = b->accept ? esock_inet_accept(b->s, &x, ESOCK_INET_NO_OWNER, 5000) : esock_inet_recv(b->s, buf, sizeof buf, 0, &got, 5000);
+    return NULL;
+}
+
+static void close_wakes_blocked(void **st)
+{
+    (void)st;
+    esock_inet_t l, a;
+    int fd = peer_pair(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &l, &a);
+    struct blocker br = {.s = a}, ba = {.s = l, .accept = true};
+    pthread_t t1, t2;
+    pthread_create(&t1, NULL, block_thread, &br);
+    pthread_create(&t2, NULL, block_thread, &ba);
+    msleep(100);
+    int64_t t0 = now_ms();
+    esock_inet_close(a);
+    esock_inet_close(l);
+    pthread_join(t1, NULL);
+    pthread_join(t2, NULL);
+    assert_true(now_ms() - t0 < 2000);
+    assert_int_equal(br.rc, ESOCK_ECLOSED);
+    assert_int_equal(ba.rc, ESOCK_ECLOSED);
+    close(fd);
+}
+
+struct acc_order {
+    esock_inet_t l;
+    int idx;
+    int *order;
+    int *n;
+    pthread_mutex_t *mu;
+};
+
+static void *acc_thread(void *p)
+{
+    struct acc_order *a = p;
+    esock_inet_t c;
+    if (esock_inet_accept(a->l, &c, ESOCK_INET_NO_OWNER, 3000) == 0) {
+        pthread_mutex_lock(a->mu);
+        a->order[(*a->n)++] = a->idx;
+        pthread_mutex_unlock(a->mu);
+        esock_inet_close(c);
+    }
+    return NULL;
+}
+
+static void acceptors_in_arrival_order(void **st)
+{
+    (void)st;
+    uint16_t port;
+    esock_inet_t l = listener(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &port);
+    enum { K = 4 };
+    pthread_t t[K];
+    struct acc_order a[K];
+    int order[K], n = 0;
+    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    for (int i = 0; i < K; i++) {
+        a[i] = (struct acc_order){l, i, order, &n, &mu};
+        pthread_create(&t[i], NULL, acc_thread, &a[i]);
+        msleep(30); /* arrival order */
+    }
+    esock_sockaddr_t to = lo4(port);
+    esock_inet_t c[K];
+    for (int i = 0; i < K; i++) {
+        assert_int_equal(esock_inet_connect(&c[i], &to, NULL, 0, ESOCK_INET_NO_OWNER, 1000), 0);
+        msleep(30);
+    }
+    for (int i = 0; i < K; i++)
+        pthread_join(t[i], NULL);
+    assert_int_equal(n, K);
+    for (int i = 0; i < K; i++)
+        assert_int_equal(order[i], i);
+    for (int i = 0; i < K; i++)
+        esock_inet_close(c[i]);
+    esock_inet_close(l);
+}
+
+static void concurrent_recv_ealready(void **st)
+{
+    (void)st;
+    esock_inet_t l, a;
+    int fd = peer_pair(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &l, &a);
+    struct blocker br = {.s = a};
+    pthread_t t1;
+    pthread_create(&t1, NULL, block_thread, &br);
+    msleep(100);
+    char b[8];
+    size_t got;
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 10), -EALREADY);
+    wr(fd, "z", 1);
+    pthread_join(t1, NULL);
+    assert_int_equal(br.rc, 0);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+static void exit_on_close_false(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(EXIT_ON_CLOSE, 0)};
+    esock_inet_t l, a;
+    int fd = peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    shutdown(fd, SHUT_WR);
+    char b[8];
+    size_t got;
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 1000), ESOCK_ECLOSED);
+    /* still writable after the peer's shutdown */
+    assert_int_equal(esock_inet_send(a, "sort", 4), 0);
+    rd(fd, b, 4);
+    assert_memory_equal(b, "sort", 4);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+static void show_econnreset_passive(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(SHOW_ECONNRESET, 1)};
+    esock_inet_t l, a;
+    int fd = peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    struct linger lg = {1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    close(fd); /* RST */
+    msleep(50);
+    char b[8];
+    size_t got;
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 1000), -ECONNRESET);
+    /* then enotconn for recv and send, as inet */
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 100), -ENOTCONN);
+    assert_int_equal(esock_inet_send(a, "x", 1), -ENOTCONN);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+static void no_econnreset_by_default(void **st)
+{
+    (void)st;
+    esock_inet_t l, a;
+    int fd = peer_pair(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &l, &a);
+    struct linger lg = {1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    close(fd);
+    msleep(50);
+    char b[8];
+    size_t got;
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 1000), ESOCK_ECLOSED);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+static void linger_abort(void **st)
+{
+    (void)st;
+    esock_inet_t l, a;
+    int fd = peer_pair(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &l, &a);
+    esock_inet_opt_t lg = {.name = ESOCK_IOPT_LINGER};
+    lg.v.linger.on = true;
+    lg.v.linger.secs = 0;
+    assert_int_equal(esock_inet_setopts(a, &lg, 1), 0);
+    esock_inet_opt_t g = {.name = ESOCK_IOPT_LINGER};
+    size_t n;
+    assert_int_equal(esock_inet_getopts(a, &g, 1, &n), 0);
+    assert_int_equal(n, 1);
+    assert_true(g.v.linger.on);
+    assert_int_equal(g.v.linger.secs, 0);
+    esock_inet_close(a); /* {true,0}: abort with RST */
+    msleep(50);
+    char b[4];
+    errno = 0;
+    ssize_t r = read(fd, b, sizeof b);
+    assert_int_equal(r, -1);
+    assert_int_equal(errno, ECONNRESET);
+    close(fd);
+    esock_inet_close(l);
+}
+
+static void local_stream(void **st)
+{
+    (void)st;
+    esock_sockaddr_t sa;
+    memset(&sa, 0, sizeof sa);
+    sa.family = ESOCK_FAMILY_LOCAL;
+    char path[64];
+    int len = snprintf(path, sizeof path, "%cesock-inet-test-%d", 0, (int)getpid());
+    memcpy(sa.u.local.path, path, (size_t)len);
+    sa.u.local.len = (size_t)len;
+    esock_inet_t l, c, a;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(PACKET, ESOCK_INET_PACKET_4), OPTI(NODELAY, 1)};
+    assert_int_equal(esock_inet_listen(&l, &sa, 4, o, NOPTS(o), ESOCK_INET_NO_OWNER), 0);
+    assert_int_equal(esock_inet_connect(&c, &sa, o, NOPTS(o), ESOCK_INET_NO_OWNER, 1000), 0);
+    assert_int_equal(esock_inet_accept(l, &a, ESOCK_INET_NO_OWNER, 1000), 0);
+    assert_int_equal(esock_inet_send(c, "unix", 4), 0);
+    char b[8];
+    size_t got;
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 1000), 0);
+    assert_int_equal(got, 4);
+    assert_memory_equal(b, "unix", 4);
+    /* nodelay is ignored on local sockets and left out of getopts */
+    esock_inet_opt_t g = {.name = ESOCK_IOPT_NODELAY};
+    size_t n = 9;
+    assert_int_equal(esock_inet_getopts(a, &g, 1, &n), 0);
+    assert_int_equal(n, 0);
+    uint16_t port;
+    assert_int_equal(esock_inet_port(l, &port), -EINVAL);
+    esock_inet_close(c);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+static void ipv6_v6only(void **st)
+{
+    (void)st;
+    esock_sockaddr_t sa;
+    memset(&sa, 0, sizeof sa);
+    sa.family = ESOCK_FAMILY_INET6;
+    sa.u.in6.addr[7] = 1;
+    esock_inet_t l;
+    const esock_inet_opt_t o[] = {OPTI(IPV6_V6ONLY, 1)};
+    int rc = esock_inet_listen(&l, &sa, 4, o, 1, ESOCK_INET_NO_OWNER);
+    if (rc == -EADDRNOTAVAIL || rc == -EAFNOSUPPORT)
+        skip();
+    assert_int_equal(rc, 0);
+    esock_inet_opt_t g = {.name = ESOCK_IOPT_IPV6_V6ONLY};
+    size_t n;
+    assert_int_equal(esock_inet_getopts(l, &g, 1, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(g.v.i, 1);
+    /* creation-time only */
+    assert_int_equal(esock_inet_setopts(l, o, 1), -EINVAL);
+    esock_inet_close(l);
+}
+
+const struct CMUnitTest inet_tests_basic[] = {
+    cmocka_unit_test_teardown(connect_accept_names, inet_teardown),
+    cmocka_unit_test_teardown(accept_timeout, inet_teardown),
+    cmocka_unit_test_teardown(connect_refused, inet_teardown),
+    cmocka_unit_test_teardown(connect_timeout, inet_teardown),
+    cmocka_unit_test_teardown(passive_raw_recv, inet_teardown),
+    cmocka_unit_test_teardown(peer_close_loses_partial, inet_teardown),
+    cmocka_unit_test_teardown(recv_rules, inet_teardown),
+    cmocka_unit_test_teardown(close_wakes_blocked, inet_teardown),
+    cmocka_unit_test_teardown(concurrent_recv_ealready, inet_teardown),
+    cmocka_unit_test_teardown(acceptors_in_arrival_order, inet_teardown),
+    cmocka_unit_test_teardown(exit_on_close_false, inet_teardown),
+    cmocka_unit_test_teardown(show_econnreset_passive, inet_teardown),
+    cmocka_unit_test_teardown(no_econnreset_by_default, inet_teardown),
+    cmocka_unit_test_teardown(linger_abort, inet_teardown),
+    cmocka_unit_test_teardown(local_stream, inet_teardown),
+    cmocka_unit_test_teardown(ipv6_v6only, inet_teardown),
+};
+const size_t inet_ntests_basic = NOPTS(inet_tests_basic);

@@ -1,0 +1,136 @@
+/* The framing engine alone (pure): random packet streams cut at random
+ * points must come out as the same packets; http <-> httph switching. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "inet/frame.h"
+
+static unsigned rnd_state = 12345;
+static unsigned rnd(void)
+{
+    rnd_state = rnd_state * 1103515245u + 12345u;
+    return rnd_state >> 8;
+}
+
+static void one_type(int ptype, size_t hlen)
+{
+    enum { NPKT = 300 };
+    static uint8_t wire[NPKT * 300];
+    static size_t lens[NPKT];
+    size_t w = 0;
+    for (int i = 0; i < NPKT; i++) {
+        size_t len = rnd() % (hlen == 1 ? 200 : 280);
+        if (ptype == ESOCK_INET_PACKET_LINE) {
+            for (size_t k = 0; k < len; k++)
+                wire[w + k] = (uint8_t)('a' + rnd() % 26);
+            wire[w + len] = '\n';
+            lens[i] = len + 1;
+            w += len + 1;
+            continue;
+        }
+        for (size_t k = 0; k < hlen; k++)
+            wire[w + k] = (uint8_t)(len >> (8 * (hlen - 1 - k)));
+        for (size_t k = 0; k < len; k++)
+            wire[w + hlen + k] = (uint8_t)rnd();
+        lens[i] = len;
+        w += hlen + len;
+    }
+    /* feed the wire in random cuts, as reads would deliver it */
+    esock__framer_t f = {.ptype = ptype, .delim = '\n'};
+    static uint8_t buf[sizeof wire];
+    size_t have = 0, fed = 0, pos = 0, got = 0, off = 0;
+    while (got < NPKT) {
+        esock__frame_t fr;
+        size_t need;
+        int r = esock__inet_frame_next(&f, buf + off, have - off, 0, 0, &fr, &need);
+        assert_true(r >= 0);
+        if (r == 1) {
+            assert_int_equal(fr.len, lens[got]);
+            size_t start = ptype == ESOCK_INET_PACKET_LINE ? pos : pos + hlen;
+            assert_memory_equal(buf + off + fr.off, wire + start, fr.len);
+            pos += fr.total;
+            off += fr.total;
+            got++;
+            continue;
+        }
+        if (need)
+            assert_true(need > have - off);
+        assert_true(fed < w);
+        size_t cut = 1 + rnd() % 97;
+        if (cut > w - fed)
+            cut = w - fed;
+        memcpy(buf + have, wire + fed, cut);
+        have += cut;
+        fed += cut;
+    }
+    assert_int_equal(pos, w);
+}
+
+static void random_cuts(void **st)
+{
+    (void)st;
+    one_type(ESOCK_INET_PACKET_1, 1);
+    one_type(ESOCK_INET_PACKET_2, 2);
+    one_type(ESOCK_INET_PACKET_4, 4);
+    one_type(ESOCK_INET_PACKET_LINE, 0);
+}
+
+static void raw_limits(void **st)
+{
+    (void)st;
+    esock__framer_t f = {.ptype = ESOCK_INET_PACKET_RAW};
+    esock__frame_t fr;
+    size_t need;
+    const uint8_t p[10] = "0123456789";
+    assert_int_equal(esock__inet_frame_next(&f, p, 0, 4, 0, &fr, &need), 0);
+    assert_int_equal(esock__inet_frame_next(&f, p, 10, 4, 0, &fr, &need), 1);
+    assert_int_equal(fr.len, 4); /* at most `buffer` bytes */
+    assert_int_equal(esock__inet_frame_next(&f, p, 10, 4, 12, &fr, &need), 0);
+    assert_int_equal(need, 12); /* recv(S, 12) waits for 12 */
+    assert_int_equal(esock__inet_frame_next(&f, p, 10, 4, 7, &fr, &need), 1);
+    assert_int_equal(fr.len, 7);
+}
+
+static void size_limit(void **st)
+{
+    (void)st;
+    esock__framer_t f = {.ptype = ESOCK_INET_PACKET_4, .psize = 10};
+    esock__frame_t fr;
+    size_t need;
+    const uint8_t ok[] = {0, 0, 0, 10};
+    const uint8_t big[] = {0, 0, 0, 11};
+    assert_int_equal(esock__inet_frame_next(&f, ok, 4, 0, 0, &fr, &need), 0);
+    assert_int_equal(need, 14);
+    assert_int_equal(esock__inet_frame_next(&f, big, 4, 0, 0, &fr, &need), -EMSGSIZE);
+}
+
+static void http_state(void **st)
+{
+    (void)st;
+    esock__framer_t f = {.ptype = ESOCK_INET_PACKET_HTTP_BIN};
+    const char in[] = "HTTP/1.1 200 OK\r\nA: b\r\n\r\nGET / HTTP/1.0\r\n";
+    const size_t lens[] = {17, 6, 2, 16};
+    const int want[] = {ESOCK_INET_PACKET_HTTP_BIN, ESOCK_INET_PACKET_HTTPH_BIN, ESOCK_INET_PACKET_HTTPH_BIN,
+                        ESOCK_INET_PACKET_HTTP_BIN};
+    const int hdr_after[] = {1, 1, 0, 1};
+    size_t off = 0;
+    for (int i = 0; i < 4; i++) {
+        esock__frame_t fr;
+        size_t need;
+        assert_int_equal(esock__inet_frame_next(&f, (const uint8_t *)in + off, sizeof in - 1 - off, 0, 0, &fr, &need), 1);
+        assert_int_equal(fr.total, lens[i]);
+        assert_int_equal(fr.ptype, want[i]);
+        assert_int_equal(f.in_headers, hdr_after[i]);
+        off += fr.total;
+    }
+}
+
+const struct CMUnitTest inet_tests_frame[] = {
+    cmocka_unit_test(random_cuts),
+    cmocka_unit_test(raw_limits),
+    cmocka_unit_test(size_limit),
+    cmocka_unit_test(http_state),
+};
+const size_t inet_ntests_frame = NOPTS(inet_tests_frame);

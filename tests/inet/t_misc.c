@@ -1,0 +1,234 @@
+/* UDP, monitors, info, i() listing, stale handles. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+static void udp_passive_and_active(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    esock_sockaddr_t any = lo4(0);
+    const esock_inet_opt_t po[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(RECVTTL, 1), OPTI(RECVTOS, 1)};
+    esock_inet_t u1, u2;
+    assert_int_equal(esock_inet_udp_open(&u1, &any, po, NOPTS(po), mb), 0);
+    const esock_inet_opt_t ao[] = {OPTI(ACTIVE, 2), OPTI(READ_PACKETS, 3)};
+    assert_int_equal(esock_inet_udp_open(&u2, &any, ao, NOPTS(ao), mb), 0);
+    uint16_t p1, p2;
+    assert_int_equal(esock_inet_port(u1, &p1), 0);
+    assert_int_equal(esock_inet_port(u2, &p2), 0);
+    esock_sockaddr_t to1 = lo4(p1), to2 = lo4(p2);
+    /* passive, with ancillary data */
+    assert_int_equal(esock_inet_sendto(u2, &to1, "ping", 4), 0);
+    char b[32];
+    size_t got, nanc = 3;
+    esock_sockaddr_t from;
+    esock_inet_anc_t anc[3];
+    assert_int_equal(esock_inet_recvfrom(u1, b, sizeof b, &got, &from, anc, &nanc, 1000), 0);
+    assert_int_equal(got, 4);
+    assert_memory_equal(b, "ping", 4);
+    assert_int_equal(from.u.in.port, p2);
+    bool ttl = false;
+    for (size_t i = 0; i < nanc; i++)
+        if (anc[i].kind == ESOCK_INET_ANC_TTL) {
+            ttl = true;
+            assert_int_equal(anc[i].value, 64);
+        }
+    assert_true(ttl);
+    assert_int_equal(esock_inet_recvfrom(u1, b, sizeof b, &got, NULL, NULL, NULL, 50), ESOCK_ETIMEOUT);
+    /* active N: two datagrams, then the passive message */
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(esock_inet_sendto(u1, &to2, "dgram", 5), 0);
+    for (int i = 0; i < 2; i++) {
+        esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DATA);
+        assert_true(m->udp);
+        assert_int_equal(m->len, 5);
+        assert_int_equal(m->from.u.in.port, p1);
+        esock_inet_msg_free(m);
+    }
+    esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_PASSIVE);
+    assert_true(m->udp);
+    esock_inet_msg_free(m);
+    esock_inet_opt_t rp = {.name = ESOCK_IOPT_READ_PACKETS};
+    size_t n;
+    assert_int_equal(esock_inet_getopts(u2, &rp, 1, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rp.v.i, 3);
+    uint64_t v[ESOCK_STAT_COUNT_];
+    assert_int_equal(esock_inet_getstat(u2, NULL, 0, v), 0);
+    assert_int_equal(v[ESOCK_STAT_RECV_CNT], 2);
+    assert_int_equal(v[ESOCK_STAT_SEND_OCT], 4);
+    esock_inet_close(u1);
+    esock_inet_close(u2);
+    tm_free(mb);
+}
+
+static void udp_broadcast_option(void **st)
+{
+    (void)st;
+    esock_inet_t u;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(BROADCAST, 1)};
+    assert_int_equal(esock_inet_udp_open(&u, NULL, o, NOPTS(o), ESOCK_INET_NO_OWNER), 0);
+    esock_inet_opt_t g = {.name = ESOCK_IOPT_BROADCAST};
+    size_t n;
+    assert_int_equal(esock_inet_getopts(u, &g, 1, &n), 0);
+    assert_int_equal(g.v.i, 1);
+    esock_inet_close(u);
+}
+
+static void udp6_tclass(void **st)
+{
+    (void)st;
+    esock_sockaddr_t a6;
+    memset(&a6, 0, sizeof a6);
+    a6.family = ESOCK_FAMILY_INET6;
+    a6.u.in6.addr[7] = 1;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(RECVTCLASS, 1), OPTI(TCLASS, 0x20)};
+    esock_inet_t u;
+    int rc = esock_inet_udp_open(&u, &a6, o, NOPTS(o), ESOCK_INET_NO_OWNER);
+    if (rc == -EADDRNOTAVAIL || rc == -EAFNOSUPPORT)
+        skip();
+    assert_int_equal(rc, 0);
+    uint16_t port;
+    assert_int_equal(esock_inet_port(u, &port), 0);
+    a6.u.in6.port = port;
+    assert_int_equal(esock_inet_sendto(u, &a6, "six", 3), 0);
+    char b[8];
+    size_t got, nanc = 3;
+    esock_inet_anc_t anc[3];
+    assert_int_equal(esock_inet_recvfrom(u, b, sizeof b, &got, NULL, anc, &nanc, 1000), 0);
+    assert_int_equal(nanc, 1);
+    assert_int_equal(anc[0].kind, ESOCK_INET_ANC_TCLASS);
+    assert_int_equal(anc[0].value, 0x20);
+    /* tos is an IPv4 option: left out here */
+    esock_inet_opt_t g[] = {{.name = ESOCK_IOPT_TOS}, {.name = ESOCK_IOPT_TCLASS}};
+    size_t n;
+    assert_int_equal(esock_inet_getopts(u, g, 2, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(g[0].name, ESOCK_IOPT_TCLASS);
+    assert_int_equal(g[0].v.i, 0x20);
+    esock_inet_close(u);
+}
+
+static void monitors(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    uint16_t port;
+    esock_inet_t l = listener(NULL, 0, ESOCK_INET_NO_OWNER, &port);
+    uint64_t r1, r2;
+    assert_int_equal(esock_inet_monitor(l, mb, &r1), 0);
+    assert_int_equal(esock_inet_monitor(l, mb, &r2), 0);
+    assert_true(r1 != r2);
+    esock_inet_info_t info;
+    assert_int_equal(esock_inet_info(l, &info), 0);
+    assert_int_equal(info.monitors, 2);
+    assert_int_equal(esock_inet_cancel_monitor(r2), 1);
+    assert_int_equal(esock_inet_cancel_monitor(r2), 0);
+    esock_inet_close(l);
+    esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DOWN);
+    assert_int_equal(m->mref, r1);
+    assert_int_equal(m->error, 0); /* normal */
+    esock_inet_msg_free(m);
+    expect_none(mb, 20);
+    assert_int_equal(esock_inet_cancel_monitor(r1), 0); /* already fired */
+    /* a monitor on a closed socket fires at once ("nosock") */
+    assert_int_equal(esock_inet_monitor(l, mb, &r1), 0);
+    m = expect_msg(mb, ESOCK_INET_MSG_DOWN);
+    assert_int_equal(m->mref, r1);
+    assert_int_equal(m->error, -ENOENT);
+    esock_inet_msg_free(m);
+    tm_free(mb);
+}
+
+static void stale_handles(void **st)
+{
+    (void)st;
+    uint16_t port;
+    esock_inet_t l = listener(NULL, 0, ESOCK_INET_NO_OWNER, &port);
+    esock_inet_close(l);
+    esock_inet_t l2 = listener(NULL, 0, ESOCK_INET_NO_OWNER, &port); /* may reuse the slot */
+    assert_true(l2.id != l.id);
+    char b[4];
+    size_t got;
+    esock_inet_opt_t o = OPT(NODELAY, 1);
+    esock_inet_t a;
+    assert_int_equal(esock_inet_send(l, "x", 1), ESOCK_ECLOSED);
+    assert_int_equal(esock_inet_recv(l, b, 4, 0, &got, 0), ESOCK_ECLOSED);
+    assert_int_equal(esock_inet_accept(l, &a, ESOCK_INET_NO_OWNER, 0), ESOCK_ECLOSED);
+    assert_int_equal(esock_inet_setopts(l, &o, 1), ESOCK_ECLOSED);
+    assert_int_equal(esock_inet_close(l), ESOCK_ECLOSED);
+    esock_inet_t zero = {0};
+    assert_int_equal(esock_inet_close(zero), ESOCK_ECLOSED);
+    esock_inet_close(l2);
+}
+
+static void info_and_listing(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
+    esock_inet_t l, a;
+    int fd = peer_pair(o, NOPTS(o), mb, &l, &a);
+    wr(fd, "hello", 5);
+    char b[8];
+    size_t got;
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 1000), 0);
+    assert_int_equal(esock_inet_send(a, "hi", 2), 0);
+    esock_inet_info_t info;
+    assert_int_equal(esock_inet_info(a, &info), 0);
+    assert_int_equal(info.proto, ESOCK_INET_TCP);
+    assert_int_equal(info.owner.id, mb.id);
+    assert_true(info.states & ESOCK_INET_ST_CONNECTED);
+    assert_int_equal(info.counters[ESOCK_STAT_RECV_OCT], 5);
+    assert_int_equal(info.counters[ESOCK_STAT_SEND_OCT], 2);
+    esock_inet_t u;
+    assert_int_equal(esock_inet_udp_open(&u, NULL, o, 1, ESOCK_INET_NO_OWNER), 0);
+    char *txt = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&txt, &len);
+    int rows = esock_inet_i(f, ESOCK_INET_I_ALL, NULL, 0, true);
+    fclose(f);
+    assert_int_equal(rows, 3);
+    assert_non_null(strstr(txt, "Port "));
+    assert_non_null(strstr(txt, "Local Address "));
+    assert_non_null(strstr(txt, "Foreign Address "));
+    assert_non_null(strstr(txt, "CONNECTED(O)"));
+    assert_non_null(strstr(txt, "LN:O"));
+    assert_non_null(strstr(txt, "IDLE"));
+    assert_non_null(strstr(txt, "inet_tcp "));
+    assert_non_null(strstr(txt, "inet_udp "));
+    assert_non_null(strstr(txt, "DGRAM"));
+    assert_non_null(strstr(txt, " 5 ")); /* Recv of the accepted socket */
+    free(txt);
+    /* i(tcp, [port, state]) */
+    esock_inet_icol_t cols[] = {ESOCK_ICOL_PORT, ESOCK_ICOL_STATE};
+    f = open_memstream(&txt, &len);
+    rows = esock_inet_i(f, ESOCK_INET_I_TCP, cols, 2, false);
+    fclose(f);
+    assert_int_equal(rows, 2);
+    assert_true(strncmp(txt, "Port ", 5) == 0);
+    assert_non_null(strstr(txt, " State"));
+    assert_null(strstr(txt, "Type"));
+    free(txt);
+    close(fd);
+    esock_inet_close(u);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
+const struct CMUnitTest inet_tests_misc[] = {
+    cmocka_unit_test_teardown(udp_passive_and_active, inet_teardown),
+    cmocka_unit_test_teardown(udp_broadcast_option, inet_teardown),
+    cmocka_unit_test_teardown(udp6_tclass, inet_teardown),
+    cmocka_unit_test_teardown(monitors, inet_teardown),
+    cmocka_unit_test_teardown(stale_handles, inet_teardown),
+    cmocka_unit_test_teardown(info_and_listing, inet_teardown),
+};
+const size_t inet_ntests_misc = NOPTS(inet_tests_misc);

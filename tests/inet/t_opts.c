@@ -1,0 +1,245 @@
+/* getopts / setopts over every option; defaults; unsupported options left
+ * out; raw options; process-wide default connect/listen options. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+static int64_t get1(esock_inet_t s, esock_inet_optname_t n)
+{
+    esock_inet_opt_t o = {.name = n};
+    size_t k = 0;
+    assert_int_equal(esock_inet_getopts(s, &o, 1, &k), 0);
+    assert_int_equal(k, 1);
+    return o.v.i;
+}
+
+static void defaults_as_inet(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    esock_inet_t l, a;
+    int fd = peer_pair(NULL, 0, mb, &l, &a);
+    assert_int_equal(get1(a, ESOCK_IOPT_ACTIVE), ESOCK_INET_ACTIVE_TRUE);
+    assert_int_equal(get1(a, ESOCK_IOPT_PACKET), ESOCK_INET_PACKET_RAW);
+    assert_int_equal(get1(a, ESOCK_IOPT_PACKET_SIZE), 0);
+    assert_int_equal(get1(a, ESOCK_IOPT_BUFFER), 1460);
+    assert_int_equal(get1(a, ESOCK_IOPT_HEADER), 0);
+    assert_int_equal(get1(a, ESOCK_IOPT_EXIT_ON_CLOSE), 1);
+    assert_int_equal(get1(a, ESOCK_IOPT_DELAY_SEND), 0);
+    assert_int_equal(get1(a, ESOCK_IOPT_HIGH_WATERMARK), 8192);
+    assert_int_equal(get1(a, ESOCK_IOPT_LOW_WATERMARK), 4096);
+    assert_int_equal(get1(a, ESOCK_IOPT_HIGH_MSGQ_WATERMARK), 8192);
+    assert_int_equal(get1(a, ESOCK_IOPT_LOW_MSGQ_WATERMARK), 4096);
+    assert_int_equal(get1(a, ESOCK_IOPT_SEND_TIMEOUT), ESOCK_INFINITY);
+    assert_int_equal(get1(a, ESOCK_IOPT_SEND_TIMEOUT_CLOSE), 0);
+    assert_int_equal(get1(a, ESOCK_IOPT_SHOW_ECONNRESET), 0);
+    assert_int_equal(get1(a, ESOCK_IOPT_NODELAY), 0);
+    assert_int_equal(get1(a, ESOCK_IOPT_KEEPALIVE), 0);
+    assert_int_equal(get1(a, ESOCK_IOPT_DELIVER), 0);
+    assert_int_equal(get1(a, ESOCK_IOPT_MODE), 0);
+    assert_int_equal(get1(a, ESOCK_IOPT_LINE_DELIMITER), '\n');
+    assert_int_equal(get1(a, ESOCK_IOPT_READ_AHEAD), 1);
+    assert_int_equal(get1(a, ESOCK_IOPT_NOPUSH), 0);
+    /* listen sockets have reuseaddr on, as inet sets it */
+    assert_int_equal(get1(l, ESOCK_IOPT_REUSEADDR), 1);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
+static void set_then_get_every_option(void **st)
+{
+    (void)st;
+    esock_inet_t l, a;
+    const esock_inet_opt_t p[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
+    int fd = peer_pair(p, 1, ESOCK_INET_NO_OWNER, &l, &a);
+    static const struct { esock_inet_optname_t n; int64_t v; } set[] = {
+        {ESOCK_IOPT_MODE, 1}, {ESOCK_IOPT_DELIVER, 1}, {ESOCK_IOPT_PACKET, ESOCK_INET_PACKET_4},
+        {ESOCK_IOPT_PACKET_SIZE, 1000}, {ESOCK_IOPT_LINE_DELIMITER, '$'}, {ESOCK_IOPT_HEADER, 3},
+        {ESOCK_IOPT_EXIT_ON_CLOSE, 0}, {ESOCK_IOPT_SHOW_ECONNRESET, 1}, {ESOCK_IOPT_BUFFER, 4000},
+        {ESOCK_IOPT_DELAY_SEND, 1}, {ESOCK_IOPT_HIGH_WATERMARK, 20000}, {ESOCK_IOPT_LOW_WATERMARK, 10000},
+        {ESOCK_IOPT_HIGH_MSGQ_WATERMARK, 30000}, {ESOCK_IOPT_LOW_MSGQ_WATERMARK, 100},
+        {ESOCK_IOPT_SEND_TIMEOUT, 1234}, {ESOCK_IOPT_SEND_TIMEOUT_CLOSE, 1}, {ESOCK_IOPT_READ_AHEAD, 0},
+        {ESOCK_IOPT_NODELAY, 1}, {ESOCK_IOPT_NOPUSH, 1}, {ESOCK_IOPT_KEEPALIVE, 1}, {ESOCK_IOPT_PRIORITY, 3},
+        {ESOCK_IOPT_TOS, 0x10}, {ESOCK_IOPT_DONTROUTE, 1}, {ESOCK_IOPT_REUSEADDR, 1},
+        {ESOCK_IOPT_REUSEPORT, 1}, {ESOCK_IOPT_REUSEPORT_LB, 1},
+    };
+    for (size_t i = 0; i < NOPTS(set); i++) {
+        esock_inet_opt_t o = esock_inet_opt_int(set[i].n, set[i].v);
+        int rc = esock_inet_setopts(a, &o, 1);
+        if (rc)
+            print_error("setopts %s: %d\n", esock_inet_optname(set[i].n), rc);
+        assert_int_equal(rc, 0);
+        assert_int_equal(get1(a, set[i].n), set[i].v);
+    }
+    /* recbuf raises buffer; the kernel doubles what it is given */
+    esock_inet_opt_t rb = OPT(RECBUF, 65536);
+    assert_int_equal(esock_inet_setopts(a, &rb, 1), 0);
+    assert_true(get1(a, ESOCK_IOPT_RECBUF) >= 65536);
+    assert_int_equal(get1(a, ESOCK_IOPT_BUFFER), 65536);
+    esock_inet_opt_t sb = OPT(SNDBUF, 32768);
+    assert_int_equal(esock_inet_setopts(a, &sb, 1), 0);
+    assert_true(get1(a, ESOCK_IOPT_SNDBUF) >= 32768);
+    /* bad values */
+    esock_inet_opt_t bad = OPT(PACKET, 99);
+    assert_int_equal(esock_inet_setopts(a, &bad, 1), ESOCK_EINVAL_VALUE);
+    bad = OPT(NODELAY, 2);
+    assert_int_equal(esock_inet_setopts(a, &bad, 1), ESOCK_EINVAL_VALUE);
+    bad.name = (esock_inet_optname_t)999;
+    assert_int_equal(esock_inet_setopts(a, &bad, 1), ESOCK_EINVAL_OPTION);
+    size_t n;
+    assert_int_equal(esock_inet_getopts(a, &bad, 1, &n), ESOCK_EINVAL_OPTION);
+    /* the names are the Erlang atoms */
+    assert_string_equal(esock_inet_optname(ESOCK_IOPT_HIGH_MSGQ_WATERMARK), "high_msgq_watermark");
+    assert_int_equal(esock_inet_optcode("send_timeout_close"), ESOCK_IOPT_SEND_TIMEOUT_CLOSE);
+    assert_int_equal(esock_inet_optcode("binary"), ESOCK_IOPT_MODE);
+    assert_int_equal(esock_inet_optcode("nosuch"), 0);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+static void getopts_leaves_out_unsupported(void **st)
+{
+    (void)st;
+    esock_inet_t l, a;
+    const esock_inet_opt_t p[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
+    int fd = peer_pair(p, 1, ESOCK_INET_NO_OWNER, &l, &a);
+    /* IPv4 TCP: tclass, recvtclass, ipv6_v6only and read_packets are left out */
+    esock_inet_opt_t o[] = {{.name = ESOCK_IOPT_TOS}, {.name = ESOCK_IOPT_TCLASS}, {.name = ESOCK_IOPT_READ_PACKETS},
+                            {.name = ESOCK_IOPT_IPV6_V6ONLY}, {.name = ESOCK_IOPT_PACKET},
+                            {.name = ESOCK_IOPT_RECVTCLASS}, {.name = ESOCK_IOPT_BIND_TO_DEVICE}};
+    size_t n = 0;
+    assert_int_equal(esock_inet_getopts(a, o, NOPTS(o), &n), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(o[0].name, ESOCK_IOPT_TOS);
+    assert_int_equal(o[1].name, ESOCK_IOPT_PACKET);
+    assert_int_equal(o[2].name, ESOCK_IOPT_BIND_TO_DEVICE);
+    assert_int_equal(o[2].v.str.len, 0); /* unset: empty, as inet's <<>> */
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+static void raw_options(void **st)
+{
+    (void)st;
+    esock_inet_t l, a;
+    const esock_inet_opt_t p[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
+    int fd = peer_pair(p, 1, ESOCK_INET_NO_OWNER, &l, &a);
+    int one = 1;
+    esock_inet_opt_t r = {.name = ESOCK_IOPT_RAW};
+    r.v.raw.level = IPPROTO_TCP;
+    r.v.raw.optname = TCP_NODELAY;
+    r.v.raw.buf = &one;
+    r.v.raw.len = sizeof one;
+    assert_int_equal(esock_inet_setopts(a, &r, 1), 0);
+    assert_int_equal(get1(a, ESOCK_IOPT_NODELAY), 1);
+    int out = 0;
+    esock_inet_opt_t g = {.name = ESOCK_IOPT_RAW};
+    g.v.raw.level = IPPROTO_TCP;
+    g.v.raw.optname = TCP_NODELAY;
+    g.v.raw.buf = &out;
+    g.v.raw.len = sizeof out;
+    size_t n;
+    assert_int_equal(esock_inet_getopts(a, &g, 1, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(g.v.raw.len, sizeof out);
+    assert_int_equal(out, 1);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+static void default_connect_listen_options(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t dc[] = {OPTI(DELAY_SEND, 1), OPTI(ACTIVE, ESOCK_INET_ACTIVE_ONCE) /* ignored */};
+    const esock_inet_opt_t dl[] = {OPTI(PACKET, ESOCK_INET_PACKET_2), OPTI(NODELAY, 1)};
+    assert_int_equal(esock_inet_set_default_connect_options(dc, NOPTS(dc)), 0);
+    assert_int_equal(esock_inet_set_default_listen_options(dl, NOPTS(dl)), 0);
+    esock_mbox_t mb = tm_new();
+    uint16_t port;
+    esock_inet_t l = listener(NULL, 0, mb, &port), c, a;
+    assert_int_equal(get1(l, ESOCK_IOPT_PACKET), ESOCK_INET_PACKET_2);
+    assert_int_equal(get1(l, ESOCK_IOPT_NODELAY), 1);
+    assert_int_equal(get1(l, ESOCK_IOPT_ACTIVE), ESOCK_INET_ACTIVE_TRUE);
+    esock_sockaddr_t to = lo4(port);
+    /* explicit options override the defaults */
+    const esock_inet_opt_t o[] = {OPTI(PACKET, ESOCK_INET_PACKET_1)};
+    assert_int_equal(esock_inet_connect(&c, &to, o, 1, mb, 1000), 0);
+    assert_int_equal(get1(c, ESOCK_IOPT_DELAY_SEND), 1);
+    assert_int_equal(get1(c, ESOCK_IOPT_PACKET), ESOCK_INET_PACKET_1);
+    assert_int_equal(get1(c, ESOCK_IOPT_ACTIVE), ESOCK_INET_ACTIVE_TRUE);
+    /* accept inherits the listener's options */
+    assert_int_equal(esock_inet_accept(l, &a, ESOCK_INET_NO_OWNER, 1000), 0);
+    assert_int_equal(get1(a, ESOCK_IOPT_PACKET), ESOCK_INET_PACKET_2);
+    assert_int_equal(esock_inet_set_default_connect_options(NULL, 0), 0);
+    assert_int_equal(esock_inet_set_default_listen_options(NULL, 0), 0);
+    esock_inet_t c2;
+    assert_int_equal(esock_inet_connect(&c2, &to, NULL, 0, mb, 1000), 0);
+    assert_int_equal(get1(c2, ESOCK_IOPT_DELAY_SEND), 0);
+    esock_inet_close(c2);
+    esock_inet_close(c);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
+static void bind_to_device_and_netns(void **st)
+{
+    (void)st;
+    uint16_t port;
+    esock_inet_opt_t o = {.name = ESOCK_IOPT_BIND_TO_DEVICE};
+    o.v.str.ptr = "lo";
+    o.v.str.len = 2;
+    esock_inet_t l;
+    esock_sockaddr_t a = lo4(0);
+    int rc = esock_inet_listen(&l, &a, 4, &o, 1, ESOCK_INET_NO_OWNER);
+    if (rc == -EPERM) {
+        /* needs CAP_NET_RAW: the error is reported, nothing leaks */
+        assert_int_equal(esock_inet_count(), 0);
+    } else {
+        assert_int_equal(rc, 0);
+        esock_inet_opt_t g = {.name = ESOCK_IOPT_BIND_TO_DEVICE};
+        size_t n;
+        assert_int_equal(esock_inet_getopts(l, &g, 1, &n), 0);
+        assert_int_equal(n, 1);
+        assert_int_equal(g.v.str.len, 2);
+        assert_memory_equal(g.v.str.ptr, "lo", 2);
+        assert_int_equal(esock_inet_port(l, &port), 0);
+        esock_inet_close(l);
+    }
+    /* netns: a path that does not exist fails cleanly */
+    esock_inet_opt_t ns = {.name = ESOCK_IOPT_NETNS};
+    ns.v.str.ptr = "/nonexistent/netns";
+    ns.v.str.len = strlen(ns.v.str.ptr);
+    assert_int_equal(esock_inet_listen(&l, &a, 4, &ns, 1, ESOCK_INET_NO_OWNER), -ENOENT);
+    /* and the namespace of this process works when allowed */
+    ns.v.str.ptr = "/proc/self/ns/net";
+    ns.v.str.len = strlen(ns.v.str.ptr);
+    rc = esock_inet_listen(&l, &a, 4, &ns, 1, ESOCK_INET_NO_OWNER);
+    assert_true(rc == 0 || rc == -EPERM);
+    if (rc == 0)
+        esock_inet_close(l);
+    /* netns is creation-time only */
+    l = listener(NULL, 0, ESOCK_INET_NO_OWNER, &port);
+    assert_int_equal(esock_inet_setopts(l, &ns, 1), -EINVAL);
+    esock_inet_close(l);
+}
+
+const struct CMUnitTest inet_tests_opts[] = {
+    cmocka_unit_test_teardown(defaults_as_inet, inet_teardown),
+    cmocka_unit_test_teardown(set_then_get_every_option, inet_teardown),
+    cmocka_unit_test_teardown(getopts_leaves_out_unsupported, inet_teardown),
+    cmocka_unit_test_teardown(raw_options, inet_teardown),
+    cmocka_unit_test_teardown(default_connect_listen_options, inet_teardown),
+    cmocka_unit_test_teardown(bind_to_device_and_netns, inet_teardown),
+};
+const size_t inet_ntests_opts = NOPTS(inet_tests_opts);

@@ -1,0 +1,278 @@
+/* The send side: watermarks and the busy state, send_timeout(_close),
+ * delay_send, getstat against known traffic. */
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t stat1(esock_inet_t s, esock_inet_stat_t k)
+{
+    uint64_t v = 0;
+    assert_int_equal(esock_inet_getstat(s, &k, 1, &v), 0);
+    return v;
+}
+
+/* A peer that does not read, with small kernel buffers on both sides. */
+static int stalled_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t mb, esock_inet_t *l, esock_inet_t *a)
+{
+    int fd = peer_pair(o, n, mb, l, a);
+    int small = 4096;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    esock_inet_opt_t sb = OPT(SNDBUF, 4096);
+    assert_int_equal(esock_inet_setopts(*a, &sb, 1), 0);
+    return fd;
+}
+
+static void watermarks_hold_back_fast_sender(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(HIGH_WATERMARK, 16384),
+                                  OPTI(LOW_WATERMARK, 8192)};
+    esock_inet_t l, a;
+    int fd = stalled_pair(o, NOPTS(o), mb, &l, &a);
+    char chunk[4096];
+    memset(chunk, 'w', sizeof chunk);
+    int rc = 0, sends = 0;
+    size_t accepted = 0;
+    while (sends < 10000) {
+        rc = esock_inet_send_ex(a, chunk, sizeof chunk, ESOCK_NOWAIT);
+        if (rc != 0)
+            break;
+        accepted += sizeof chunk;
+        sends++;
+    }
+    /* the sender is held back once the queue reaches high_watermark */
+    assert_int_equal(rc, ESOCK_SELECT);
+    uint64_t pend = stat1(a, ESOCK_STAT_SEND_PEND);
+    assert_true(pend >= 16384);
+    assert_true(pend < 16384 + sizeof chunk);
+    esock_inet_info_t info;
+    assert_int_equal(esock_inet_info(a, &info), 0);
+    assert_true(info.states & ESOCK_INET_ST_BUSY);
+    assert_int_equal(info.output, pend);
+    /* send_oct counts what was accepted (queued), not what hit the wire */
+    assert_int_equal(stat1(a, ESOCK_STAT_SEND_OCT), accepted);
+    /* the peer drains: the queue falls below low_watermark, READY is posted */
+    char sink[65536];
+    size_t total = 0;
+    esock_inet_msg_t *m = NULL;
+    for (int i = 0; i < 400 && !m; i++) {
+        ssize_t r = recv(fd, sink, sizeof sink, MSG_DONTWAIT);
+        if (r > 0)
+            total += (size_t)r;
+        m = tm_recv(mb, 5);
+    }
+    assert_non_null(m);
+    assert_int_equal(m->kind, ESOCK_INET_MSG_READY);
+    esock_inet_msg_free(m);
+    assert_true(stat1(a, ESOCK_STAT_SEND_PEND) < 8192);
+    assert_int_equal(esock_inet_send_ex(a, chunk, sizeof chunk, ESOCK_NOWAIT), 0);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
+static void send_timeout_then_close(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(SEND_TIMEOUT, 200),
+                                  OPTI(SEND_TIMEOUT_CLOSE, 1)};
+    esock_inet_t l, a;
+    int fd = stalled_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    static char big[1 << 20];
+    /* inet: the first big send is queued (ok), the next blocks and times out */
+    assert_int_equal(esock_inet_send(a, big, sizeof big), 0);
+    assert_true(stat1(a, ESOCK_STAT_SEND_PEND) > 0);
+    int64_t t0 = now_ms();
+    assert_int_equal(esock_inet_send(a, big, 10), ESOCK_ETIMEOUT);
+    int64_t el = now_ms() - t0;
+    assert_true(el >= 150 && el < 3000);
+    /* send_timeout_close: the socket is gone */
+    assert_int_equal(esock_inet_send(a, big, 10), ESOCK_ECLOSED);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+static void send_timeout_keeps_socket(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(SEND_TIMEOUT, 100)};
+    esock_inet_t l, a;
+    int fd = stalled_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    static char big[1 << 20];
+    assert_int_equal(esock_inet_send(a, big, sizeof big), 0);
+    assert_int_equal(esock_inet_send(a, big, 10), ESOCK_ETIMEOUT);
+    assert_int_equal(esock_inet_send(a, big, 10), ESOCK_ETIMEOUT); /* still open */
+    esock_inet_opt_t lg = {.name = ESOCK_IOPT_LINGER};
+    lg.v.linger.on = true;
+    lg.v.linger.secs = 0;
+    assert_int_equal(esock_inet_setopts(a, &lg, 1), 0); /* close at once */
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+static void delay_send_coalesces(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(DELAY_SEND, 1),
+                                  OPTI(PACKET, ESOCK_INET_PACKET_1)};
+    esock_inet_t l, a;
+    int fd = peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    assert_int_equal(esock_inet_send(a, "ab", 2), 0);
+    assert_int_equal(esock_inet_send(a, "cd", 2), 0);
+    /* queued, not written yet */
+    assert_int_equal(stat1(a, ESOCK_STAT_SEND_PEND), 6);
+    char b[8];
+    assert_int_equal(recv(fd, b, sizeof b, MSG_DONTWAIT), -1);
+    assert_int_equal(esock_inet_flush(a), 0);
+    rd(fd, b, 6);
+    assert_memory_equal(b, "\x02" "ab\x02" "cd", 6);
+    assert_int_equal(stat1(a, ESOCK_STAT_SEND_PEND), 0);
+    /* close writes what is still queued */
+    assert_int_equal(esock_inet_send(a, "ef", 2), 0);
+    esock_inet_close(a);
+    rd(fd, b, 3);
+    assert_memory_equal(b, "\x02" "ef", 3);
+    close(fd);
+    esock_inet_close(l);
+}
+
+static void getstat_known_traffic(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(PACKET, ESOCK_INET_PACKET_2)};
+    esock_inet_t l, a;
+    int fd = peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    /* two packet-2 frames "abc", "defg": recv_oct 11, cnt 2, max 6, avg 5, dvi 0 */
+    wr(fd, "\0\x03" "abc" "\0\x04" "defg", 11);
+    char b[8];
+    size_t got;
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 1000), 0);
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 1000), 0);
+    assert_int_equal(esock_inet_send(a, "abc", 3), 0);
+    assert_int_equal(esock_inet_send(a, "defgh", 5), 0);
+    uint64_t v[ESOCK_STAT_COUNT_];
+    assert_int_equal(esock_inet_getstat(a, NULL, 0, v), 0);
+    assert_int_equal(v[ESOCK_STAT_RECV_OCT], 11);
+    assert_int_equal(v[ESOCK_STAT_RECV_CNT], 2);
+    assert_int_equal(v[ESOCK_STAT_RECV_MAX], 6);
+    assert_int_equal(v[ESOCK_STAT_RECV_AVG], 5);
+    assert_int_equal(v[ESOCK_STAT_RECV_DVI], 0);
+    /* as OTP: send_oct 12, cnt 2, max 7, avg 6 (headers included) */
+    assert_int_equal(v[ESOCK_STAT_SEND_OCT], 12);
+    assert_int_equal(v[ESOCK_STAT_SEND_CNT], 2);
+    assert_int_equal(v[ESOCK_STAT_SEND_MAX], 7);
+    assert_int_equal(v[ESOCK_STAT_SEND_AVG], 6);
+    assert_int_equal(v[ESOCK_STAT_SEND_PEND], 0);
+    /* a selection, in the order asked */
+    esock_inet_stat_t keys[] = {ESOCK_STAT_SEND_MAX, ESOCK_STAT_RECV_OCT};
+    uint64_t w[2];
+    assert_int_equal(esock_inet_getstat(a, keys, 2, w), 0);
+    assert_int_equal(w[0], 7);
+    assert_int_equal(w[1], 11);
+    esock_inet_stat_t bad = (esock_inet_stat_t)99;
+    assert_int_equal(esock_inet_getstat(a, &bad, 1, w), -EINVAL);
+    assert_string_equal(esock_inet_statname(ESOCK_STAT_RECV_DVI), "recv_dvi");
+    /* dvi with uneven sizes: the running mean of (n - running avg) */
+    wr(fd, "\0\x0a" "0123456789", 12);
+    char big[16];
+    assert_int_equal(esock_inet_recv(a, big, sizeof big, 0, &got, 1000), 0);
+    assert_int_equal(esock_inet_getstat(a, NULL, 0, v), 0);
+    /* n=12: avg = 5.5 + (12-5.5)/3 = 7.67; dvi = 0.25 + ((12-7.67)-0.25)/3 = 1.61 */
+    assert_int_equal(v[ESOCK_STAT_RECV_AVG], 7);
+    assert_int_equal(v[ESOCK_STAT_RECV_DVI], 1);
+    assert_int_equal(v[ESOCK_STAT_RECV_MAX], 12);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+static void shutdown_write_after_queue(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(DELAY_SEND, 1)};
+    esock_inet_t l, a;
+    int fd = peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    assert_int_equal(esock_inet_send(a, "bye", 3), 0);
+    assert_int_equal(esock_inet_shutdown(a, SHUT_WR), 0);
+    char b[8];
+    rd(fd, b, 3);
+    assert_memory_equal(b, "bye", 3);
+    assert_int_equal(read(fd, b, sizeof b), 0); /* then EOF */
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+struct drainer {
+    int fd;
+    size_t want, got;
+};
+
+static void *drain_thread(void *p)
+{
+    struct drainer *d = p;
+    char buf[65536];
+    msleep(100); /* let the sender block first */
+    while (d->got < d->want) {
+        ssize_t r = read(d->fd, buf, sizeof buf);
+        if (r <= 0)
+            break;
+        d->got += (size_t)r;
+    }
+    return NULL;
+}
+
+static void busy_sender_blocks_until_drained(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
+    esock_inet_t l, a;
+    int fd = stalled_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    static char chunk[8192];
+    memset(chunk, 'b', sizeof chunk);
+    size_t sent = 0;
+    int rc, k = 0;
+    /* fill until busy (nowait senders are refused, not queued) */
+    while ((rc = esock_inet_send_ex(a, chunk, sizeof chunk, ESOCK_NOWAIT)) == 0 && k++ < 1000)
+        sent += sizeof chunk;
+    assert_int_equal(rc, ESOCK_SELECT);
+    assert_true(stat1(a, ESOCK_STAT_SEND_PEND) >= 8192);
+    struct drainer d = {.fd = fd, .want = sent + sizeof chunk};
+    pthread_t t;
+    pthread_create(&t, NULL, drain_thread, &d);
+    int64_t t0 = now_ms();
+    assert_int_equal(esock_inet_send(a, chunk, sizeof chunk), 0); /* blocks while busy */
+    assert_true(now_ms() - t0 >= 50);
+    esock_inet_close(a); /* writes the rest */
+    pthread_join(t, NULL);
+    assert_int_equal(d.got, d.want);
+    close(fd);
+    esock_inet_close(l);
+}
+
+const struct CMUnitTest inet_tests_send[] = {
+    cmocka_unit_test_teardown(busy_sender_blocks_until_drained, inet_teardown),
+    cmocka_unit_test_teardown(watermarks_hold_back_fast_sender, inet_teardown),
+    cmocka_unit_test_teardown(send_timeout_then_close, inet_teardown),
+    cmocka_unit_test_teardown(send_timeout_keeps_socket, inet_teardown),
+    cmocka_unit_test_teardown(delay_send_coalesces, inet_teardown),
+    cmocka_unit_test_teardown(getstat_known_traffic, inet_teardown),
+    cmocka_unit_test_teardown(shutdown_write_after_queue, inet_teardown),
+};
+const size_t inet_ntests_send = NOPTS(inet_tests_send);
