@@ -14,7 +14,11 @@ out=$("$esock" demo) ; rc=$?
 check "demo exit" 0 "$rc"
 grep -q 'rstate' <<<"$out"; check "demo shows i() table" 0 $?
 grep -q 'listening' <<<"$out"; check "demo table lists the listener" 0 $?
-grep -q 'sockets open after close: 0' <<<"$out"; check "demo closes everything" 0 $?
+grep -q '^sockets open after close: 0' <<<"$out"; check "demo closes everything" 0 $?
+grep -q 'inet_tcp .*CONNECTED' <<<"$out"; check "demo shows inet:i()" 0 $?
+grep -q 'client: gen_tcp:recv(S, 0) -> {ok,<<"ping">>}' <<<"$out"; check "demo {packet,4} echo" 0 $?
+grep -q 'client: \[{recv_oct,[1-9]' <<<"$out"; check "demo prints getstat" 0 $?
+grep -q '^inet sockets open after close: 0' <<<"$out"; check "demo closes its inet sockets" 0 $?
 
 # usage errors exit 2, --help exits 0 on every subcommand.
 "$esock" >/dev/null 2>&1; check "no command" 2 $?
@@ -54,6 +58,81 @@ done < <(tail -n +2 "$vectors/address_ntoa.tsv")
 while IFS=$'\t' read -r atom result; do
   check "format-error $atom" "$result" "$("$esock" format-error "$atom")"
 done < <(tail -n +2 "$vectors/format_error.tsv")
+
+# decode: every 5th line of decode_packet.tsv, one decode_packet/3 call each
+# (--tsv prints the result/value/rest columns the tool computed).
+n=0
+while IFS=$'\t' read -r type opts input result value rest; do
+  n=$((n+1)); [ $((n % 5)) -eq 0 ] || continue
+  args=(--packet "$type" --tsv --hex-input)
+  if [ "$opts" != "-" ]; then
+    IFS=, read -r -a kv <<<"$opts"
+    for o in "${kv[@]}"; do args+=("--${o%%=*}" "${o#*=}"); done
+    args=("${args[@]//--packet_size/--packet-size}")
+    args=("${args[@]//--line_length/--line-length}")
+    args=("${args[@]//--line_delimiter/--line-delimiter}")
+  fi
+  got=$(printf '%s' "$input" | "$esock" decode "${args[@]}" 2>/dev/null)
+  check "decode $type $opts ${input:0:40}" "$result"$'\t'"$value"$'\t'"$rest" "$got"
+done < <(tail -n +2 "$vectors/decode_packet.tsv")
+
+# echo and cat talk to each other: every packet mode over TCP and local
+# stream sockets, every active mode once, and UDP (datagrams) over inet and local.
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+start_echo() { # args...: starts a server, sets $echo_pid and $echo_addr
+  "$esock" echo "$@" >"$tmp/addr" 2>"$tmp/echo.err" & echo_pid=$!
+  for _ in $(seq 100); do [ -s "$tmp/addr" ] && break; sleep 0.05; done
+  echo_addr=$(head -1 "$tmp/addr")
+}
+stop_echo() { kill -TERM "$echo_pid"; wait "$echo_pid"; check "echo stops cleanly on SIGTERM ($*)" 0 $?; }
+lines=$'hello\nsecond message\n\nlast'
+for mode in 1 2 4 raw line; do
+  for where in tcp local; do
+    if [ $where = tcp ]; then start_echo --packet $mode 127.0.0.1:0; target=("$echo_addr")
+    else start_echo --packet $mode --local "$tmp/s.$mode"; target=(--local "$tmp/s.$mode"); fi
+    want=$lines # raw/line: the same bytes back; 1/2/4: one reply per line
+    got=$(printf '%s\n' "$lines" | timeout 10 "$esock" cat --packet $mode "${target[@]}"; echo "rc=$?")
+    check "echo/cat packet $mode over $where" "$want"$'\n'"rc=0" "$got"
+    stop_echo "$mode $where"
+  done
+done
+for active in true false once 3; do
+  start_echo --packet 2 --active $active 127.0.0.1:0
+  got=$(seq 1 20 | timeout 10 "$esock" cat --packet 2 "$echo_addr")
+  check "echo --active $active" "$(seq 1 20)" "$got"
+  stop_echo "active $active"
+done
+start_echo --udp 127.0.0.1:0
+got=$(printf 'a\nbb\n' | timeout 10 "$esock" cat --udp --packet 4 "$echo_addr")
+check "echo/cat over udp" $'a\nbb' "$got"
+stop_echo udp
+start_echo --udp --local "$tmp/u"
+got=$(printf 'x\ny\n' | timeout 10 "$esock" cat --udp --packet 1 --local "$tmp/u")
+check "echo/cat over local datagrams" $'x\ny' "$got"
+stop_echo "udp local"
+if "$esock" parse --ipv6 ::1 >/dev/null && start_echo --packet 4 '[::1]:0' && [ -n "$echo_addr" ]; then
+  got=$(echo six | timeout 10 "$esock" cat --packet 4 "$echo_addr")
+  check "echo/cat over ::1" six "$got"
+  stop_echo inet6
+fi
+# Many connections at once to one server.
+start_echo --packet 4 127.0.0.1:0
+for i in $(seq 1 10); do (seq 1 50 | "$esock" cat --packet 4 "$echo_addr" >"$tmp/c$i") & done
+wait $(jobs -p | grep -v "^$echo_pid\$")
+ok=0; for i in $(seq 1 10); do cmp -s "$tmp/c$i" <(seq 1 50) && ok=$((ok+1)); done
+check "10 concurrent cat clients" 10 $ok
+stop_echo concurrent
+# Failures: format_error text and a non-zero exit code.
+msg=$("$esock" cat --packet 4 --local "$tmp/nobody" </dev/null 2>&1); rc=$?
+check "cat to nobody fails" 1 $rc
+grep -q "no such file or directory" <<<"$msg"; check "cat failure says why ($msg)" 0 $?
+"$esock" echo --packet nope 127.0.0.1:0 >/dev/null 2>&1; check "echo bad packet type" 2 $?
+
+# bench: runs briefly and reports its figures.
+out=$(timeout 30 "$esock" bench --connections 2 --seconds 1 2>/dev/null); rc=$?
+check "bench exit" 0 $rc
+grep -q '^messages/s: [1-9]' <<<"$out"; check "bench reports messages/s" 0 $?
+grep -q '^latency (us): p50' <<<"$out"; check "bench reports latency" 0 $?
 
 echo "cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]

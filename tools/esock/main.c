@@ -13,6 +13,16 @@ const struct cli_cmd cli_commands[] = {
     {"resolve", cmd_resolve, "[--inet|--inet6] [--timeout MS] HOST...", "look hosts up (inet:gethostbyname/2)"},
     {"ifaddrs", cmd_ifaddrs, "[--netns PATH]", "list interfaces (inet:getifaddrs/0,1)"},
     {"supports", cmd_supports, "[KEY [KEY2]]", "what this build on this machine supports (socket:supports/0,1,2)"},
+    {"decode", cmd_decode,
+     "--packet TYPE [--packet-size N] [--line-length N] [--line-delimiter C] [--tsv] [--hex-input] [FILE|-]",
+     "decode a byte stream packet by packet (erlang:decode_packet/3)"},
+    {"echo", cmd_echo,
+     "[--packet TYPE] [--active true|false|once|N] [--udp] [--inet6] (ADDR:PORT | --local PATH)",
+     "an echo server; prints its bound address first, stops on SIGINT/SIGTERM"},
+    {"cat", cmd_cat, "[--packet TYPE] [--udp] [--inet6] (ADDR:PORT | --local PATH)",
+     "like netcat: stdin framed per packet type to the peer, replies to stdout"},
+    {"bench", cmd_bench, "[--packet TYPE] [--connections N] [--size BYTES] [--seconds S]",
+     "an echo server and a ping-pong load generator on loopback: msgs/s, MB/s, latency"},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -64,7 +64,7 @@ void term_error(FILE *f, int code)
     fprintf(f, "{error,%s}", esock_errname(code));
 }
 
-int cli_parse_endpoint(const char *s, esock_sockaddr_t *sa)
+int cli_parse_endpoint(const char *s, bool inet6, esock_sockaddr_t *sa)
 {
     if (s[0] == '/' || s[0] == '@')
         return esock_sockaddr_local(sa, s, strlen(s));
@@ -83,11 +83,64 @@ int cli_parse_endpoint(const char *s, esock_sockaddr_t *sa)
         return -EINVAL;
     esock_ip_t ip;
     if (hlen == 0) {
-        esock_parse_address("0.0.0.0", 7, &ip);
+        if (inet6)
+            esock_parse_address("::", 2, &ip);
+        else
+            esock_parse_address("0.0.0.0", 7, &ip);
     } else if (esock_parse_address(host, hlen, &ip) != 0) {
-        int rc = esock_getaddr(host, hlen, ESOCK_IP4, 5000, &ip);
+        int rc = esock_getaddr(host, hlen, inet6 ? ESOCK_IP6 : ESOCK_IP4, 5000, &ip);
         if (rc != 0)
             return rc;
     }
     return esock_sockaddr_ip(sa, &ip, (uint16_t)port);
+}
+
+void term_qbytes(FILE *f, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = b[i];
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c == '\n')
+            fputs("\\n", f);
+        else if (c == '\r')
+            fputs("\\r", f);
+        else if (c == '\t')
+            fputs("\\t", f);
+        else if (c < 0x20 || c >= 0x7f)
+            fprintf(f, "\\x%02x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+void term_atom(FILE *f, const char *s, size_t n)
+{
+    bool bare = n > 0 && s[0] >= 'a' && s[0] <= 'z';
+    for (size_t i = 0; bare && i < n; i++)
+        bare = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+               (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '@';
+    if (bare) {
+        fwrite(s, 1, n, f);
+        return;
+    }
+    fputc('\'', f);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\'' || s[i] == '\\')
+            fputc('\\', f);
+        fputc(s[i], f);
+    }
+    fputc('\'', f);
+}
+
+void term_hex(FILE *f, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    if (n == 0)
+        fputc('-', f);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%02x", b[i]);
 }
