@@ -12,3 +12,44 @@ if(TARGET esock_tool)
            ${CMAKE_CURRENT_SOURCE_DIR}/vectors)
   set_tests_properties(cli PROPERTIES TIMEOUT 300)
 endif()
+
+# sendmsg/recvmsg, control messages and sendfile (tests/socket_msg), also
+# with EAGAIN injected through the seam.
+file(GLOB _msgsrc CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/socket_msg/*.c)
+if(_msgsrc AND TARGET esock_obj_socket)
+  esock_objects_for(_objs socket)
+  add_executable(test_socket_msg ${_msgsrc} ${_objs})
+  target_include_directories(test_socket_msg PRIVATE
+    ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/src ${CMOCKA_INCLUDE_DIR})
+  target_compile_definitions(test_socket_msg PRIVATE
+    ESOCK_FUZZ_CORPUS="${PROJECT_SOURCE_DIR}/fuzz/corpus/cmsg")
+  target_link_libraries(test_socket_msg PRIVATE ${CMOCKA_LIBRARY} Threads::Threads)
+  add_test(NAME socket_msg COMMAND test_socket_msg)
+  add_test(NAME socket_msg_faults COMMAND test_socket_msg)
+  set_tests_properties(socket_msg socket_msg_faults PROPERTIES TIMEOUT 120 SKIP_RETURN_CODE 77)
+  set_tests_properties(socket_msg_faults PROPERTIES
+    ENVIRONMENT "ESOCK_FAULTS=eagain:20,short:30,seed:7")
+endif()
+
+# Interoperability with real Erlang/OTP peers (tests/interop, docs/interop.md).
+if(TARGET esock_obj_inet)
+  esock_objects_for(_interop_objs inet)
+  add_executable(test_interop interop/interop.c interop/peer.c ${_interop_objs})
+  target_include_directories(test_interop PRIVATE ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/src ${CMOCKA_INCLUDE_DIR})
+  target_compile_definitions(test_interop PRIVATE ESOCK_INTEROP_DIR="${CMAKE_CURRENT_SOURCE_DIR}/interop")
+  target_link_libraries(test_interop PRIVATE ${CMOCKA_LIBRARY} Threads::Threads)
+  add_test(NAME interop COMMAND test_interop)
+  set_tests_properties(interop PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)
+endif()
+
+# i/0,1,2 with OTP's table layout (tests/socket_i, docs/socket-i.md).
+file(GLOB _isrc CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/socket_i/*.c)
+if(_isrc AND TARGET esock_obj_socket)
+  esock_objects_for(_iobjs socket)
+  add_executable(test_socket_i ${_isrc} ${_iobjs})
+  target_include_directories(test_socket_i PRIVATE
+    ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/src ${CMOCKA_INCLUDE_DIR})
+  target_link_libraries(test_socket_i PRIVATE ${CMOCKA_LIBRARY} Threads::Threads)
+  add_test(NAME socket_i COMMAND test_socket_i)
+  set_tests_properties(socket_i PROPERTIES TIMEOUT 60 SKIP_RETURN_CODE 77)
+endif()
