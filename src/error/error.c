@@ -36,7 +36,7 @@ static const struct errrow *row_by_atom(const char *name, size_t len)
     if (name == NULL)
         return NULL;
     for (size_t i = 0; i < NROWS; i++)
-        if (strncmp(errtab[i].atom, name, len) == 0 && errtab[i].atom[len] == '\0')
+        if (strlen(errtab[i].atom) == len && memcmp(errtab[i].atom, name, len) == 0)
             return &errtab[i];
     return NULL;
 }

@@ -4,6 +4,8 @@
 # header alone as C11 and as C++.
 set -euo pipefail
 src=$1 build=$2
+# The library's own compile flags (sanitizers must reach the consumer too).
+flags=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -11,7 +13,7 @@ cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
 libdir=$(ls -d "$tmp"/prefix/lib*/ | head -1)
 
 # 1. find_package
-cmake -S "$here/cmake" -B "$tmp/fp" -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
+cmake -S "$here/cmake" -B "$tmp/fp" -DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAKE_C_FLAGS="$flags" >/dev/null
 cmake --build "$tmp/fp" >/dev/null
 LD_LIBRARY_PATH="$libdir" "$tmp/fp/consumer" | grep -q '^consumer ok$'
 echo "find_package consumer: ok"
@@ -19,10 +21,9 @@ echo "find_package consumer: ok"
 # 2. pkg-config
 if command -v pkg-config >/dev/null 2>&1; then
   export PKG_CONFIG_PATH="$libdir/pkgconfig"
-  cc -std=c11 -Wall -Wextra -Werror "$here/consumer.c" -o "$tmp/pc" $(pkg-config --cflags --libs esock)
+  cc -std=c11 $flags -Wall -Wextra -Werror "$here/consumer.c" -o "$tmp/pc" $(pkg-config --cflags --libs esock)
   LD_LIBRARY_PATH="$libdir" "$tmp/pc" | grep -q '^consumer ok$'
-  cc -std=c11 -static-pie "$here/consumer.c" -o "$tmp/pcs" $(pkg-config --cflags esock) "$libdir/libesock.a" -lpthread 2>/dev/null ||
-    cc -std=c11 "$here/consumer.c" -o "$tmp/pcs" $(pkg-config --cflags esock) "$libdir/libesock.a" -lpthread
+  cc -std=c11 $flags "$here/consumer.c" -o "$tmp/pcs" $(pkg-config --cflags esock) "$libdir/libesock.a" -lpthread
   "$tmp/pcs" | grep -q '^consumer ok$'
   echo "pkg-config consumer (shared and static): ok"
 else
@@ -34,7 +35,7 @@ fi
 for h in "$tmp"/prefix/include/esock/*.h; do
   name=$(basename "$h")
   printf '#include <esock/%s>\nint main(void) { return 0; }\n' "$name" >"$tmp/h.c"
-  cc -std=c11 -Wall -Wextra -Werror -pedantic -I"$tmp/prefix/include" -c "$tmp/h.c" -o "$tmp/h.o"
+  cc -std=c11 -Wall -Wextra -Werror -pedantic -I"$tmp/prefix/include" $flags -c "$tmp/h.c" -o "$tmp/h.o"
   cp "$tmp/h.c" "$tmp/h.cc"
   c++ -std=c++17 -Wall -Wextra -Werror -I"$tmp/prefix/include" -c "$tmp/h.cc" -o "$tmp/h.o"
 done

@@ -284,7 +284,7 @@ static void timestamps(void **state)
     esock_msghdr_t rm = {.iov = &in, .iovlen = 1};
     ok(recv_msg(b, &rm, 0, NULL));
     gettimeofday(&after, NULL);
-    esock_cmsg_t m;
+    esock_cmsg_t m = {0};
     assert_true(find_kind(&rm, ESOCK_CMSG_TIMESTAMP, &m));
     int64_t t = m.v.timestamp.sec * 1000000 + m.v.timestamp.usec;
     int64_t t0 = (int64_t)before.tv_sec * 1000000 + before.tv_usec;
