@@ -9,41 +9,9 @@
 #include <sys/socket.h>
 
 #include "poll/poll.h"
+#include "socket/op.h"
 #include "socket/sock.h"
 #include "sys/sys.h"
-
-/* Common start: pin, decode the timeout, become the current user of d. */
-static int begin(esock_t h, esock_op_t tag, int64_t timeout_ms, esock_select_info_t *si,
-                 esock__sock_t **sp, struct esock__how *how, int which)
-{
-    esock__sock_t *s = esock__sock_pin(h);
-    if (s == NULL)
-        return ESOCK_ECLOSED;
-    int rc = esock__how(how, timeout_ms, si, tag);
-    if (rc == 0) {
-        pthread_mutex_lock(&s->mu);
-        rc = esock__dir_acquire(s, which ? &s->wr : &s->rd, how);
-        pthread_mutex_unlock(&s->mu);
-    }
-    if (si != NULL && how->nowait) {
-        si->tag = tag;
-        si->handle = how->ref;
-    }
-    if (rc != 0) {
-        esock__sock_unpin(s);
-        return rc;
-    }
-    *sp = s;
-    return 0;
-}
-
-static void finish(esock__sock_t *s, struct esock__dir *d)
-{
-    pthread_mutex_lock(&s->mu);
-    esock__dir_release(s, d);
-    pthread_mutex_unlock(&s->mu);
-    esock__sock_unpin(s);
-}
 
 /* ---- sending -------------------------------------------------------------- */
 
@@ -65,7 +33,7 @@ static int send_impl(esock_t h, const void *data, size_t len, int flags,
     }
     esock__sock_t *s;
     struct esock__how how;
-    int rc = begin(h, dest ? ESOCK_OP_SENDTO : ESOCK_OP_SEND, timeout_ms, si, &s, &how, 1);
+    int rc = esock__op_begin(h, dest ? ESOCK_OP_SENDTO : ESOCK_OP_SEND, timeout_ms, si, &s, &how, true);
     if (rc != 0)
         return rc;
     const char *p = data;
@@ -109,7 +77,7 @@ static int send_impl(esock_t h, const void *data, size_t len, int flags,
         ESOCK__CTR_ADD(s, write_fails, 1);
         break;
     }
-    finish(s, &s->wr);
+    esock__op_finish(s, &s->wr);
     if (sentp)
         *sentp = sent;
     return rc;
@@ -144,7 +112,7 @@ static int recv_impl(esock_t h, void *buf, size_t len, size_t cap, int flags, in
         return -EFAULT;
     esock__sock_t *s;
     struct esock__how how;
-    int rc = begin(h, tag, timeout_ms, si, &s, &how, 0);
+    int rc = esock__op_begin(h, tag, timeout_ms, si, &s, &how, false);
     if (rc != 0)
         return rc;
     bool stream = s->type == SOCK_STREAM;
@@ -208,7 +176,7 @@ static int recv_impl(esock_t h, void *buf, size_t len, size_t cap, int flags, in
     if (from != NULL && stream && rc == 0)
         esock_peername(h, from);
 done:
-    finish(s, &s->rd);
+    esock__op_finish(s, &s->rd);
     if (gotp)
         *gotp = got;
     return rc;

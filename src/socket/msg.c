@@ -19,7 +19,7 @@
 #include <esock/cmsg.h>
 
 #include "poll/poll.h"
-#include "socket/msg_int.h"
+#include "socket/op.h"
 #include "socket/sock.h"
 #include "sys/sys.h"
 

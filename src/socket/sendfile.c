@@ -16,7 +16,7 @@
 #include <sys/socket.h>
 
 #include "poll/poll.h"
-#include "socket/msg_int.h"
+#include "socket/op.h"
 #include "socket/sock.h"
 #include "sys/sys.h"
 

@@ -1,11 +1,10 @@
 /*
- * socket/msg_int.h - the start and end of a data operation, shared by
- * msg.c and sendfile.c. The same steps as io.c's begin()/finish() (which are
- * private to io.c): pin, decode the timeout, become the current user of one
+ * socket/op.h - the start and end of every data operation (io.c, msg.c,
+ * sendfile.c): pin, decode the timeout, become the current user of one
  * direction; release it and unpin.
  */
-#ifndef ESOCK_SOCKET_MSG_INT_H
-#define ESOCK_SOCKET_MSG_INT_H
+#ifndef ESOCK_SOCKET_OP_H
+#define ESOCK_SOCKET_OP_H
 
 #include "socket/sock.h"
 
