@@ -53,3 +53,23 @@ if(_isrc AND TARGET esock_obj_socket)
   add_test(NAME socket_i COMMAND test_socket_i)
   set_tests_properties(socket_i PROPERTIES TIMEOUT 60 SKIP_RETURN_CODE 77)
 endif()
+
+# esock_test_suite(<name> <layer>): tests/<name>/*.c as test_<name>, linked
+# against <layer> and everything below it, registered as CTest test <name>.
+function(esock_test_suite name layer)
+  file(GLOB _src CONFIGURE_DEPENDS ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/${name}/*.c)
+  esock_objects_for(_objs ${layer})
+  add_executable(test_${name} ${_src} ${_objs})
+  target_include_directories(test_${name} PRIVATE ${PROJECT_SOURCE_DIR}/include
+    ${PROJECT_SOURCE_DIR}/src ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/support ${CMOCKA_INCLUDE_DIR})
+  target_link_libraries(test_${name} PRIVATE ${CMOCKA_LIBRARY} Threads::Threads)
+  add_test(NAME ${name} COMMAND test_${name})
+  set_tests_properties(${name} PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
+endfunction()
+
+# Further suites declare themselves beside their code, one file each
+# (tests/<suite>/tests.cmake), so that adding a suite touches no shared file.
+file(GLOB _suite_fragments CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*/tests.cmake)
+foreach(f IN LISTS _suite_fragments)
+  include(${f})
+endforeach()

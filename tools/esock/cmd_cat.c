@@ -79,7 +79,9 @@ static int cat_udp(struct cli_net *n)
     esock_sockaddr_t any, *bindto = NULL;
     if (n->addr.family == ESOCK_FAMILY_LOCAL) { /* a local datagram socket needs a name to be answered */
         char path[108];
-        snprintf(path, sizeof path, "%s.cat%ld", n->local, (long)getpid());
+        /* next to the peer's own name (given by --local or as ADDR) */
+        snprintf(path, sizeof path, "%.*s.cat%ld", (int)n->addr.u.local.len, n->addr.u.local.path,
+                 (long)getpid());
         esock_sockaddr_local(&any, path, strlen(path));
         unlink(path);
         bindto = &any;
