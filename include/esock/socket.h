@@ -9,7 +9,9 @@
  *  - timeout_ms is a number of milliseconds, ESOCK_INFINITY or ESOCK_NOWAIT.
  *    The select_handle() form: pass ESOCK_NOWAIT and an esock_select_info_t
  *    whose handle is non-zero on input; that handle is then used in the
- *    select message instead of a fresh one.
+ *    select message instead of a fresh one. So with ESOCK_NOWAIT the
+ *    select info is read as well as written: zero it (= {0}) for a fresh
+ *    handle. (valgrind found a test that passed it uninitialised.)
  *  - Partial results go to out-parameters: a stream recv of Length that times
  *    out returns ESOCK_ETIMEOUT with *received bytes in the buffer
  *    ({error, {timeout, Data}}); a send that times out returns ESOCK_ETIMEOUT

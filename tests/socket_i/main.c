@@ -246,7 +246,7 @@ static void service_names_and_selected(void **state)
     ok(esock_open(AF_INET, SOCK_DGRAM, IPPROTO_UDP, &r));
     sa = lo4(0);
     ok(esock_bind(r, &sa));
-    esock_select_info_t si;
+    esock_select_info_t si = {0}; /* nowait reads its handle: zero = a fresh one */
     char b[4];
     size_t got;
     assert_int_equal(esock_recv(r, b, 0, sizeof b, 0, ESOCK_NOWAIT, &got, &si), ESOCK_SELECT);
