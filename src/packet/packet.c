@@ -13,9 +13,6 @@
 #include <esock/error.h>
 
 #include <errno.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 #include <limits.h>
 #include <string.h>
 
@@ -164,30 +161,6 @@ static int64_t asn1_length(const esock_packet_cfg_t *cfg, const unsigned char *p
     return remain(cfg, (uint32_t)(t - p), plen);
 }
 
-/* HTTP lines are short (20..100 bytes): an inline 16-byte SSE2 scan
- * beats a call to libc's memchr there, whose set-up and branches dominate
- * at these lengths. Never loads past p + n (whole 16-byte blocks, then a
- * byte tail). */
-static inline const unsigned char *find_nl(const unsigned char *p, size_t n)
-{
-    size_t i = 0;
-#ifdef __SSE2__
-    const __m128i nl = _mm_set1_epi8('\n');
-    for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl));
-        if (m)
-            return p + i + (unsigned)__builtin_ctz(m);
-    }
-    for (; i < n; i++)
-        if (p[i] == '\n')
-            return p + i;
-    return NULL;
-#else
-    return memchr(p + i, '\n', n - i);
-#endif
-}
-
 /* HTTP: a line, or for headers a line plus its continuation lines; a header
  * line is complete only when the next byte is known not to continue it. */
 static int64_t http_length(const esock_packet_cfg_t *cfg, const unsigned char *p, size_t n, int hdr)
@@ -197,7 +170,7 @@ static int64_t http_length(const esock_packet_cfg_t *cfg, const unsigned char *p
     uint32_t max = cfg->packet_size ? cfg->packet_size : cfg->line_length;
     size_t off = 0;
     for (;;) {
-        const unsigned char *nl = find_nl(p + off, n - off);
+        const unsigned char *nl = esock__find_nl(p + off, n - off);
         if (nl == NULL)
             return (max != 0 && n >= max) ? LEN_TOO_BIG : LEN_MORE;
         size_t plen = (size_t)(nl - p) + 1;
@@ -262,8 +235,9 @@ static int64_t get_length(const esock_packet_cfg_t *cfg, const unsigned char *p,
     }
 }
 
-/* Everything but the common length-prefixed and plain-line cases. */
-static int decode_general(const esock_packet_cfg_t *cfg, const unsigned char *p, size_t len,
+/* Everything but the common length-prefixed, plain-line and HTTP cases
+ * (declared in packet_int.h: the HTTP path falls back on it). */
+int esock__packet_general(const esock_packet_cfg_t *cfg, const unsigned char *p, size_t len,
                           esock_packet_result_t *out)
 {
     if ((unsigned)cfg->type >= ESOCK_PACKET_TYPE_COUNT)
@@ -304,9 +278,10 @@ static int decode_general(const esock_packet_cfg_t *cfg, const unsigned char *p,
 
 /* The hot path of the inet layer: types 1, 2, 4 without packet_size, and
  * lines without limits, decided with a handful of instructions; anything
- * unusual (limits, errors, other types) goes to decode_general. */
-int esock_packet_decode_any(const esock_packet_cfg_t *cfg, const void *buf, size_t len,
-                            esock_packet_result_t *out)
+ * unusual (limits, errors, other types) goes to esock__packet_general. Out
+ * of line so that esock_packet_decode_any's HTTP path needs no frame. */
+ESOCK__NOINLINE static int decode_common(const esock_packet_cfg_t *cfg, const void *buf, size_t len,
+                                         esock_packet_result_t *out)
 {
     const unsigned char *p = buf;
     size_t h, plen;
@@ -326,23 +301,6 @@ int esock_packet_decode_any(const esock_packet_cfg_t *cfg, const void *buf, size
             break;
         h = 4, plen = be32(p);
         goto framed;
-    case ESOCK_PACKET_HTTPH:
-    case ESOCK_PACKET_HTTPH_BIN:
-        /* a header line not followed by a continuation line, no limits */
-        if (cfg->packet_size == 0 && cfg->line_length == 0 && len > 2) {
-            const unsigned char *nl = find_nl(p, len);
-            if (nl == NULL || (size_t)(nl - p) + 1 >= len || nl[1] == ' ' || nl[1] == '\t')
-                break;
-            size_t t = (size_t)(nl - p) + 1;
-            out->packet = p;
-            out->packet_len = t;
-            out->rest = p + t;
-            out->rest_len = len - t;
-            esock__http_parse((const char *)p, t, 1, &out->http);
-            out->http.binary = cfg->type == ESOCK_PACKET_HTTPH_BIN;
-            return 0;
-        }
-        break;
     case ESOCK_PACKET_LINE:
         if (cfg->packet_size == 0 && cfg->line_length == 0) {
             const unsigned char *nl = memchr(p, cfg->delimiter, len);
@@ -359,15 +317,26 @@ int esock_packet_decode_any(const esock_packet_cfg_t *cfg, const void *buf, size
     default:
         break;
     }
-    return decode_general(cfg, p, len, out);
+    return esock__packet_general(cfg, p, len, out);
 framed:
     if (cfg->packet_size != 0 || plen > len - h)
-        return decode_general(cfg, p, len, out);
+        return esock__packet_general(cfg, p, len, out);
     out->packet = p + h;
     out->packet_len = plen;
     out->rest = p + h + plen;
     out->rest_len = len - h - plen;
     return 0;
+}
+
+int esock_packet_decode_any(const esock_packet_cfg_t *cfg, const void *buf, size_t len,
+                            esock_packet_result_t *out)
+{
+    /* HTTP without limits: the one-pass parser (which falls back itself),
+     * tested first so that this path is two compares and a jump */
+    if ((unsigned)cfg->type - ESOCK_PACKET_HTTP <= ESOCK_PACKET_HTTPH_BIN - ESOCK_PACKET_HTTP &&
+        (cfg->packet_size | cfg->line_length) == 0)
+        return esock__http_decode(cfg, buf, len, out);
+    return decode_common(cfg, buf, len, out);
 }
 
 esock_packet_type_t esock_packet_next_type(esock_packet_type_t type, const esock_packet_result_t *r)

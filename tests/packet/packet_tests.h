@@ -16,6 +16,8 @@ extern const struct CMUnitTest packet_api_tests[];
 extern const size_t packet_api_count;
 extern const struct CMUnitTest packet_split_tests[];
 extern const size_t packet_split_count;
+extern const struct CMUnitTest packet_wide_tests[];
+extern const size_t packet_wide_count;
 
 /* A buffer that ends exactly at an unmapped page: guard_place() copies n
  * bytes so that the last one is the last readable byte. */
