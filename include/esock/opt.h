@@ -231,9 +231,13 @@ typedef struct esock_bytes {
 } esock_bytes_t;
 
 /**
- * {otp, rcvbuf}: @c size is the default length recv/recvfrom/recvmsg use when
- * none is given (0 = the library default, 8192). @c n > 1 (stream sockets
- * only) reads up to n * size bytes in n reads; n 0 or 1 is a single read.
+ * {otp, rcvbuf}: {N, Size}. @c size is OTP's default receive size (0 = the
+ * library default, 8192); @c n 0 or 1 is a single read. @c n > 1: a stream
+ * esock_recv of no length reads up to n reads of size bytes each (so up to
+ * n * size bytes, never more than its cap), going on while each read filled
+ * its size; a read that finds nothing after the first ends the call with
+ * what there is. Lengths, datagrams, recvfrom and recvmsg ignore n.
+ * n * size may be at most 1 GiB (else ESOCK_EINVAL_VALUE).
  */
 typedef struct esock_otp_rcvbuf {
     unsigned n;

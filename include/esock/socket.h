@@ -39,7 +39,7 @@
 
 ESOCK_BEGIN_DECLS
 
-/** A socket handle (generation-tagged). id 0 is never valid. */
+/** A socket handle (a counter value, never reused before 2^32 more; common.h). id 0 is never valid. */
 typedef struct esock {
     uint32_t id;
 } esock_t;
@@ -68,7 +68,9 @@ ESOCK_API int esock_open(int domain, int type, int protocol, esock_t *out);
  * open(FD): wraps an existing socket descriptor, finding its domain, type
  * and protocol from the OS. The descriptor is duplicated unless @p dup is
  * false, in which case esock takes it over (and closes it on esock_close).
- * -ENOTSOCK if fd is no socket, -EBADF if it is not open.
+ * Either way esock sets the descriptor's O_NONBLOCK flag, and may clear it
+ * later for its blocking readers (see esock_fd); a duplicate shares those
+ * flags with @p fd. -ENOTSOCK if fd is no socket, -EBADF if it is not open.
  */
 ESOCK_API int esock_open_fd(int fd, bool dup, esock_t *out);
 
@@ -76,7 +78,9 @@ ESOCK_API int esock_open_fd(int fd, bool dup, esock_t *out);
  * Closes the socket. Blocked callers on other threads return ESOCK_ECLOSED,
  * pending nowait operations get an abort message, monitors get DOWN. The
  * handle is stale at once; the descriptor is closed when the last call using
- * it returns. 0, or ESOCK_ECLOSED if already closed / stale.
+ * it returns. A reader asleep in recv (no deadline, docs/socket.md) is woken
+ * by shutdown(SHUT_RD) of the socket, which sends nothing to the peer.
+ * 0, or ESOCK_ECLOSED if already closed / stale.
  */
 ESOCK_API int esock_close(esock_t s);
 
@@ -134,7 +138,9 @@ ESOCK_API int esock_sendto(esock_t s, const void *data, size_t len, int flags,
  * bytes so far in *received (ESOCK_ETIMEOUT: {error, {timeout, Data}};
  * ESOCK_ECLOSED when the peer closed first). @p len == 0: whatever is
  * available, up to @p cap (the otp rcvbuf default when you pass cap 0 is
- * not possible in C: pass your buffer's size). On a datagram socket one
+ * not possible in C: pass your buffer's size); with {otp, rcvbuf} {N, Size},
+ * N > 1, up to N reads of Size bytes while each fills its Size (OTP's
+ * recv/1; see esock_otp_rcvbuf_t). On a datagram socket one
  * datagram, truncated to the buffer (MSG_TRUNC semantics as the OS gives).
  * nowait: ESOCK_SELECT when nothing was there; ESOCK_SELECT_PARTIAL with
  * *received bytes when a stream recv of len got some but not all
@@ -246,7 +252,12 @@ ESOCK_API int esock_domain_from_name(const char *name);
 ESOCK_API int esock_type_from_name(const char *name);
 ESOCK_API int esock_protocol_from_name(const char *name);
 
-/** The socket's descriptor (for poll integration). -EBADF/ESOCK_ECLOSED if closed. */
+/**
+ * The socket's descriptor (for poll integration, native options). It stays
+ * esock's: once a reader with no deadline has waited, esock keeps it in
+ * blocking mode (its own calls never block; see docs/socket.md), so do not
+ * read or write it directly. -EBADF/ESOCK_ECLOSED if closed.
+ */
 ESOCK_API int esock_fd(esock_t s);
 
 /* ==== sendmsg / recvmsg / sendfile (src/socket/msg.c, sendfile.c) ========== */
@@ -300,7 +311,9 @@ ESOCK_API int esock_recvmsg(esock_t s, struct esock_msghdr *msg, int flags, int6
  * timeout) to go on; -errno (-EOPNOTSUPP on a non-stream socket, -EBADF,
  * -EINVAL from the OS...), ESOCK_EINVAL_VALUE for a negative offset,
  * ESOCK_ECLOSED. A new esock_sendfile replaces an unfinished one.
- * @p sent may be NULL.
+ * @p sent may be NULL. Counters as OTP counts them: sendfile_tries one per
+ * operation started here, sendfile one per sendfile(2) syscall (table in
+ * docs/socket-msg.md).
  */
 ESOCK_API int esock_sendfile(esock_t s, int file_fd, int64_t offset, size_t count,
                              int64_t timeout_ms, size_t *sent, esock_select_info_t *si);

@@ -51,8 +51,11 @@ static int otp_get(sock_t *sk, esock_opt_t opt, esock_optval_t *val)
         val->u.mbox.id = sk->owner;
         break;
     case ESOCK_OPT_OTP_RCVBUF:
-        val->u.rcvbuf.n = 1;
-        val->u.rcvbuf.size = or_default(sk->otp_rcvbuf, ESOCK__OTP_RCVBUF_DEFAULT);
+        val->u.rcvbuf.n = __atomic_load_n(&sk->otp_rcvnum, __ATOMIC_RELAXED);
+        if (val->u.rcvbuf.n == 0)
+            val->u.rcvbuf.n = 1;
+        val->u.rcvbuf.size = or_default(__atomic_load_n(&sk->otp_rcvbuf, __ATOMIC_RELAXED),
+                                        ESOCK__OTP_RCVBUF_DEFAULT);
         break;
     case ESOCK_OPT_OTP_RCVCTRLBUF:
         val->u.bufsz = or_default(sk->otp_rcvctrlbuf, ESOCK__OTP_CTRLBUF_DEFAULT);
@@ -93,11 +96,11 @@ static int otp_set(sock_t *sk, esock_opt_t opt, const esock_optval_t *val)
         sk->otp_iow = val->u.b;
         break;
     case ESOCK_OPT_OTP_RCVBUF:
-        /* {N, Size} needs a field for N in the socket (see docs/opt.md) */
-        if (val->u.rcvbuf.n != 1)
-            rc = ESOCK_EINVAL_VALUE;
-        else
-            sk->otp_rcvbuf = val->u.rcvbuf.size;
+        /* Readers take these without the lock (socket/io.c): atomics. A
+         * reader that starts between the two stores sees the old N with
+         * the new size, or the reverse; either is a valid setting. */
+        __atomic_store_n(&sk->otp_rcvbuf, val->u.rcvbuf.size, __ATOMIC_RELAXED);
+        __atomic_store_n(&sk->otp_rcvnum, val->u.rcvbuf.n, __ATOMIC_RELAXED);
         break;
     case ESOCK_OPT_OTP_RCVCTRLBUF:
         sk->otp_rcvctrlbuf = val->u.bufsz;

@@ -19,11 +19,8 @@ int esock__otp_normalize(esock_opt_t opt, const esock_optval_t *in, esock_optval
     case ESOCK_OVT_OTP_RCVBUF:
         if (out->u.rcvbuf.n == 0)
             out->u.rcvbuf.n = 1;
-        if (out->u.rcvbuf.size == 0) {
-            if (out->u.rcvbuf.n != 1)
-                return ESOCK_EINVAL_VALUE; /* {N, default} means nothing */
+        if (out->u.rcvbuf.size == 0) /* default, also in {N, default} (as OTP 25) */
             out->u.rcvbuf.size = ESOCK__OTP_RCVBUF_DEFAULT;
-        }
         /* n reads of size bytes must fit one allocation */
         if (out->u.rcvbuf.size > ESOCK__OTP_BUF_MAX / out->u.rcvbuf.n)
             return ESOCK_EINVAL_VALUE;

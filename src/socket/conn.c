@@ -30,12 +30,21 @@ int esock_listen(esock_t h, int backlog)
     esock__sock_t *s = esock__sock_pin(h);
     if (s == NULL)
         return ESOCK_ECLOSED;
-    int rc = esock__sys.listen(s->fd, backlog < 0 ? ESOCK_DEFAULT_BACKLOG : backlog) < 0 ? -errno : 0;
-    if (rc == 0) {
-        pthread_mutex_lock(&s->mu);
-        s->listening = true;
-        pthread_mutex_unlock(&s->mu);
+    /* accept4 has no MSG_DONTWAIT: a listener stays non-blocking for good. */
+    int rc = esock__nonblock_hold(s);
+    if (rc != 0) {
+        esock__sock_unpin(s);
+        return rc;
     }
+    rc = esock__sys.listen(s->fd, backlog < 0 ? ESOCK_DEFAULT_BACKLOG : backlog) < 0 ? -errno : 0;
+    pthread_mutex_lock(&s->mu);
+    if (rc == 0)
+        s->listening = true;
+    if (rc == 0 && !s->listening_held)
+        s->listening_held = true; /* kept */
+    else
+        s->nb_holds--;
+    pthread_mutex_unlock(&s->mu);
     esock__sock_unpin(s);
     return rc;
 }
@@ -196,11 +205,16 @@ int esock_connect(esock_t h, const esock_sockaddr_t *addr, int64_t timeout_ms,
         esock__sock_unpin(s);
         return rc;
     }
-    int r;
-    do
-        r = esock__sys.connect(s->fd, (struct sockaddr *)&ss, len);
-    while (r < 0 && errno == EINTR);
-    rc = r < 0 ? -errno : 0;
+    /* connect has no MSG_DONTWAIT: the descriptor must be non-blocking. */
+    rc = esock__nonblock_hold(s);
+    if (rc == 0) {
+        int r;
+        do
+            r = esock__sys.connect(s->fd, (struct sockaddr *)&ss, len);
+        while (r < 0 && errno == EINTR);
+        rc = r < 0 ? -errno : 0;
+        esock__nonblock_release(s);
+    }
     if (rc == -EINPROGRESS || rc == -EAGAIN) {
         uint64_t waits = 0;
         rc = esock__wait(s, &s->wr, ESOCK__EV_OUT, &how, &waits);

@@ -58,10 +58,21 @@ int esock_monitor(esock_t h, esock_mbox_t to, uint64_t *mref)
     refs = r;
     pthread_mutex_unlock(&refs_mu);
     pthread_mutex_lock(&s->mu);
-    mon->next = s->mons;
-    s->mons = mon;
+    /* Closed between the pin and here: its DOWNs went out already and a
+     * monitor linked now would never fire (nor be freed). */
+    bool gone = s->closed;
+    if (!gone) {
+        mon->next = s->mons;
+        s->mons = mon;
+    }
     pthread_mutex_unlock(&s->mu);
     esock__sock_unpin(s);
+    if (gone) {
+        forget(ref);
+        esock__free(mon);
+        esock_msg_t m = {.kind = ESOCK_MSG_DOWN, .socket = h.id, .ref = ref, .reason = -ENOENT};
+        return esock__mbox_post(to.id, &m);
+    }
     return 0;
 }
 

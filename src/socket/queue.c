@@ -201,7 +201,8 @@ static void select_ready(uint64_t arg, unsigned events)
 int esock__wait(esock__sock_t *s, struct esock__dir *d, unsigned ev, const struct esock__how *how,
                 uint64_t *waits)
 {
-    __atomic_fetch_add(waits, 1, __ATOMIC_RELAXED);
+    if (waits != NULL) /* one writer: the current user (see ESOCK__CTR_ADD) */
+        __atomic_store_n(waits, __atomic_load_n(waits, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
     if (!how->nowait) {
         int r = esock__wait_fd(s->fd, ev, s->wakefd, how->deadline);
         if (r == 1)

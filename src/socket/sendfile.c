@@ -5,11 +5,17 @@
  * ESOCK_SELECT_PARTIAL, ESOCK_ETIMEOUT) leaves its position in the socket
  * (s->sendfile_state) so esock_sendfile_continue() can go on from there.
  *
- * Counters: sendfile_tries counts sendfile syscalls tried, sendfile_pkg the
- * ones that moved bytes (sendfile_pkg_max the most one moved), sendfile_byte
- * every byte, sendfile the operations completed (sendfile_max the largest
- * total of one), sendfile_fails the operations ended by an OS error,
- * sendfile_waits the waits for the socket to become writable.
+ * Counters, as OTP 25 counts them (prim_socket_nif's sendfile; checked
+ * against erl, docs/socket-msg.md): sendfile_tries = operations started
+ * (one per esock_sendfile, none per continuation), sendfile = sendfile(2)
+ * syscalls made (also the ones that return 0 at the end of the file, fail
+ * or would block), sendfile_pkg = syscalls that moved bytes, sendfile_byte
+ * = bytes moved, sendfile_pkg_max = the most bytes moved in one stretch
+ * without a wait (OTP: by one NIF call; a blocking OTP sendfile is a call
+ * per select), sendfile_max = the most bytes one operation (a call plus
+ * its continuations) has moved, updated as it goes, sendfile_fails =
+ * operations ended by an OS error, sendfile_waits = waits for the socket
+ * to become writable (blocking) or select watches (nowait).
  */
 #include <errno.h>
 #include <string.h>
@@ -37,30 +43,49 @@ void esock__sendfile_state_free(esock__sock_t *s)
     s->sendfile_state = NULL;
 }
 
+/* Counts one syscall that moved n > 0 bytes: burst is what this stretch
+ * (since the call began or last waited) has moved so far, with n. */
+static void count_moved(esock__sock_t *s, const struct esock__sendfile_state *st, size_t n,
+                        uint64_t burst)
+{
+    ESOCK__CTR_ADD(s, sendfile_pkg, 1);
+    ESOCK__CTR_ADD(s, sendfile_byte, n);
+    ESOCK__CTR_MAX(s, sendfile_pkg_max, burst);
+    ESOCK__CTR_MAX(s, sendfile_max, st->total);
+}
+
 /* Runs the operation in st as the current writer of s. */
-static int run(esock_t h, esock__sock_t *s, struct esock__how *how,
-               struct esock__sendfile_state *st, size_t *sentp)
+static int run(esock__sock_t *s, struct esock__how *how, struct esock__sendfile_state *st,
+               size_t *sentp)
 {
     size_t sent = 0;
-    int rc;
+    uint64_t burst = 0;
+    /* sendfile has no MSG_DONTWAIT: hold the descriptor non-blocking. */
+    int rc = esock__nonblock_hold(s);
+    if (rc != 0) { /* fcntl failed: an OS error that ends the operation */
+        ESOCK__CTR_ADD(s, sendfile_fails, 1);
+        esock__sendfile_state_free(s);
+        esock__op_finish(s, &s->wr);
+        *sentp = 0;
+        return rc;
+    }
     for (;;) {
         if (!st->to_end && st->remaining == 0) {
             rc = 0;
             break;
         }
         size_t want = st->to_end || st->remaining > CHUNK_MAX ? CHUNK_MAX : st->remaining;
-        ESOCK__CTR_ADD(s, sendfile_tries, 1);
         off_t off = st->offset;
         ssize_t n = esock__sys.sendfile(s->fd, st->file_fd, &off, want);
+        ESOCK__CTR_ADD(s, sendfile, 1);
         if (n > 0) {
             sent += (size_t)n;
+            burst += (uint64_t)n;
             st->total += (uint64_t)n;
             st->offset += n;
             if (!st->to_end)
                 st->remaining -= (size_t)n;
-            ESOCK__CTR_ADD(s, sendfile_pkg, 1);
-            ESOCK__CTR_ADD(s, sendfile_byte, n);
-            ESOCK__CTR_MAX(s, sendfile_pkg_max, n);
+            count_moved(s, st, (size_t)n, burst);
             continue;
         }
         if (n == 0) { /* end of file: done, with what there was */
@@ -71,10 +96,13 @@ static int run(esock_t h, esock__sock_t *s, struct esock__how *how,
             continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
             rc = esock__wait(s, &s->wr, ESOCK__EV_OUT, how, &s->ctr.sendfile_waits);
-            if (rc == 0)
+            if (rc == 0) {
+                burst = 0;
                 continue;
+            }
             if (rc == ESOCK_SELECT) {
                 *sentp = sent;
+                esock__nonblock_release(s);
                 esock__sock_unpin(s); /* stays the current writer; state kept */
                 return sent > 0 ? ESOCK_SELECT_PARTIAL : ESOCK_SELECT;
             }
@@ -84,11 +112,7 @@ static int run(esock_t h, esock__sock_t *s, struct esock__how *how,
         ESOCK__CTR_ADD(s, sendfile_fails, 1);
         break;
     }
-    (void)h;
-    if (rc == 0) {
-        ESOCK__CTR_ADD(s, sendfile, 1);
-        ESOCK__CTR_MAX(s, sendfile_max, st->total);
-    }
+    esock__nonblock_release(s);
     if (rc != ESOCK_ETIMEOUT)
         esock__sendfile_state_free(s);
     esock__op_finish(s, &s->wr);
@@ -131,7 +155,8 @@ int esock_sendfile(esock_t h, int file_fd, int64_t offset, size_t count, int64_t
     st->remaining = count;
     st->to_end = count == 0;
     st->total = 0;
-    return run(h, s, &how, st, sentp);
+    ESOCK__CTR_ADD(s, sendfile_tries, 1);
+    return run(s, &how, st, sentp);
 }
 
 int esock_sendfile_continue(esock_t h, int64_t timeout_ms, size_t *sentp, esock_select_info_t *si)
@@ -149,5 +174,5 @@ int esock_sendfile_continue(esock_t h, int64_t timeout_ms, size_t *sentp, esock_
         esock__op_finish(s, &s->wr);
         return ESOCK_EXBADSEQ;
     }
-    return run(h, s, &how, s->sendfile_state, sentp);
+    return run(s, &how, s->sendfile_state, sentp);
 }

@@ -96,6 +96,7 @@ int esock__sock_new(int fd, int domain, int type, int protocol, esock_t *out)
     s->use_registry = esock__registry_default;
     s->owner = esock__mbox_self_peek();
     s->otp_rcvbuf = 8192; /* OTP's default recv size for recv(S) */
+    s->otp_rcvnum = 1;
     s->otp_rcvctrlbuf = 1024; /* and control-message buffer sizes */
     s->otp_sndctrlbuf = 1024;
     pthread_mutex_init(&s->mu, NULL);
@@ -174,7 +175,8 @@ int esock_close(esock_t h)
     if (s == NULL)
         return ESOCK_ECLOSED;
     pthread_mutex_lock(&s->mu);
-    s->closed = true;
+    /* seq_cst: pairs with the reader's rd_in_kernel (io.c recv_syscall) */
+    __atomic_store_n(&s->closed, true, __ATOMIC_SEQ_CST);
     esock__dir_abort(s, &s->rd);
     esock__dir_abort(s, &s->wr);
     esock__dir_abort(s, &s->acc);
@@ -183,8 +185,62 @@ int esock_close(esock_t h)
     uint64_t one = 1;
     while (write(s->wakefd, &one, sizeof one) < 0 && errno == EINTR)
         ;
+    /* A reader asleep in recv itself sees no eventfd: shutting the read
+     * side wakes it (recv returns 0, and it finds the socket closed). The
+     * socket goes away anyway; nothing is sent to the peer. */
+    if (__atomic_load_n(&s->rd_in_kernel, __ATOMIC_SEQ_CST))
+        esock__sys.shutdown(s->fd, SHUT_RD);
     esock__sock_unpin(s); /* the open reference */
     return 0;
+}
+
+/* ---- blocking mode of the descriptor (see sock.h) ---------------------- */
+
+static int set_o_nonblock(int fd, bool on)
+{
+    int fl = esock__sys.fcntl(fd, F_GETFL, 0);
+    if (fl < 0)
+        return -errno;
+    int want = on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK;
+    if (want != fl && esock__sys.fcntl(fd, F_SETFL, want) < 0)
+        return -errno;
+    return 0;
+}
+
+bool esock__fd_set_blocking(esock__sock_t *s)
+{
+    pthread_mutex_lock(&s->mu);
+    bool on = __atomic_load_n(&s->fd_blocking, __ATOMIC_RELAXED);
+    if (!on && !s->closed && s->nb_holds == 0 && set_o_nonblock(s->fd, false) == 0) {
+        __atomic_store_n(&s->fd_blocking, true, __ATOMIC_RELEASE);
+        on = true;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return on;
+}
+
+int esock__nonblock_hold(esock__sock_t *s)
+{
+    int rc = 0;
+    pthread_mutex_lock(&s->mu);
+    /* A reader asleep in recv stays asleep (its recv was blocking when it
+     * began); the next one finds EAGAIN and waits in poll. */
+    if (__atomic_load_n(&s->fd_blocking, __ATOMIC_RELAXED)) {
+        rc = set_o_nonblock(s->fd, true);
+        if (rc == 0)
+            __atomic_store_n(&s->fd_blocking, false, __ATOMIC_RELEASE);
+    }
+    if (rc == 0)
+        s->nb_holds++;
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+void esock__nonblock_release(esock__sock_t *s)
+{
+    pthread_mutex_lock(&s->mu);
+    s->nb_holds--;
+    pthread_mutex_unlock(&s->mu);
 }
 
 /* ---- owner ------------------------------------------------------------- */

@@ -65,16 +65,24 @@ typedef struct esock__sock {
     struct esock__dir rd, wr, acc;
     struct esock__mon *mons;
 
-    /* otp level (opt module) */
+    /* otp level (opt module). otp_rcvbuf / otp_rcvnum are also read by
+     * readers without the lock: written and read with relaxed atomics. */
     size_t otp_rcvbuf;     /* default recv size when none is given */
+    unsigned otp_rcvnum;   /* {otp, rcvbuf} {N, Size}: N (1 = one read) */
     size_t otp_rcvctrlbuf, otp_sndctrlbuf;
     bool otp_iow, otp_debug;
     uint64_t otp_meta;     /* the user's value (opaque) */
     int conn_err;          /* result of a finished nowait connect */
-    bool rd_hint_wait;     /* blocking reads have been waiting: poll first
-                              (only the current reader touches these two) */
-    uint8_t rd_hint_n;     /* every 16th such read tries recv first, to notice
-                              when data has become ready on arrival */
+
+    /* Readers with no deadline sleep in recv itself (io.c): the descriptor
+     * is then in blocking mode. Everything else passes MSG_DONTWAIT or, for
+     * the calls that have no such flag, holds the descriptor non-blocking
+     * (connect and sendfile while they run; listen for good, for accept4). */
+    bool fd_blocking;      /* O_NONBLOCK is off (atomic: read without mu) */
+    int nb_holds;          /* calls that need O_NONBLOCK now; listen holds for good */
+    bool listening_held;   /* listen's hold is taken */
+    bool rd_in_kernel;     /* the reader may sleep in recv (atomic, seq_cst
+                              with closed): close shuts the read side to wake it */
 
     esock_counters_t ctr;  /* relaxed atomics */
     void *sendfile_state;  /* sendfile.c: an unfinished sendfile (current writer only) */
@@ -84,8 +92,14 @@ typedef struct esock__sock {
 esock__sock_t *esock__sock_pin(esock_t s);
 void esock__sock_unpin(esock__sock_t *s);
 
-/* Relaxed counter updates (one writer per counter group, readers anywhere). */
-#define ESOCK__CTR_ADD(s, field, n) __atomic_fetch_add(&(s)->ctr.field, (uint64_t)(n), __ATOMIC_RELAXED)
+/* Counter updates. Each group (read, write, acc, sendfile) has one writer
+ * at a time, the current user of its direction, and the hand-over from one
+ * to the next goes through s->mu: so a plain load + store is exact, and
+ * needs no locked instruction. Relaxed atomics, for the readers anywhere. */
+#define ESOCK__CTR_ADD(s, field, n)                                                        \
+    __atomic_store_n(&(s)->ctr.field,                                                     \
+                     __atomic_load_n(&(s)->ctr.field, __ATOMIC_RELAXED) + (uint64_t)(n), \
+                     __ATOMIC_RELAXED)
 #define ESOCK__CTR_MAX(s, field, n)                                              \
     do {                                                                         \
         uint64_t n_ = (uint64_t)(n);                                             \
@@ -118,7 +132,7 @@ void esock__dir_release(esock__sock_t *s, struct esock__dir *d);
 /* Waits (s->mu not held) until fd is ready for ev or the deadline passes,
  * or, for nowait, registers a one-shot select watch in the caller's mailbox
  * and returns ESOCK_SELECT. 0 ready, ESOCK_SELECT, ESOCK_ETIMEOUT,
- * ESOCK_ECLOSED. Counts a wait in *waits. */
+ * ESOCK_ECLOSED. Counts a wait in *waits (NULL: already counted). */
 int esock__wait(esock__sock_t *s, struct esock__dir *d, unsigned ev, const struct esock__how *how,
                 uint64_t *waits);
 
@@ -127,6 +141,16 @@ void esock__dir_abort(esock__sock_t *s, struct esock__dir *d);
 
 /* cancel for one direction: 0 if si matched, 1 if not. s->mu held. */
 int esock__dir_cancel(esock__sock_t *s, struct esock__dir *d, const esock_select_info_t *si);
+
+/* Switches s->fd to blocking mode for the readers that sleep in recv, unless
+ * a call holds it non-blocking or the socket is closed. true if it is in
+ * blocking mode now. s->mu not held. */
+bool esock__fd_set_blocking(esock__sock_t *s);
+/* A call that needs s->fd non-blocking (connect, sendfile) holds it so for
+ * as long as it runs; listen holds it for good. 0, or -errno from fcntl
+ * (then nothing is held). s->mu not held. */
+int esock__nonblock_hold(esock__sock_t *s);
+void esock__nonblock_release(esock__sock_t *s);
 
 /* ---- monitor.c ---- */
 void esock__monitors_down(esock__sock_t *s, int reason); /* s->mu held */

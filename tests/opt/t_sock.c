@@ -64,8 +64,54 @@ static void otp_set_and_get_back(void **state)
     assert_int_equal(esock_setopt(s, ESOCK_OPT_OTP_RCVBUF, &v), 0);
     assert_int_equal(esock_getopt(s, ESOCK_OPT_OTP_RCVBUF, &v), 0);
     assert_int_equal(v.u.rcvbuf.size, 8192);
-    /* {N, Size} waits for a socket field (docs/opt.md) */
+    /* {N, Size}: OTP sets {3,1024} and reads back {3,1024}; {N, default}
+     * reads back {N, 8192}; a plain size is N 1 again */
     v.u.rcvbuf.n = 3, v.u.rcvbuf.size = 1024;
+    assert_int_equal(esock_setopt(s, ESOCK_OPT_OTP_RCVBUF, &v), 0);
+    memset(&v, 0, sizeof v);
+    assert_int_equal(esock_getopt(s, ESOCK_OPT_OTP_RCVBUF, &v), 0);
+    assert_int_equal(v.u.rcvbuf.n, 3);
+    assert_int_equal(v.u.rcvbuf.size, 1024);
+    v.u.rcvbuf.n = 2, v.u.rcvbuf.size = 0;
+    assert_int_equal(esock_setopt(s, ESOCK_OPT_OTP_RCVBUF, &v), 0);
+    assert_int_equal(esock_getopt(s, ESOCK_OPT_OTP_RCVBUF, &v), 0);
+    assert_int_equal(v.u.rcvbuf.n, 2);
+    assert_int_equal(v.u.rcvbuf.size, 8192);
+    v.u.rcvbuf.n = 0, v.u.rcvbuf.size = 2000;
+    assert_int_equal(esock_setopt(s, ESOCK_OPT_OTP_RCVBUF, &v), 0);
+    assert_int_equal(esock_getopt(s, ESOCK_OPT_OTP_RCVBUF, &v), 0);
+    assert_int_equal(v.u.rcvbuf.n, 1);
+    assert_int_equal(v.u.rcvbuf.size, 2000);
+    /* {3, 1024} reaches recv: a stream recv of no length reads 3 x 1024 */
+    {
+        esock_t a = open_tcp(), l = open_tcp(), b;
+        esock_sockaddr_t sa;
+        esock_ip_t lo;
+        assert_int_equal(esock_parse_address("127.0.0.1", 9, &lo), 0);
+        assert_int_equal(esock_sockaddr_ip(&sa, &lo, 0), 0);
+        assert_int_equal(esock_bind(l, &sa), 0);
+        assert_int_equal(esock_listen(l, 1), 0);
+        assert_int_equal(esock_sockname(l, &sa), 0);
+        assert_int_equal(esock_connect(a, &sa, 2000, NULL), 0);
+        assert_int_equal(esock_accept(l, 2000, &b, NULL), 0);
+        v.u.rcvbuf.n = 3, v.u.rcvbuf.size = 1024;
+        assert_int_equal(esock_setopt(b, ESOCK_OPT_OTP_RCVBUF, &v), 0);
+        static char big[5000];
+        assert_int_equal(esock_send(a, big, sizeof big, 0, 2000, NULL, NULL), 0);
+        char in[8192];
+        size_t got = 0, total = 0;
+        for (int i = 0; i < 100 && total < sizeof big; i++) {
+            assert_int_equal(esock_recv(b, in, 0, sizeof in, 0, 2000, &got, NULL), 0);
+            assert_true(got > 0 && got <= 3 * 1024);
+            total += got;
+        }
+        assert_int_equal(total, sizeof big);
+        assert_int_equal(esock_close(a), 0);
+        assert_int_equal(esock_close(b), 0);
+        assert_int_equal(esock_close(l), 0);
+    }
+    /* n * size must fit one allocation */
+    v.u.rcvbuf.n = 4, v.u.rcvbuf.size = (size_t)1 << 29;
     assert_int_equal(esock_setopt(s, ESOCK_OPT_OTP_RCVBUF, &v), ESOCK_EINVAL_VALUE);
     assert_int_equal(esock_setopt_int(s, ESOCK_OPT_OTP_RCVCTRLBUF, 2048), 0);
     int n;

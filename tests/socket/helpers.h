@@ -18,6 +18,9 @@ esock_sockaddr_t loopback(int family);
 /* Every test ends with no socket left open. */
 int check_no_sockets(void **state);
 int ms_since(int64_t t0);
+/* Whether the library injects faults in this run (ESOCK_FAULTS set and not
+ * empty: the library's own view, so an empty variable is "off"). */
+int faults_on(void);
 int64_t now_ms(void);
 
 #define ok(expr) assert_int_equal((expr), 0)
@@ -28,5 +31,9 @@ extern const struct CMUnitTest socket_async_tests[];
 extern const size_t socket_async_count;
 extern const struct CMUnitTest socket_thread_tests[];
 extern const size_t socket_thread_count;
+extern const struct CMUnitTest socket_queue_tests[];
+extern const size_t socket_queue_count;
+extern const struct CMUnitTest socket_read_tests[];
+extern const size_t socket_read_count;
 
 #endif

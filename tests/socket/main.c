@@ -1,5 +1,6 @@
 /* test_socket: the socket module. */
 #include "helpers.h"
+#include "sys/sys.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -53,6 +54,14 @@ int tcp_pair(int family, esock_t *client, esock_t *server)
     return 0;
 }
 
+int faults_on(void)
+{
+    struct esock__faults f;
+    esock__sys_init();
+    esock__sys_faults(&f);
+    return f.eagain_pct > 0 || f.short_pct > 0 || f.eintr_pct > 0;
+}
+
 int check_no_sockets(void **state)
 {
     (void)state;
@@ -62,12 +71,22 @@ int check_no_sockets(void **state)
 
 int main(void)
 {
-    size_t n = socket_basic_count + socket_async_count + socket_thread_count;
+    const struct {
+        const struct CMUnitTest *tests;
+        size_t count;
+    } groups[] = {
+        {socket_basic_tests, socket_basic_count}, {socket_async_tests, socket_async_count},
+        {socket_thread_tests, socket_thread_count}, {socket_queue_tests, socket_queue_count},
+        {socket_read_tests, socket_read_count},
+    };
+    size_t n = 0;
+    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
+        n += groups[g].count;
     struct CMUnitTest *all = calloc(n, sizeof *all);
-    memcpy(all, socket_basic_tests, socket_basic_count * sizeof *all);
-    memcpy(all + socket_basic_count, socket_async_tests, socket_async_count * sizeof *all);
-    memcpy(all + socket_basic_count + socket_async_count, socket_thread_tests,
-           socket_thread_count * sizeof *all);
+    size_t k = 0;
+    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
+        for (size_t i = 0; i < groups[g].count; i++)
+            all[k++] = groups[g].tests[i];
     for (size_t i = 0; i < n; i++)
         all[i].teardown_func = check_no_sockets;
     int rc = _cmocka_run_group_tests("socket", all, n, NULL, NULL);

@@ -31,6 +31,23 @@ static void *blocker(void *arg)
     return NULL;
 }
 
+/* Waits (bounded: 5 s) until the blocked call has counted its wait. Close
+ * must wake it whether it is asleep already or just about to sleep. */
+static void await_wait(esock_t s, int op)
+{
+    for (int i = 0; i < 5000; i++) {
+        esock_socket_info_t in;
+        ok(esock_info_socket(s, &in));
+        uint64_t w = op == 0 ? in.counters.read_waits
+                     : op == 1 ? in.counters.acc_waits
+                               : in.counters.write_waits;
+        if (w > 0)
+            return;
+        usleep(1000);
+    }
+    fail_msg("the call never waited");
+}
+
 static void close_while_blocked(int op)
 {
     esock_t c, s, l = {0};
@@ -49,7 +66,7 @@ static void close_while_blocked(int op)
     }
     pthread_t t;
     pthread_create(&t, NULL, blocker, &b);
-    usleep(100 * 1000); /* let it block */
+    await_wait(b.s, op); /* it has found it must wait; asleep or about to be */
     int64_t t0 = now_ms();
     ok(esock_close(b.s));
     pthread_join(t, NULL);
