@@ -195,8 +195,11 @@ uint32_t esock__mbox_self_peek(void)
 static int post(struct mbox *b, const esock_msg_t *m)
 {
     struct qmsg *q = esock__malloc(sizeof *q);
-    if (q == NULL)
+    if (q == NULL) { /* the payload is taken over on every outcome */
+        esock_msg_t tmp = *m;
+        esock_msg_free(&tmp);
         return -ENOMEM;
+    }
     q->next = NULL;
     q->m = *m;
     pthread_mutex_lock(&b->mu);

@@ -3,13 +3,31 @@
  *
  * Every OS call the library makes goes through esock__sys, so a test can
  * replace one entry (inject EAGAIN, EMFILE, ENOMEM, short transfers) and the
- * whole suite can run again with partial I/O injected from the environment:
+ * whole suite can run again with faults injected from the environment:
  *
- *   ESOCK_FAULTS="eagain:P,short:P,seed:N"
+ *   ESOCK_FAULTS="eintr:P,eagain:P,short:P,seed:N"
  *
- * makes P percent of the data calls (recv, send, read, write, recvfrom,
- * sendto, recvmsg, sendmsg) fail with EAGAIN, and P percent of the rest move
- * fewer bytes than asked. Read once, at the first esock__sys_init().
+ * Each call through a wrapped entry rolls once (splitmix64, reproducible for
+ * a seed); the shares are exclusive outcomes of that roll, clipped in the
+ * order eintr, eagain, short so that they add up to at most 100:
+ *
+ *   eintr:P   P percent of the blocking and data calls fail with EINTR
+ *             before doing anything: recv, send, read, write, recvfrom,
+ *             sendto, recvmsg, sendmsg, sendfile, accept4, connect, poll,
+ *             epoll_wait. The library must retry them, never report EINTR
+ *             and never lose data.
+ *   eagain:P  P percent of the data calls (the nine above from recv to
+ *             sendfile) fail with EAGAIN.
+ *   short:P   P percent of the stream data calls (recv, send, read, write,
+ *             sendfile, and sendmsg / recvmsg on a stream socket) move
+ *             fewer bytes than asked (at least one). Datagrams are never
+ *             shortened: one would be lost.
+ *
+ *   report:1  prints the numbers injected to stderr at exit.
+ *
+ * read and write are faulted on sockets only (they reach eventfds too, whose
+ * wake-ups no OS loses). The spec is read once, at the first
+ * esock__sys_init(); esock__sys_set_faults() changes it at run time.
  */
 #ifndef ESOCK_SYS_H
 #define ESOCK_SYS_H
@@ -59,7 +77,9 @@ struct esock__sys {
  * esock__sys_reset(). */
 extern struct esock__sys esock__sys;
 
-/* The real calls, and a way back to them. */
+/* The real calls. esock__sys_reset() puts back the table esock__sys_init()
+ * set up: the real calls, with the ESOCK_FAULTS wrappers where those are on
+ * (so a fault run keeps its faults across a test's own overrides). */
 extern const struct esock__sys esock__sys_default;
 void esock__sys_reset(void);
 
@@ -68,12 +88,20 @@ void esock__sys_reset(void);
 void esock__sys_init(void);
 
 /* Shares of injected faults now in force (0 when off), and how many were
- * injected so far (for reports). */
+ * injected so far, process-wide, since start (for reports). */
 struct esock__faults {
     unsigned eagain_pct, short_pct;
     uint64_t injected_eagain, injected_short;
+    unsigned eintr_pct;
+    uint64_t injected_eintr;
 };
 void esock__sys_faults(struct esock__faults *out);
+
+/* Replaces the fault spec (same syntax as ESOCK_FAULTS; NULL or "" = off)
+ * and resets the whole table to the real calls plus the wrappers it needs:
+ * entries a test replaced are dropped. The injected counts keep counting.
+ * For tests; not to be called while other threads use the library. */
+void esock__sys_set_faults(const char *spec);
 
 /* Allocation through the seam. */
 #define esock__malloc(n) (esock__sys.malloc(n))
