@@ -4,7 +4,7 @@
  *
  * The C meaning of the Erlang model (full discussion in docs/inet.md):
  *
- *  - A socket is an esock_inet_t handle (generation-tagged, like esock_t; a
+ *  - A socket is an esock_inet_t handle (a counter value, like esock_t; a
  *    call on a closed handle returns ESOCK_ECLOSED, never touches freed
  *    memory). Every function may be called from any thread.
  *  - The "owner process" is a mailbox (esock_mbox_t). Active-mode data,
@@ -271,14 +271,21 @@ ESOCK_API int esock_inet_set_default_listen_options(const esock_inet_opt_t *opts
 
 /**
  * gen_tcp:recv/3 (passive sockets only). @p len 0 = one packet (raw: what
- * one read gives, at most the `buffer` size); len > 0 only in raw mode
- * (-EINVAL otherwise, as inet) and then exactly len bytes.
+ * one read gives, at most the `buffer` size; line: a line longer than
+ * `buffer` comes in pieces of `buffer` bytes, as inet); len > 0 only in raw
+ * mode (-EINVAL otherwise, as inet) and then exactly len bytes.
  * The packet is written to @p buf (cap bytes); *got receives its length.
  * For http packet modes the decoded text is the raw line (see docs).
+ * While it waits, the call also writes the socket's queued output as the
+ * kernel takes it (so a request queued by send is sent while the caller
+ * waits for the answer; a send from another thread wakes it to do so).
  * Returns 0, ESOCK_ETIMEOUT (buffered bytes stay buffered), ESOCK_ECLOSED
  * (peer closed; buffered partial data is dropped, as OTP), -EMSGSIZE
- * (packet_size exceeded), -EINVAL (active socket or len in packet mode),
- * -ENOBUFS if @p cap is too small for the packet (it stays buffered),
+ * (packet_size exceeded, an http line longer than `buffer` with packet_size
+ * 0, or any other framing error: a 4-byte length past 2 GiB, a malformed
+ * header; as gen_tcp), -EINVAL (active socket or len
+ * in packet mode), -ENOBUFS if @p cap is too small for the packet (it
+ * stays buffered),
  * -ENOTCONN after a reported close, -EALREADY if another thread is in recv.
  */
 ESOCK_API int esock_inet_recv(esock_inet_t s, void *buf, size_t cap, size_t len, size_t *got,

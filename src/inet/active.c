@@ -22,7 +22,45 @@
 
 #define SCRATCH 65536
 
+/* The per-thread read buffer: allocated on a thread's first active read,
+ * freed when the thread exits (the key's destructor), so threads that come
+ * and go (a pool serving mailboxes) do not leave 64 KiB each behind. The
+ * thread that runs exit() keeps its buffer until the process ends. */
 static _Thread_local uint8_t *scratch;
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static bool scratch_key_ok;
+
+static void scratch_free(void *p)
+{
+    esock__free(p);
+    scratch = NULL;
+}
+
+static void scratch_key_init(void)
+{
+    scratch_key_ok = pthread_key_create(&scratch_key, scratch_free) == 0;
+}
+
+/* This thread's buffer, or NULL (no memory, or no key to free it with:
+ * then the caller reads through the socket's own buffer instead). */
+static uint8_t *thread_scratch(void)
+{
+    if (scratch)
+        return scratch;
+    pthread_once(&scratch_once, scratch_key_init);
+    if (!scratch_key_ok)
+        return NULL;
+    uint8_t *p = esock__malloc(SCRATCH);
+    if (!p)
+        return NULL;
+    if (pthread_setspecific(scratch_key, p) != 0) {
+        esock__free(p);
+        return NULL;
+    }
+    scratch = p;
+    return p;
+}
 
 
 void esock_inet_msg_free(esock_inet_msg_t *m)
@@ -61,11 +99,15 @@ static int post(uint32_t mb, esock_inet_msg_t *m)
     return esock__owner_post(mb, m);
 }
 
-static void batch_flush(void)
+/* Posts the batch: 0, or -ENOMEM / ESOCK_ECLOSED when the mailbox could
+ * not take it (the messages are freed then). */
+static int batch_flush(void)
 {
+    int rc = 0;
     if (batch_first)
-        esock__owner_post_chain(batch_mb, batch_first, batch_last); /* always consumed */
+        rc = esock__owner_post_chain(batch_mb, batch_first, batch_last); /* always consumed */
     batch_first = batch_last = NULL;
+    return rc;
 }
 
 static esock_inet_msg_t *msg_new(int kind, esock__isock_t *s, size_t datalen)
@@ -212,15 +254,16 @@ static int deliver_scratch(esock__isock_t *s, const uint8_t *p, size_t n)
 
 static void read_tcp(esock__isock_t *s)
 {
-    if (s->ihi == s->ilo && s->fr.ptype != ESOCK_INET_PACKET_RAW && s->read_ahead) {
-        if (!scratch && !(scratch = esock__malloc(SCRATCH)))
-            return;
+    uint8_t *sc = NULL;
+    if (s->ihi == s->ilo && s->fr.ptype != ESOCK_INET_PACKET_RAW && s->read_ahead)
+        sc = thread_scratch();
+    if (sc) {
         ssize_t n;
         do
-            n = esock__sys.read(s->fd, scratch, SCRATCH);
+            n = esock__sys.read(s->fd, sc, SCRATCH);
         while (n < 0 && errno == EINTR);
         if (n > 0) {
-            deliver_scratch(s, scratch, (size_t)n);
+            deliver_scratch(s, sc, (size_t)n);
             return;
         }
         if (n == 0) {
@@ -265,14 +308,15 @@ static void read_tcp(esock__isock_t *s)
 
 static void read_udp(esock__isock_t *s)
 {
-    if (!scratch && !(scratch = esock__malloc(SCRATCH)))
+    uint8_t *sc = thread_scratch();
+    if (!sc)
         return;
     for (int i = 0; i < s->read_packets && s->active != ESOCK_INET_ACTIVE_FALSE; i++) {
         esock_sockaddr_t from;
         esock_inet_anc_t anc[3];
         size_t nanc = 3;
         size_t cap = s->buffer < SCRATCH ? s->buffer : SCRATCH;
-        ssize_t n = esock__inet_udp_read(s, scratch, cap, &from, anc, &nanc);
+        ssize_t n = esock__inet_udp_read(s, sc, cap, &from, anc, &nanc);
         if (n < 0) {
             if (n != -EAGAIN && n != -EWOULDBLOCK)
                 esock__inet_post_simple(s->owner, ESOCK_INET_MSG_ERROR, s, (int)n, 0);
@@ -281,7 +325,7 @@ static void read_udp(esock__isock_t *s)
         esock_inet_msg_t *m = msg_new(ESOCK_INET_MSG_DATA, s, (size_t)n);
         if (!m)
             return;
-        memcpy((uint8_t *)(m + 1), scratch, (size_t)n);
+        memcpy((uint8_t *)(m + 1), sc, (size_t)n);
         m->from = from;
         m->nanc = nanc;
         memcpy(m->anc, anc, nanc * sizeof anc[0]);
@@ -337,6 +381,21 @@ void esock__active_detach(esock__isock_t *s)
     s->watch_ev = 0;
 }
 
+/* Packets read from a stream could not be queued in the owner's mailbox
+ * (no memory): they are gone, so the stream cannot go on as if nothing had
+ * happened. The owner is told as for a read error: {tcp_error, S, enomem},
+ * then closed. (A lost datagram is just a lost datagram.) mu held. */
+static void lost_delivery(esock__isock_t *s)
+{
+    if (s->proto != ESOCK_INET_TCP || s->closed || s->closed_reported || s->fd < 0)
+        return;
+    s->eof_seen = true;
+    s->pending_err = -ENOMEM;
+    report_close(s);
+    if (s->fd >= 0)
+        set_interest(s);
+}
+
 void esock__active_ready(uint32_t sock_id, unsigned events)
 {
     esock_inet_t h = {sock_id};
@@ -366,7 +425,8 @@ void esock__active_ready(uint32_t sock_id, unsigned events)
             set_interest(s);
     }
     batching = 0;
-    batch_flush();
+    if (batch_flush() == -ENOMEM)
+        lost_delivery(s);
     pthread_mutex_unlock(&s->mu);
     esock__inet_unpin(s);
 }

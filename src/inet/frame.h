@@ -5,7 +5,8 @@
  * decoders (packet module) with what a socket adds on top of them: the
  * http -> httph switch after a start line (and back after http_eoh), the
  * header stripping of 1/2/4, raw mode "whatever is there, at most
- * `buffer` bytes", and the exact-length raw recv(S, N).
+ * `buffer` bytes", lines cut at `buffer` bytes, and the exact-length raw
+ * recv(S, N).
  */
 #ifndef ESOCK_INET_FRAME_H
 #define ESOCK_INET_FRAME_H
@@ -35,8 +36,11 @@ typedef struct esock__frame {
  *    packet when known (header read), else 0;
  *  - returns a negative code: -EMSGSIZE (packet_size exceeded) or
  *    ESOCK_EINVALID (malformed).
- * @p rawmax limits a raw packet (the `buffer` option); @p rawlen > 0 asks
- * for exactly that many bytes in raw mode (recv(S, N)).
+ * @p rawmax is the `buffer` option (0 = no limit): it limits a raw packet,
+ * truncates a line longer than it (as inet_drv does, pieces of rawmax
+ * bytes) and, when packet_size is 0, makes an http line longer than it
+ * -EMSGSIZE. @p rawlen > 0 asks for exactly that many bytes in raw mode
+ * (recv(S, N)).
  * For http types the switch to header decoding is done here: after a
  * request/response line f->in_headers becomes 1, after http_eoh 0 again.
  */

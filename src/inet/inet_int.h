@@ -19,6 +19,7 @@
 #include <esock/inet.h>
 
 #include "inet/frame.h"
+#include "sys/htab.h"
 
 /* One queued output chunk (the unwritten part of a send). */
 typedef struct esock__chunk {
@@ -45,9 +46,9 @@ typedef struct esock__mon {
 } esock__mon_t;
 
 typedef struct esock__isock {
+    struct esock__ref ref; /* first: the handle table pins through it; pins + 1 while open */
     pthread_mutex_t mu;
-    uint32_t id;           /* handle value (slot | generation) */
-    int refs;              /* pins + 1 while open */
+    uint32_t id;           /* handle value (sys/htab.h) */
     bool closed;           /* esock_inet_close() started: new calls fail */
     int fd;
     esock_inet_proto_t proto;
@@ -127,6 +128,13 @@ int esock__inet_next_packet(esock__isock_t *s, size_t rawlen, esock__frame_t *fr
 void esock__inet_consume(esock__isock_t *s, size_t n);
 /* Write queued output. 0 all written, 1 some left (EAGAIN), <0 error. mu held. */
 int esock__inet_flush_locked(esock__isock_t *s);
+/* Room in the kernel's send buffer right now (poll, no wait)? */
+bool esock__inet_writable_now(const esock__isock_t *s);
+/* How many times a write that stopped short is tried again while the
+ * socket still has room. A real kernel stops short only when its buffer is
+ * full (poll then says so and the rest is queued at once); the bound is
+ * for EAGAIN or short transfers injected through the seam, and signals. */
+#define ESOCK__INET_SHORT_RETRIES 16
 void esock__inet_update_busy(esock__isock_t *s);
 /* Close the fd and release everything (the last step of close). mu held. */
 void esock__inet_teardown(esock__isock_t *s);

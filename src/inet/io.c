@@ -7,6 +7,7 @@
  * (send_pend) and drives the busy state with the watermarks.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -26,7 +27,13 @@ static int ensure_room(esock__isock_t *s, size_t want)
     if (s->ilo == s->ihi)
         s->ilo = s->ihi = 0;
     size_t readsz = s->buffer > MIN_READ ? s->buffer : MIN_READ;
-    size_t need = (want > s->ihi - s->ilo ? want - (s->ihi - s->ilo) : 0);
+    size_t have = s->ihi - s->ilo;
+    size_t need = want > have ? want - have : 0;
+    /* want may be a length a peer announced and has not sent: grow towards
+     * it as its bytes arrive (at most doubling what is buffered), so that a
+     * header claiming 2 GiB pins about what really came, not 2 GiB. */
+    if (need > have && need > readsz)
+        need = have > readsz ? have : readsz;
     if (need < readsz)
         need = readsz;
     if (s->icap - s->ihi >= need)
@@ -128,12 +135,23 @@ void esock__inet_update_busy(esock__isock_t *s)
     }
 }
 
+bool esock__inet_writable_now(const esock__isock_t *s)
+{
+    struct pollfd p = {.fd = s->fd, .events = POLLOUT};
+    int n, tries = 0;
+    do /* a signal is no answer: ask again (bounded) */
+        n = esock__sys.poll(&p, 1, 0);
+    while (n < 0 && errno == EINTR && ++tries < 16);
+    return n == 1 && (p.revents & POLLOUT);
+}
+
 int esock__inet_flush_locked(esock__isock_t *s)
 {
     if (s->write_err)
         return s->write_err;
     if (s->fd < 0)
         return -ENOTCONN;
+    int retries = 0;
     while (s->oq_head) {
         struct iovec iov[64];
         int n = 0;
@@ -146,10 +164,15 @@ int esock__inet_flush_locked(esock__isock_t *s)
         if (w < 0) {
             if (errno == EINTR)
                 continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
-                return 1;
-            s->write_err = -errno;
-            return s->write_err;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                s->write_err = -errno;
+                return s->write_err;
+            }
+            /* Full only if poll agrees (see ESOCK__INET_SHORT_RETRIES). */
+            if (retries++ < ESOCK__INET_SHORT_RETRIES && esock__inet_writable_now(s))
+                continue;
+            esock__inet_update_busy(s); /* what was written may end busy */
+            return 1;
         }
         size_t left = (size_t)w;
         s->opend -= left;

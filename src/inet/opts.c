@@ -356,7 +356,13 @@ int esock__inet_setopts_locked(esock__isock_t *s, const esock_inet_opt_t *o, siz
             return ESOCK_EINVAL_OPTION;
         const optrow_t *r = &rows[name];
         int rc = 0;
+        /* After a reported close (exit_on_close) or a framing error the
+         * port's fd is gone: inet accepts kernel options then and ignores
+         * them (OTP 25.2.3: setopts ok), where setsockopt would say EBADF. */
+        bool fd_gone = s->fd < 0 && !creation;
         if (name == ESOCK_IOPT_RAW) {
+            if (fd_gone)
+                continue;
             rc = esock__sys.setsockopt(s->fd, o[i].v.raw.level, o[i].v.raw.optname, o[i].v.raw.buf,
                             (socklen_t)o[i].v.raw.len);
             if (rc < 0)
@@ -382,7 +388,7 @@ int esock__inet_setopts_locked(esock__isock_t *s, const esock_inet_opt_t *o, siz
                 esock__active_update(s);
             continue;
         }
-        if (!applies(s, r->applies))
+        if (!applies(s, r->applies) || fd_gone)
             continue; /* ignored on this socket kind, as inet does */
         rc = kset(s, r, &o[i]);
         if (rc)

@@ -1,9 +1,13 @@
 /*
  * inet/pkt.c - inet's one call into the packet module (decode_packet).
  *
- * The socket layer passes packet_size as the packet module's packet_size;
- * a packet over it is -EMSGSIZE (gen_tcp's emsgsize), any other decoding
- * error ESOCK_EINVALID. The line delimiter applies to the line type only.
+ * The socket layer passes packet_size as the packet module's packet_size.
+ * Every decoding error is -EMSGSIZE, as the inet driver reports it: a
+ * packet over packet_size, a 4-byte length past 2 GiB without packet_size,
+ * a malformed tpkt/cdr/asn1 header (OTP 25.2.3: gen_tcp gives emsgsize for
+ * all of them where decode_packet says invalid). The line delimiter applies
+ * to the line type only;
+ * line_length is what the caller gives (the socket's buffer size).
  */
 #include <errno.h>
 #include <string.h>
@@ -25,14 +29,14 @@ static const int http_kind[] = {
     [ESOCK_HTTP_ERROR] = ESOCK__PKT_HTTP_ERROR,
 };
 
-int esock__inet_pkt_decode(int t, const uint8_t *p, size_t n, uint32_t psize, uint8_t delim,
-                           esock__pkt_result_t *r)
+int esock__inet_pkt_decode(int t, const uint8_t *p, size_t n, uint32_t psize, uint32_t line_length,
+                           uint8_t delim, esock__pkt_result_t *r)
 {
     memset(r, 0, sizeof *r);
     esock_packet_cfg_t cfg = {
         .type = (esock_packet_type_t)t,
         .packet_size = psize,
-        .line_length = 0,
+        .line_length = line_length,
         .delimiter = t == ESOCK_INET_PACKET_LINE ? delim : '\n',
     };
     esock_packet_result_t pr;
@@ -42,7 +46,7 @@ int esock__inet_pkt_decode(int t, const uint8_t *p, size_t n, uint32_t psize, ui
         return 0;
     }
     if (rc < 0)
-        return pr.size_exceeded ? -EMSGSIZE : rc;
+        return -EMSGSIZE;
     r->total = n - pr.rest_len;
     r->body_off = pr.packet_len ? (size_t)(pr.packet - p) : 0;
     r->body_len = pr.packet_len;

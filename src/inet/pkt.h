@@ -24,8 +24,10 @@ typedef struct esock__pkt_result {
     int http;         /* ESOCK__PKT_HTTP_* for http types */
 } esock__pkt_result_t;
 
-/* 1 = packet, 0 = need more, <0 = -EMSGSIZE / ESOCK_EINVALID. */
-int esock__inet_pkt_decode(int inet_ptype, const uint8_t *p, size_t n, uint32_t psize, uint8_t delim,
-                      esock__pkt_result_t *r);
+/* 1 = packet, 0 = need more, <0 = -EMSGSIZE / ESOCK_EINVALID.
+ * @p line_length is decode_packet's line_length (0 = none): the socket
+ * passes its `buffer` size for line and http types (frame.c says why). */
+int esock__inet_pkt_decode(int inet_ptype, const uint8_t *p, size_t n, uint32_t psize, uint32_t line_length,
+                           uint8_t delim, esock__pkt_result_t *r);
 
 #endif

@@ -72,6 +72,7 @@ int esock__inet_create(esock__isock_t **out, int family, esock_inet_proto_t prot
                   const esock_inet_opt_t *opts, size_t n, int defaults, uint32_t owner)
 {
     char ns[256];
+    esock__sys_init(); /* faults (ESOCK_FAULTS) from the first syscall on */
     int type = (proto == ESOCK_INET_TCP ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC;
     int has_ns = esock__inet_find_netns(opts, n, defaults == 1, ns, sizeof ns);
     if (has_ns < 0)
@@ -134,8 +135,15 @@ int esock_inet_connect(esock_inet_t *out, const esock_sockaddr_t *addr, const es
     esock_inet_t h = {s->id};
     pthread_mutex_lock(&s->mu);
     s->states |= ESOCK_INET_ST_CONNECTING;
-    if (esock__sys.connect(s->fd, (struct sockaddr *)&ss, sl) < 0) {
-        if (errno != EINPROGRESS && errno != EAGAIN) {
+    /* EINTR: retried. After a signal the connect may already be under way
+     * (EALREADY: wait for it as for EINPROGRESS) or done (EISCONN). */
+    int cr, tries = 0;
+    while ((cr = esock__sys.connect(s->fd, (struct sockaddr *)&ss, sl)) < 0 && errno == EINTR)
+        tries++;
+    if (cr < 0 && tries > 0 && errno == EISCONN)
+        cr = 0;
+    if (cr < 0) {
+        if (errno != EINPROGRESS && errno != EAGAIN && errno != EALREADY) {
             rc = -errno;
         } else {
             for (;;) {
@@ -348,6 +356,26 @@ static int closed_result(esock__isock_t *s)
     return rc;
 }
 
+/* Queued output is written by whoever waits on the socket: OTP's port
+ * writes its queue by itself whatever the process does, and a thread
+ * blocked in recv may be the only thread that will touch this socket until
+ * the answer to that very output arrives. Non-blocking; a write error
+ * stays in write_err for the next sender. mu held. */
+static void write_queued(esock__isock_t *s)
+{
+    if (!s->oq_head || s->write_err || s->fd < 0)
+        return;
+    esock__inet_flush_locked(s);
+    if (s->fd >= 0)
+        esock__active_update(s); /* the owner's loop need not watch for room any more */
+}
+
+/* What a blocked reader waits for: input, and room for queued output. */
+static short reader_events(const esock__isock_t *s)
+{
+    return (short)(POLLIN | (s->oq_head && !s->write_err ? POLLOUT : 0));
+}
+
 int esock_inet_recv(esock_inet_t h, void *buf, size_t cap, size_t len, size_t *got,
                     int64_t timeout_ms)
 {
@@ -413,7 +441,8 @@ int esock_inet_recv(esock_inet_t h, void *buf, size_t cap, size_t len, size_t *g
             continue;
         }
         if (n == -EAGAIN || n == -EWOULDBLOCK) {
-            rc = esock__inet_wait(s, POLLIN, deadline);
+            write_queued(s);
+            rc = esock__inet_wait(s, reader_events(s), deadline);
             if (rc)
                 break;
             continue;
@@ -505,6 +534,56 @@ static int send_err(const esock__isock_t *s, int e)
     return e;
 }
 
+/* Advance an iovec array past k bytes written. */
+static void iov_advance(struct msghdr *mh, size_t k)
+{
+    while (k && mh->msg_iovlen) {
+        if (k >= mh->msg_iov->iov_len) {
+            k -= mh->msg_iov->iov_len;
+            mh->msg_iov++;
+            mh->msg_iovlen--;
+        } else {
+            mh->msg_iov->iov_base = (uint8_t *)mh->msg_iov->iov_base + k;
+            mh->msg_iov->iov_len -= k;
+            k = 0;
+        }
+    }
+}
+
+/* Write header + data at once with nothing queued. *done = bytes written;
+ * what is left is the caller's to queue. Returns 0 or a send error. A
+ * write that stops short while poll still sees room is tried again:
+ * whatever is queued here waits for the next call or an owner's loop, so
+ * queueing only when the kernel is really full keeps a socket without
+ * owner from sitting on output the kernel would have taken. */
+static int write_direct(esock__isock_t *s, uint8_t *hdr, size_t hlen, const void *data, size_t len,
+                        size_t *done)
+{
+    struct iovec iov[2] = {{hdr, hlen}, {(void *)data, len}};
+    struct msghdr mh = {.msg_iov = hlen ? iov : iov + 1, .msg_iovlen = hlen ? 2 : 1};
+    size_t total = hlen + len;
+    int retries = 0;
+    *done = 0;
+    while (*done < total) {
+        ssize_t w = esock__sys.sendmsg(s->fd, &mh, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+            s->write_err = -errno;
+            return send_err(s, -errno);
+        }
+        if (w > 0) {
+            *done += (size_t)w;
+            iov_advance(&mh, (size_t)w);
+            if (*done == total)
+                break;
+        }
+        if (retries++ == ESOCK__INET_SHORT_RETRIES || !esock__inet_writable_now(s))
+            break;
+    }
+    return 0;
+}
+
 int esock_inet_send_ex(esock_inet_t h, const void *data, size_t len, int64_t timeout_ms)
 {
     esock__isock_t *s = esock__inet_pin(h);
@@ -555,6 +634,7 @@ int esock_inet_send_ex(esock_inet_t h, const void *data, size_t len, int64_t tim
         }
     }
     if (rc == 0) {
+        bool was_empty = !s->oq_head;
         esock__inet_stat_send(s, hlen + len);
         /* Coalescing pays for small sends only: a large one with nothing
          * queued is written at once (saves copying it). */
@@ -568,35 +648,8 @@ int esock_inet_send_ex(esock_inet_t h, const void *data, size_t len, int64_t tim
             if (rc == 0 && s->opend >= s->high_msgq_wm)
                 esock__inet_flush_locked(s);
         } else if (!s->oq_head) {
-            struct iovec iov[2] = {{hdr, hlen}, {(void *)data, len}};
-            struct msghdr mh = {.msg_iov = hlen ? iov : iov + 1, .msg_iovlen = hlen ? 2 : 1};
             size_t total = hlen + len, done = 0;
-            while (done < total) {
-                ssize_t w = esock__sys.sendmsg(s->fd, &mh, MSG_NOSIGNAL);
-                if (w < 0) {
-                    if (errno == EINTR)
-                        continue;
-                    if (errno != EAGAIN && errno != EWOULDBLOCK) {
-                        s->write_err = -errno;
-                        rc = send_err(s, -errno);
-                    }
-                    break;
-                }
-                done += (size_t)w;
-                /* advance the iovec */
-                size_t k = (size_t)w;
-                while (k && mh.msg_iovlen) {
-                    if (k >= mh.msg_iov->iov_len) {
-                        k -= mh.msg_iov->iov_len;
-                        mh.msg_iov++;
-                        mh.msg_iovlen--;
-                    } else {
-                        mh.msg_iov->iov_base = (uint8_t *)mh.msg_iov->iov_base + k;
-                        mh.msg_iov->iov_len -= k;
-                        k = 0;
-                    }
-                }
-            }
+            rc = write_direct(s, hdr, hlen, data, len, &done);
             if (rc == 0 && done < total) {
                 if (done < hlen)
                     rc = enqueue(s, hdr + done, hlen - done, data, len);
@@ -610,6 +663,10 @@ int esock_inet_send_ex(esock_inet_t h, const void *data, size_t len, int64_t tim
             esock__inet_update_busy(s);
             if (!s->deferred)
                 esock__active_update(s); /* ask the owner's loop to flush */
+            /* A reader blocked in recv writes the queue too, but it chose
+             * its poll events before there was one: wake it to choose again. */
+            if (was_empty && s->reader_busy)
+                esock__inet_wake_all(s);
         }
     }
     pthread_mutex_unlock(&s->mu);

@@ -3,7 +3,10 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <string.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,6 +42,26 @@ int peer_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, esock_ine
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(esock_inet_accept(*l, a, owner, 2000), 0);
+    return fd;
+}
+
+int local_peer_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, esock_inet_t *l, esock_inet_t *a)
+{
+    static unsigned seq;
+    esock_sockaddr_t sa;
+    memset(&sa, 0, sizeof sa);
+    sa.family = ESOCK_FAMILY_LOCAL;
+    char path[64];
+    int len = snprintf(path, sizeof path, "%cesock-inet-pair-%d-%u", 0, (int)getpid(), seq++);
+    memcpy(sa.u.local.path, path, (size_t)len);
+    sa.u.local.len = (size_t)len;
+    assert_int_equal(esock_inet_listen(l, &sa, 4, o, n, owner), 0);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_un un = {.sun_family = AF_UNIX};
+    memcpy(un.sun_path, path, (size_t)len);
+    assert_int_equal(connect(fd, (struct sockaddr *)&un, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)len)), 0);
     assert_int_equal(esock_inet_accept(*l, a, owner, 2000), 0);
     return fd;
 }

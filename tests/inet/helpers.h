@@ -39,6 +39,11 @@ esock_sockaddr_t lo4(uint16_t port);
 esock_inet_t listener(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, uint16_t *port);
 /* A plain-fd peer connected to the esock listener, and the accepted socket. */
 int peer_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, esock_inet_t *l, esock_inet_t *a);
+/* The same over a unix stream socket (abstract name, unique per call).
+ * Unlike loopback TCP, what the kernel holds for a peer that does not read
+ * is fixed once a write is refused: no window or ACK dynamics free room
+ * later, so "the kernel is full" stays true until the peer reads. */
+int local_peer_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, esock_inet_t *l, esock_inet_t *a);
 /* write all of p to fd */
 void wr(int fd, const void *p, size_t n);
 /* read exactly n bytes from fd within 2 s */

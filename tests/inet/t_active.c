@@ -1,11 +1,14 @@
 /* Active modes: true, once, N with the passive message, the count
- * arithmetic, closed reported once, econnreset, buffered data on re-arm. */
+ * arithmetic, closed reported once, econnreset, buffered data on re-arm;
+ * the per-thread read buffer is freed when its thread exits. */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "helpers.h"
+#include "sys/sys.h"
 
 static void data_then(esock_mbox_t mb, esock_inet_t a, const char *s)
 {
@@ -300,6 +303,156 @@ static void controlling_process_moves_messages(void **st)
     tm_free(m2);
 }
 
+/* ---- A seam-counted heap: the blocks allocated through esock__sys by
+ * the threads that ask for it, and whether they were freed (by anyone). */
+
+#define HEAP_MAX 256
+static struct {
+    pthread_mutex_t mu;
+    void *live[HEAP_MAX];
+    size_t size[HEAP_MAX];
+    unsigned nlive, overflow;
+} heap = {.mu = PTHREAD_MUTEX_INITIALIZER};
+static _Thread_local bool heap_watch; /* this thread's blocks are counted */
+static struct esock__sys heap_real;   /* the table the wrappers call on to */
+
+static void heap_note(void *p, size_t n)
+{
+    if (!p || !heap_watch)
+        return;
+    pthread_mutex_lock(&heap.mu);
+    if (heap.nlive < HEAP_MAX) {
+        heap.live[heap.nlive] = p;
+        heap.size[heap.nlive++] = n;
+    } else {
+        heap.overflow++;
+    }
+    pthread_mutex_unlock(&heap.mu);
+}
+
+static void heap_forget(void *p)
+{
+    pthread_mutex_lock(&heap.mu);
+    for (unsigned i = 0; i < heap.nlive; i++)
+        if (heap.live[i] == p) {
+            heap.live[i] = heap.live[--heap.nlive];
+            heap.size[i] = heap.size[heap.nlive];
+            break;
+        }
+    pthread_mutex_unlock(&heap.mu);
+}
+
+static void *heap_malloc(size_t n)
+{
+    void *p = heap_real.malloc(n);
+    heap_note(p, n);
+    return p;
+}
+
+static void *heap_calloc(size_t k, size_t n)
+{
+    void *p = heap_real.calloc(k, n);
+    heap_note(p, k * n);
+    return p;
+}
+
+static void *heap_realloc(void *old, size_t n)
+{
+    void *p = heap_real.realloc(old, n);
+    if (p || n == 0) {
+        heap_forget(old);
+        heap_note(p, n);
+    }
+    return p;
+}
+
+static void heap_free(void *p)
+{
+    if (p)
+        heap_forget(p);
+    heap_real.free(p);
+}
+
+/* Live counted blocks, and how many of them have @p size bytes. */
+static unsigned heap_live(size_t size, unsigned *of_size)
+{
+    pthread_mutex_lock(&heap.mu);
+    unsigned n = heap.nlive, k = 0;
+    for (unsigned i = 0; i < n; i++)
+        k += heap.size[i] == size;
+    pthread_mutex_unlock(&heap.mu);
+    if (of_size)
+        *of_size = k;
+    return n;
+}
+
+struct active_thread {
+    esock_mbox_t mb;
+    int kind;          /* the message it got (0: none) */
+    size_t len;
+    unsigned live_64k; /* 64 KiB blocks of this thread alive while it ran */
+};
+
+/* Serves the mailbox once (the readiness loop reads the socket on this
+ * thread), notes what it got and what it holds, and exits. No cmocka
+ * asserts here: the main thread checks. */
+static void *active_thread_main(void *p)
+{
+    struct active_thread *t = p;
+    heap_watch = true;
+    esock_msg_t m;
+    if (esock_mbox_recv(t->mb, &m, 2000) == 0) {
+        esock_inet_msg_t *im = esock_inet_msg(&m);
+        t->kind = im ? (int)im->kind : -1;
+        t->len = im ? im->len : 0;
+        esock_msg_free(&m);
+    }
+    heap_live(65536, &t->live_64k);
+    return NULL;
+}
+
+/* The 64 KiB read buffer an active read allocates on its thread is freed
+ * when that thread exits (it used to stay allocated for ever: a leak per
+ * thread for programs whose threads come and go). */
+static void active_thread_exit_frees_read_buffer(void **st)
+{
+    (void)st;
+    heap_real = esock__sys;
+    heap.nlive = heap.overflow = 0;
+    esock__sys.malloc = heap_malloc;
+    esock__sys.calloc = heap_calloc;
+    esock__sys.realloc = heap_realloc;
+    esock__sys.free = heap_free;
+
+    esock_mbox_t mb = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_TRUE), OPTI(PACKET, ESOCK_INET_PACKET_LINE)};
+    esock_inet_t l, a;
+    int fd = peer_pair(o, NOPTS(o), mb, &l, &a);
+    wr(fd, "ping\n", 5);
+    struct active_thread t = {.mb = mb};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, active_thread_main, &t), 0);
+    assert_int_equal(pthread_join(th, NULL), 0);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    tm_free(mb);
+    unsigned k64;
+    unsigned live = heap_live(65536, &k64);
+    unsigned overflow = heap.overflow;
+    esock__sys = heap_real;
+
+    assert_int_equal(t.kind, ESOCK_INET_MSG_DATA);
+    assert_int_equal(t.len, 5);
+    assert_int_equal(overflow, 0);
+    /* the read did go through the thread's 64 KiB buffer ... */
+    assert_int_equal(t.live_64k, 1);
+    /* ... which left with the thread, as did everything else it allocated */
+    if (live)
+        print_error("%u block(s) allocated by the exited thread still live (%u of 64 KiB)\n", live, k64);
+    assert_int_equal(live, 0);
+}
+
 const struct CMUnitTest inet_tests_active[] = {
     cmocka_unit_test_teardown(active_once, inet_teardown),
     cmocka_unit_test_teardown(active_n_passive_message, inet_teardown),
@@ -312,5 +465,6 @@ const struct CMUnitTest inet_tests_active[] = {
     cmocka_unit_test_teardown(one_mailbox_many_sockets, inet_teardown),
     cmocka_unit_test_teardown(nowait_accept_select, inet_teardown),
     cmocka_unit_test_teardown(controlling_process_moves_messages, inet_teardown),
+    cmocka_unit_test_teardown(active_thread_exit_frees_read_buffer, inet_teardown),
 };
 const size_t inet_ntests_active = NOPTS(inet_tests_active);

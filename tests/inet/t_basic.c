@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "inet/inet_int.h"
 
 static const esock_inet_opt_t passive_bin[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(MODE, 1)};
 
@@ -216,25 +217,41 @@ static void close_wakes_blocked(void **st)
 
 struct acc_order {
     esock_inet_t l;
-    int idx;
-    int *order;
-    int *n;
-    pthread_mutex_t *mu;
+    int conn; /* which connection this acceptor got (its first byte), -1: none */
 };
 
 static void *acc_thread(void *p)
 {
     struct acc_order *a = p;
     esock_inet_t c;
+    a->conn = -1;
     if (esock_inet_accept(a->l, &c, ESOCK_INET_NO_OWNER, 3000) == 0) {
-        pthread_mutex_lock(a->mu);
-        a->order[(*a->n)++] = a->idx;
-        pthread_mutex_unlock(a->mu);
+        unsigned char b;
+        size_t got = 0;
+        if (esock_inet_recv(c, &b, 1, 1, &got, 3000) == 0 && got == 1)
+            a->conn = b;
         esock_inet_close(c);
     }
     return NULL;
 }
 
+/* Acceptors queued on the listener (accept's FIFO). */
+static int acceptors_queued(esock_inet_t h)
+{
+    esock__isock_t *s = esock__inet_pin(h);
+    assert_non_null(s);
+    pthread_mutex_lock(&s->mu);
+    int n = 0;
+    for (esock__acceptor_t *a = s->acc_head; a; a = a->next)
+        n++;
+    pthread_mutex_unlock(&s->mu);
+    esock__inet_unpin(s);
+    return n;
+}
+
+/* Acceptors are served in arrival order: the i-th to queue gets the i-th
+ * connection. Each connection says which it is in its first byte, so the
+ * check does not depend on how fast each thread runs after its accept. */
 static void acceptors_in_arrival_order(void **st)
 {
     (void)st;
@@ -243,24 +260,26 @@ static void acceptors_in_arrival_order(void **st)
     enum { K = 4 };
     pthread_t t[K];
     struct acc_order a[K];
-    int order[K], n = 0;
-    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
     for (int i = 0; i < K; i++) {
-        a[i] = (struct acc_order){l, i, order, &n, &mu};
+        a[i] = (struct acc_order){l, -2};
         pthread_create(&t[i], NULL, acc_thread, &a[i]);
-        msleep(30); /* arrival order */
+        /* arrival order: the next thread starts once this one is queued
+         * (no event says so: poll the queue, bounded) */
+        for (int k = 0; k < 2000 && acceptors_queued(l) < i + 1; k++)
+            msleep(1);
+        assert_int_equal(acceptors_queued(l), i + 1);
     }
     esock_sockaddr_t to = lo4(port);
     esock_inet_t c[K];
     for (int i = 0; i < K; i++) {
         assert_int_equal(esock_inet_connect(&c[i], &to, NULL, 0, ESOCK_INET_NO_OWNER, 1000), 0);
-        msleep(30);
+        unsigned char id = (unsigned char)i;
+        assert_int_equal(esock_inet_send(c[i], &id, 1), 0);
     }
     for (int i = 0; i < K; i++)
         pthread_join(t[i], NULL);
-    assert_int_equal(n, K);
     for (int i = 0; i < K; i++)
-        assert_int_equal(order[i], i);
+        assert_int_equal(a[i].conn, i);
     for (int i = 0; i < K; i++)
         esock_inet_close(c[i]);
     esock_inet_close(l);

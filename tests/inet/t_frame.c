@@ -127,10 +127,45 @@ static void http_state(void **st)
     }
 }
 
+/* The `buffer` limit (rawmax) of lines and http lines, as inet_drv. */
+static void line_buffer_window(void **st)
+{
+    (void)st;
+    esock__frame_t fr;
+    size_t need;
+    const uint8_t line[] = "0123456789abcdefghi\n";
+    esock__framer_t f = {.ptype = ESOCK_INET_PACKET_LINE, .delim = '\n'};
+    assert_int_equal(esock__inet_frame_next(&f, line, 20, 10, 0, &fr, &need), 1);
+    assert_int_equal(fr.len, 10);
+    assert_int_equal(fr.total, 10);
+    assert_int_equal(esock__inet_frame_next(&f, line, 20, 0, 0, &fr, &need), 1);
+    assert_int_equal(fr.len, 20); /* no limit */
+    assert_int_equal(esock__inet_frame_next(&f, line, 9, 10, 0, &fr, &need), 0);
+    assert_int_equal(esock__inet_frame_next(&f, line, 10, 10, 0, &fr, &need), 1);
+    assert_int_equal(fr.len, 10); /* a full buffer is a packet */
+    /* packet_size is checked against the buffer's window only: the
+     * delimiter at byte 20 is beyond it (no error: the line is cut) */
+    f.psize = 15;
+    assert_int_equal(esock__inet_frame_next(&f, line, 20, 10, 0, &fr, &need), 1);
+    assert_int_equal(fr.len, 10);
+    f.psize = 5;
+    assert_int_equal(esock__inet_frame_next(&f, line, 20, 10, 0, &fr, &need), -EMSGSIZE);
+    /* http: a line longer than the buffer is an error unless packet_size */
+    const uint8_t req[] = "GET / HTTP/1.1\r\n\r\n";
+    esock__framer_t h = {.ptype = ESOCK_INET_PACKET_HTTP_BIN};
+    assert_int_equal(esock__inet_frame_next(&h, req, 18, 15, 0, &fr, &need), -EMSGSIZE);
+    assert_int_equal(esock__inet_frame_next(&h, req, 18, 16, 0, &fr, &need), 1);
+    assert_int_equal(fr.total, 16);
+    esock__framer_t hp = {.ptype = ESOCK_INET_PACKET_HTTP_BIN, .psize = 1000};
+    assert_int_equal(esock__inet_frame_next(&hp, req, 18, 10, 0, &fr, &need), 1);
+    assert_int_equal(fr.total, 16);
+}
+
 const struct CMUnitTest inet_tests_frame[] = {
     cmocka_unit_test(random_cuts),
     cmocka_unit_test(raw_limits),
     cmocka_unit_test(size_limit),
     cmocka_unit_test(http_state),
+    cmocka_unit_test(line_buffer_window),
 };
 const size_t inet_ntests_frame = NOPTS(inet_tests_frame);

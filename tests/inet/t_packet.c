@@ -376,6 +376,170 @@ static void read_ahead_false_stops_at_packet(void **st)
     esock_inet_close(l);
 }
 
+/* ---- Lines longer than the `buffer` option --------------------------- *
+ * inet_drv reads a line into a buffer of `buffer` bytes and cuts a longer
+ * line there; packet_size is checked against what fits in that buffer;
+ * http lines longer than it are emsgsize unless packet_size is set. Every
+ * case below was run with gen_tcp on OTP 25 (erts 13.1.5) and gives the
+ * same packets there. */
+
+#define EMSGSIZE_MARK "!emsgsize"
+
+typedef struct lcase {
+    const char *name;
+    int ptype, buffer, psize, delim; /* 0: the option is left alone */
+    const char *wire;
+    const char *want[6]; /* the packets in order (EMSGSIZE_MARK: that error) */
+} lcase_t;
+
+static const lcase_t lcases[] = {
+    {"cut", ESOCK_INET_PACKET_LINE, 10, 0, 0, "0123456789abcdefghi\n", {"0123456789", "abcdefghi\n"}},
+    {"fits", ESOCK_INET_PACKET_LINE, 10, 0, 0, "012345678\n0123456789\n", {"012345678\n", "0123456789", "\n"}},
+    {"between", ESOCK_INET_PACKET_LINE, 10, 0, 0, "ab\n0123456789abcdefghi\nxy\n",
+     {"ab\n", "0123456789", "abcdefghi\n", "xy\n"}},
+    {"no_delimiter_yet", ESOCK_INET_PACKET_LINE, 10, 0, 0, "0123456789abcdefghijklmnopqrstuvwxy",
+     {"0123456789", "abcdefghij", "klmnopqrst"}},
+    {"packet_size_over_buffer", ESOCK_INET_PACKET_LINE, 10, 15, 0, "0123456789abcdefghi\n",
+     {"0123456789", "abcdefghi\n"}},
+    {"packet_size_under_buffer", ESOCK_INET_PACKET_LINE, 10, 5, 0, "0123456789abcdefghi\n", {EMSGSIZE_MARK}},
+    {"line_delimiter", ESOCK_INET_PACKET_LINE, 10, 0, ';', "0123456789abc;x;", {"0123456789", "abc;", "x;"}},
+    {"http_line_fits", ESOCK_INET_PACKET_HTTP_BIN, 16, 0, 0, "GET / HTTP/1.1\r\n\r\n",
+     {"GET / HTTP/1.1\r\n", "\r\n"}},
+    {"http_line_over_buffer", ESOCK_INET_PACKET_HTTP_BIN, 15, 0, 0, "GET / HTTP/1.1\r\n\r\n", {EMSGSIZE_MARK}},
+    {"http_packet_size_instead", ESOCK_INET_PACKET_HTTP_BIN, 10, 1000, 0, "GET / HTTP/1.1\r\n\r\n",
+     {"GET / HTTP/1.1\r\n", "\r\n"}},
+};
+
+static size_t lcase_opts(const lcase_t *c, bool active, esock_inet_opt_t *o)
+{
+    size_t n = 0;
+    o[n++] = OPT(ACTIVE, active ? ESOCK_INET_ACTIVE_TRUE : ESOCK_INET_ACTIVE_FALSE);
+    o[n++] = OPT(PACKET, c->ptype);
+    o[n++] = OPT(BUFFER, c->buffer);
+    if (c->psize)
+        o[n++] = OPT(PACKET_SIZE, c->psize);
+    if (c->delim)
+        o[n++] = OPT(LINE_DELIMITER, c->delim);
+    return n;
+}
+
+static void lcase_passive(const lcase_t *c)
+{
+    esock_inet_opt_t o[8];
+    esock_inet_t l, a;
+    int fd = peer_pair(o, lcase_opts(c, false, o), ESOCK_INET_NO_OWNER, &l, &a);
+    wr(fd, c->wire, strlen(c->wire));
+    size_t k = 0;
+    for (; k < 6 && c->want[k]; k++) {
+        char b[64];
+        size_t got = 0;
+        int rc = esock_inet_recv(a, b, sizeof b, 0, &got, 1000);
+        if (!strcmp(c->want[k], EMSGSIZE_MARK)) {
+            assert_int_equal(rc, -EMSGSIZE);
+            break;
+        }
+        if (rc != 0 || got != strlen(c->want[k]) || memcmp(b, c->want[k], got) != 0)
+            fail_msg("line case %s, packet %zu: rc %d, got \"%.*s\", want \"%s\"", c->name, k, rc, (int)got, b,
+                     c->want[k]);
+    }
+    if (k == 6 || !c->want[k]) { /* nothing more: the rest (if any) waits for its end */
+        char b[64];
+        size_t got;
+        assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 50), ESOCK_ETIMEOUT);
+    }
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+static void lcase_active(const lcase_t *c)
+{
+    esock_mbox_t mb = tm_new();
+    esock_inet_opt_t o[8];
+    esock_inet_t l, a;
+    int fd = peer_pair(o, lcase_opts(c, true, o), mb, &l, &a);
+    wr(fd, c->wire, strlen(c->wire));
+    for (size_t k = 0; k < 6 && c->want[k]; k++) {
+        if (!strcmp(c->want[k], EMSGSIZE_MARK)) { /* {tcp_error, S, emsgsize}, then closed */
+            esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_ERROR);
+            assert_int_equal(m->error, -EMSGSIZE);
+            esock_inet_msg_free(m);
+            esock_inet_msg_free(expect_msg(mb, ESOCK_INET_MSG_CLOSED));
+            break;
+        }
+        esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DATA);
+        if (m->len != strlen(c->want[k]) || memcmp(m->data, c->want[k], m->len) != 0)
+            fail_msg("line case %s (active), packet %zu: got \"%.*s\", want \"%s\"", c->name, k, (int)m->len,
+                     (const char *)m->data, c->want[k]);
+        esock_inet_msg_free(m);
+    }
+    expect_none(mb, 50);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
+static void lines_longer_than_buffer(void **st)
+{
+    (void)st;
+    for (size_t i = 0; i < NOPTS(lcases); i++) {
+        lcase_passive(&lcases[i]);
+        lcase_active(&lcases[i]);
+    }
+}
+
+/* The cut does not depend on how the line arrives: 5 bytes, a wait, then
+ * the rest (OTP: "0123456789", "abc\n"). */
+static void line_cut_across_reads(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(PACKET, ESOCK_INET_PACKET_LINE),
+                                  OPTI(BUFFER, 10)};
+    esock_inet_t l, a;
+    int fd = peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    char b[16];
+    size_t got;
+    wr(fd, "01234", 5);
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 50), ESOCK_ETIMEOUT);
+    wr(fd, "56789abc\n", 9);
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 1000), 0);
+    assert_int_equal(got, 10);
+    assert_memory_equal(b, "0123456789", 10);
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 1000), 0);
+    assert_int_equal(got, 4);
+    assert_memory_equal(b, "abc\n", 4);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+/* The default buffer (1460, as inet): a 3000-byte line comes out as
+ * 1460 + 1460 + 80 and the newline (OTP, same machine). */
+static void line_cut_at_default_buffer(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(PACKET, ESOCK_INET_PACKET_LINE)};
+    esock_inet_t l, a;
+    int fd = peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    static char line[3001], b[4096];
+    memset(line, 'a', 3000);
+    line[3000] = '\n';
+    wr(fd, line, sizeof line);
+    const size_t want[] = {1460, 1460, 81};
+    size_t total = 0;
+    for (size_t k = 0; k < NOPTS(want); k++) {
+        size_t got = 0;
+        assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 1000), 0);
+        assert_int_equal(got, want[k]);
+        assert_memory_equal(b, line + total, got);
+        total += got;
+    }
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
 const struct CMUnitTest inet_tests_packet[] = {
     cmocka_unit_test_teardown(read_ahead_false_stops_at_packet, inet_teardown),
     cmocka_unit_test_teardown(every_type_passive, inet_teardown),
@@ -389,5 +553,8 @@ const struct CMUnitTest inet_tests_packet[] = {
     cmocka_unit_test_teardown(line_delimiter_and_size, inet_teardown),
     cmocka_unit_test_teardown(header_option, inet_teardown),
     cmocka_unit_test_teardown(send_length_headers, inet_teardown),
+    cmocka_unit_test_teardown(lines_longer_than_buffer, inet_teardown),
+    cmocka_unit_test_teardown(line_cut_across_reads, inet_teardown),
+    cmocka_unit_test_teardown(line_cut_at_default_buffer, inet_teardown),
 };
 const size_t inet_ntests_packet = NOPTS(inet_tests_packet);

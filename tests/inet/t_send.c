@@ -1,13 +1,16 @@
 /* The send side: watermarks and the busy state, send_timeout(_close),
  * delay_send, getstat against known traffic. */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "helpers.h"
+#include "inet/inet_int.h"
 
 static int64_t now_ms(void)
 {
@@ -243,7 +246,13 @@ static void busy_sender_blocks_until_drained(void **st)
     (void)st;
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
     esock_inet_t l, a;
-    int fd = stalled_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    /* A unix stream: once the kernel refuses a write it stays full until
+     * the drainer reads (over loopback TCP, ACKs could free room earlier and
+     * let the sender go before the drainer starts; the fault runs, whose
+     * extra calls change the timing, showed it). */
+    int fd = local_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    esock_inet_opt_t sb = OPT(SNDBUF, 4096);
+    assert_int_equal(esock_inet_setopts(a, &sb, 1), 0);
     static char chunk[8192];
     memset(chunk, 'b', sizeof chunk);
     size_t sent = 0;
@@ -266,6 +275,166 @@ static void busy_sender_blocks_until_drained(void **st)
     esock_inet_close(l);
 }
 
+/* ---- Queued output and a blocked passive reader ----------------------- *
+ * A request/response peer answers only after the whole request: if the
+ * request sits in esock's queue while the caller waits in recv for the
+ * answer, both wait for ever. OTP's port writes its queue by itself; here
+ * the thread blocked in recv writes it. */
+
+struct answerer {
+    int fd;
+    size_t want, got;
+};
+
+/* Reads the whole request (10 s at most), then answers "ok". */
+static void *answer_thread(void *p)
+{
+    struct answerer *a = p;
+    char buf[16384];
+    int64_t end = now_ms() + 10000;
+    while (a->got < a->want && now_ms() < end) {
+        struct pollfd pf = {.fd = a->fd, .events = POLLIN};
+        if (poll(&pf, 1, 100) <= 0)
+            continue;
+        size_t n = a->want - a->got < sizeof buf ? a->want - a->got : sizeof buf;
+        ssize_t r = read(a->fd, buf, n);
+        if (r <= 0)
+            break;
+        a->got += (size_t)r;
+    }
+    if (a->got == a->want) {
+        ssize_t w = write(a->fd, "ok", 2);
+        (void)w;
+    }
+    return NULL;
+}
+
+/* A pair whose esock side has a small send buffer. (Not stalled_pair: a
+ * receive buffer shrunk after the connection is set up can keep the TCP
+ * window shut for seconds once the peer does read, which these tests
+ * would take for esock not writing.) */
+static int small_sndbuf_pair(const esock_inet_opt_t *o, size_t n, esock_inet_t *l, esock_inet_t *a)
+{
+    int fd = peer_pair(o, n, ESOCK_INET_NO_OWNER, l, a);
+    esock_inet_opt_t sb = OPT(SNDBUF, 4096);
+    assert_int_equal(esock_inet_setopts(*a, &sb, 1), 0);
+    return fd;
+}
+
+static uint64_t queued(esock_inet_t s)
+{
+    esock_inet_info_t inf;
+    assert_int_equal(esock_inet_info(s, &inf), 0);
+    return inf.output;
+}
+
+/* The request is queued before the caller recvs the answer. */
+static void passive_recv_writes_queued_output(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
+    esock_inet_t l, a;
+    int fd = small_sndbuf_pair(o, NOPTS(o), &l, &a);
+    const size_t big = 4 << 20;
+    char *req = malloc(big);
+    assert_non_null(req);
+    memset(req, 'r', big);
+    assert_int_equal(esock_inet_send(a, req, big), 0);
+    assert_true(queued(a) > 0); /* the kernel did not take it all */
+    struct answerer an = {.fd = fd, .want = big};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, answer_thread, &an), 0);
+    char b[2];
+    size_t got = 0;
+    int rc = esock_inet_recv(a, b, sizeof b, 2, &got, 5000);
+    uint64_t left = queued(a);
+    pthread_join(t, NULL);
+    free(req);
+    if (rc)
+        print_error("recv %s; %llu bytes still queued, the peer got %zu of %zu\n", esock_errname(rc),
+                    (unsigned long long)left, an.got, an.want);
+    assert_int_equal(rc, 0);
+    assert_memory_equal(b, "ok", 2);
+    assert_int_equal(left, 0);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+struct reader {
+    esock_inet_t s;
+    int rc;
+    size_t got;
+    char b[2];
+};
+
+static void *reader_thread(void *p)
+{
+    struct reader *r = p;
+    r->rc = esock_inet_recv(r->s, r->b, sizeof r->b, 2, &r->got, 5000);
+    return NULL;
+}
+
+/* True once a thread sleeps in esock_inet_recv on s. */
+static bool reader_waiting(esock_inet_t h)
+{
+    esock__isock_t *s = esock__inet_pin(h);
+    assert_non_null(s);
+    pthread_mutex_lock(&s->mu);
+    bool w = s->reader_busy && s->waiters != NULL;
+    pthread_mutex_unlock(&s->mu);
+    esock__inet_unpin(s);
+    return w;
+}
+
+/* The request is sent (and queued) while another thread already waits in
+ * recv: that thread must notice the queue and write it. */
+static void send_queued_while_reader_blocked(const esock_inet_opt_t *o, size_t no, size_t len)
+{
+    esock_inet_t l, a;
+    int fd = small_sndbuf_pair(o, no, &l, &a);
+    struct reader r = {.s = a, .rc = 1};
+    pthread_t rt, at;
+    assert_int_equal(pthread_create(&rt, NULL, reader_thread, &r), 0);
+    /* No event says "that thread now sleeps in recv": poll its state, bounded. */
+    for (int i = 0; i < 2000 && !reader_waiting(a); i++)
+        msleep(1);
+    assert_true(reader_waiting(a));
+    char *req = malloc(len);
+    assert_non_null(req);
+    memset(req, 'q', len);
+    struct answerer an = {.fd = fd, .want = len};
+    assert_int_equal(pthread_create(&at, NULL, answer_thread, &an), 0);
+    assert_int_equal(esock_inet_send(a, req, len), 0);
+    pthread_join(rt, NULL);
+    pthread_join(at, NULL);
+    free(req);
+    if (r.rc)
+        print_error("recv %s; the peer got %zu of %zu\n", esock_errname(r.rc), an.got, an.want);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.got, 2);
+    assert_memory_equal(r.b, "ok", 2);
+    assert_int_equal(queued(a), 0);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+static void blocked_reader_writes_later_send(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
+    send_queued_while_reader_blocked(o, NOPTS(o), 4 << 20); /* more than the kernel takes */
+}
+
+static void blocked_reader_writes_delay_send(void **st)
+{
+    (void)st;
+    /* delay_send without an owner queues everything: only the reader writes it */
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(DELAY_SEND, 1)};
+    send_queued_while_reader_blocked(o, NOPTS(o), 100);
+}
+
 const struct CMUnitTest inet_tests_send[] = {
     cmocka_unit_test_teardown(busy_sender_blocks_until_drained, inet_teardown),
     cmocka_unit_test_teardown(watermarks_hold_back_fast_sender, inet_teardown),
@@ -274,5 +443,8 @@ const struct CMUnitTest inet_tests_send[] = {
     cmocka_unit_test_teardown(delay_send_coalesces, inet_teardown),
     cmocka_unit_test_teardown(getstat_known_traffic, inet_teardown),
     cmocka_unit_test_teardown(shutdown_write_after_queue, inet_teardown),
+    cmocka_unit_test_teardown(passive_recv_writes_queued_output, inet_teardown),
+    cmocka_unit_test_teardown(blocked_reader_writes_later_send, inet_teardown),
+    cmocka_unit_test_teardown(blocked_reader_writes_delay_send, inet_teardown),
 };
 const size_t inet_ntests_send = NOPTS(inet_tests_send);

@@ -132,6 +132,30 @@ run({udp_send, Port, Sizes}) ->
     gen_udp:close(U),
     "ok";
 
+%% ---- Lines longer than the buffer: a raw stream read in a line mode. ----
+
+%% The reference: a raw writer and a passive reader with Opts, both here.
+run({line_reference, Opts, Spec}) ->
+    Data = line_data(Spec),
+    {ok, L} = gen_tcp:listen(0, [{ip, {127,0,0,1}} | tcp_opts([])]),
+    {ok, P} = inet:port(L),
+    {ok, C} = gen_tcp:connect({127,0,0,1}, P, tcp_opts([]), ?T),
+    {ok, S} = gen_tcp:accept(L, ?T),
+    gen_tcp:close(L),
+    %% setopts: listen/2 refuses line_delimiter (badarg in OTP 25)
+    ok = inet:setopts(S, Opts),
+    ok = gen_tcp:send(C, Data),
+    gen_tcp:close(C),
+    T = passive_trace(S, 20),
+    gen_tcp:close(S),
+    T;
+%% The raw writer alone (the reader is esock).
+run({raw_writer, Where, Spec}) ->
+    S = setup(Where, []),
+    ok = gen_tcp:send(S, line_data(Spec)),
+    gen_tcp:close(S),
+    "sent";
+
 %% ---- Local stream sockets with the socket module. ----
 
 run({local_server, Path, Sizes}) ->
@@ -160,6 +184,11 @@ local_echo(S, Sizes) ->
 
 %% The bytes of a message of Size bytes (the C side has the same rule).
 pattern(Size) -> << <<((I * 7 + Size) band 255)>> || I <- lists:seq(0, Size - 1) >>.
+
+%% The bytes, or {line_of, N}: N times "a" and a newline (keeps a long
+%% line's command short).
+line_data({line_of, N}) -> <<(binary:copy(<<"a">>, N))/binary, "\n">>;
+line_data(B) when is_binary(B) -> B.
 
 http_collect(S, Acc) ->
     case gen_tcp:recv(S, 0, ?T) of
@@ -241,4 +270,5 @@ active_trace(S, Arm, Acc, K) ->
     after 3000 -> string:join(lists:reverse(["timeout" | Acc]), " ")
     end.
 
-tok(P) -> "d" ++ integer_to_list(byte_size(P)).
+tok(P) when is_binary(P) -> "d" ++ integer_to_list(byte_size(P));
+tok(_) -> "h". % an http packet (decoded)
