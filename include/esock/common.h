@@ -9,8 +9,10 @@
  * for ever, ESOCK_NOWAIT never waits (a call that cannot finish at once
  * returns ESOCK_SELECT). Deadlines are measured on CLOCK_MONOTONIC.
  *
- * Handles are small values, generation-tagged: a call on a closed or stale
- * handle fails with ESOCK_ECLOSED or -EBADF and never touches freed memory.
+ * Handles are 32-bit values from a counter that only moves forward (a
+ * closed handle's value is not reused before 2^32 more handles): a call on a
+ * closed or stale handle fails with ESOCK_ECLOSED or -EBADF and never
+ * touches freed memory or another object.
  */
 #ifndef ESOCK_COMMON_H
 #define ESOCK_COMMON_H

@@ -15,7 +15,7 @@
  *
  * Thread safety: every function may be called from any thread. Several
  * threads may wait on one mailbox; each message is delivered to one of them.
- * Handles are generation-tagged: a destroyed mailbox's handle fails with
+ * Handles are never reused before 2^32 more (common.h): a destroyed mailbox's handle fails with
  * ESOCK_ECLOSED.
  */
 #ifndef ESOCK_MBOX_H

@@ -1,4 +1,4 @@
-/* Generation-tagged handle tables; see htab.h. */
+/* Handle tables; see htab.h for why handles come from a counter. */
 #include "sys/htab.h"
 
 #include <errno.h>
@@ -7,59 +7,59 @@
 
 #include "sys/sys.h"
 
-#define IDX_BITS 20
-#define IDX_MASK ((1u << IDX_BITS) - 1)
+#define FIRST_CAP 64u
 
-static uint32_t make_id(uint32_t idx, uint32_t gen)
+/* Doubles the table (or makes the first one). Under the wider mask a
+ * handle in slot i stays there or moves to i + cap, which is free.
+ * Called with the lock held. */
+static int grow(struct esock__htab *t)
 {
-    return (gen << IDX_BITS) | (idx + 1);
+    uint32_t cap = t->cap, ncap = cap ? cap * 2 : FIRST_CAP;
+    struct esock__hslot *s = esock__realloc(t->slots, ncap * sizeof *s);
+    if (s == NULL)
+        return -ENOMEM;
+    for (uint32_t i = cap; i < ncap; i++)
+        s[i] = (struct esock__hslot){NULL, 0};
+    for (uint32_t i = 0; i < cap; i++)
+        if (s[i].obj != NULL && (s[i].id & cap) != 0) {
+            s[i + cap] = s[i];
+            s[i] = (struct esock__hslot){NULL, 0};
+        }
+    t->slots = s;
+    t->cap = ncap;
+    return 0;
 }
 
 int esock__htab_add(struct esock__htab *t, void *obj, uint32_t *id)
 {
     pthread_mutex_lock(&t->mu);
-    if (t->free_head == 0) {
-        if (t->cap >= ESOCK__HTAB_MAX) {
-            pthread_mutex_unlock(&t->mu);
-            return ESOCK_ESYSTEM_LIMIT;
-        }
-        uint32_t ncap = t->cap ? t->cap * 2 : 64;
-        if (ncap > ESOCK__HTAB_MAX)
-            ncap = ESOCK__HTAB_MAX;
-        struct esock__hslot *s = esock__realloc(t->slots, ncap * sizeof *s);
-        if (s == NULL) {
-            pthread_mutex_unlock(&t->mu);
-            return -ENOMEM;
-        }
-        for (uint32_t i = t->cap; i < ncap; i++) {
-            s[i].obj = NULL;
-            s[i].gen = 1;
-            s[i].next_free = i + 1 < ncap ? i + 2 : 0;
-        }
-        t->free_head = t->cap + 1;
-        t->slots = s;
-        t->cap = ncap;
+    int rc = 0;
+    if (t->used >= ESOCK__HTAB_MAX)
+        rc = ESOCK_ESYSTEM_LIMIT;
+    else if ((t->used + 1) * 2 > t->cap)
+        rc = grow(t);
+    if (rc == 0) {
+        /* At most half the slots are taken, so this ends within cap steps
+         * (two on average). 0 is never a handle. */
+        uint32_t h = t->last;
+        do
+            h++;
+        while (h == 0 || t->slots[h & (t->cap - 1)].obj != NULL);
+        t->last = h;
+        t->slots[h & (t->cap - 1)] = (struct esock__hslot){obj, h};
+        t->used++;
+        *id = h;
     }
-    uint32_t idx = t->free_head - 1;
-    struct esock__hslot *sl = &t->slots[idx];
-    t->free_head = sl->next_free;
-    sl->obj = obj;
-    sl->next_free = 0;
-    t->used++;
-    *id = make_id(idx, sl->gen);
     pthread_mutex_unlock(&t->mu);
-    return 0;
+    return rc;
 }
 
 static struct esock__hslot *slot_of(struct esock__htab *t, uint32_t id)
 {
-    uint32_t idx = (id & IDX_MASK);
-    if (idx == 0 || idx > t->cap)
+    if (id == 0 || t->cap == 0)
         return NULL;
-    struct esock__hslot *sl = &t->slots[idx - 1];
-    if (sl->obj == NULL || sl->gen != id >> IDX_BITS)
-        return NULL;
-    return sl;
+    struct esock__hslot *sl = &t->slots[id & (t->cap - 1)];
+    return sl->obj != NULL && sl->id == id ? sl : NULL;
 }
 
 void *esock__htab_pin(struct esock__htab *t, uint32_t id)
@@ -80,12 +80,7 @@ void *esock__htab_remove(struct esock__htab *t, uint32_t id)
     void *obj = NULL;
     if (sl != NULL) {
         obj = sl->obj;
-        sl->obj = NULL;
-        sl->gen = (sl->gen + 1) & 0xfff;
-        if (sl->gen == 0)
-            sl->gen = 1;
-        sl->next_free = t->free_head;
-        t->free_head = (uint32_t)(sl - t->slots) + 1;
+        *sl = (struct esock__hslot){NULL, 0};
         t->used--;
     }
     pthread_mutex_unlock(&t->mu);

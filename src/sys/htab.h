@@ -1,12 +1,22 @@
 /*
- * sys/htab.h - generation-tagged handle tables (as nng's id maps).
+ * sys/htab.h - handle tables (in the manner of nng's id maps).
  *
- * A handle is a 32-bit value: slot index + 1 in the low 20 bits and a
- * generation in the high 12. A stale handle (its slot freed, maybe reused)
- * never matches, so a call on it fails cleanly instead of touching freed or
- * foreign memory. Objects in a table start with a struct esock__ref, and
- * lookups pin them (refs++) while the table lock is held, so an object cannot
- * be freed between lookup and pin.
+ * A handle is a 32-bit value drawn from a per-table counter that only moves
+ * forward, so a closed socket's handle is not handed out again until the
+ * counter has gone round all 2^32 values: a call on a stale handle fails
+ * cleanly instead of reaching another object. (An earlier design packed a
+ * slot index and a 12-bit generation into the handle; a slot reused 4096
+ * times gave an old handle back - the hostile suite proves this cannot
+ * happen now.)
+ *
+ * Lookups stay one array access: a handle lives in slot (handle & (cap-1)).
+ * A new handle skips counter values whose slot is taken; the table doubles
+ * when half full, and doubling never makes two handles share a slot (values
+ * distinct modulo cap stay distinct modulo 2*cap).
+ *
+ * Objects in a table start with a struct esock__ref, and lookups pin them
+ * (refs++) while the table lock is held, so an object cannot be freed
+ * between lookup and pin.
  */
 #ifndef ESOCK_SYS_HTAB_H
 #define ESOCK_SYS_HTAB_H
@@ -20,21 +30,23 @@ struct esock__ref {
 };
 
 struct esock__hslot {
-    void *obj;
-    uint32_t gen;
-    uint32_t next_free; /* index + 1 of the next free slot, 0 = none */
+    void *obj;   /* NULL = free */
+    uint32_t id; /* its handle while obj is set */
 };
 
 struct esock__htab {
     pthread_mutex_t mu;
     struct esock__hslot *slots;
-    uint32_t cap, used, free_head;
+    uint32_t cap, used; /* cap is 0 or a power of two */
+    uint32_t last;      /* the counter: the last handle given out */
 };
 
 #define ESOCK__HTAB_INIT {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, 0}
-#define ESOCK__HTAB_MAX (1u << 20) - 1
+/* Most live handles in one table. */
+#define ESOCK__HTAB_MAX ((1u << 20) - 1)
 
-/* Adds obj; *id receives its handle. 0, -ENOMEM or ESOCK_ESYSTEM_LIMIT. */
+/* Adds obj; *id receives its handle (never 0). 0, -ENOMEM or
+ * ESOCK_ESYSTEM_LIMIT (ESOCK__HTAB_MAX handles live). */
 int esock__htab_add(struct esock__htab *t, void *obj, uint32_t *id);
 /* The object of id, pinned (refs + 1), or NULL if id is stale or invalid. */
 void *esock__htab_pin(struct esock__htab *t, uint32_t id);
