@@ -108,8 +108,10 @@ ESOCK_API int esock_mbox_recv_match(esock_mbox_t mb, const esock_msg_t *match, e
                                     int64_t timeout_ms);
 
 /**
- * Posts a copy of @p msg (its data pointer is taken over: the mailbox or the
- * receiver frees it with free()). 0 or ESOCK_ECLOSED.
+ * Posts a copy of @p msg. Its data pointer is taken over in every case: the
+ * receiver frees it with free(), or the mailbox does when the post fails.
+ * 0, ESOCK_ECLOSED (no such mailbox) or -ENOMEM (no memory for the queue
+ * entry). Thread-safe.
  */
 ESOCK_API int esock_mbox_post(esock_mbox_t mb, const esock_msg_t *msg);
 

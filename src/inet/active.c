@@ -158,6 +158,9 @@ static void count_one(esock__isock_t *s)
     }
 }
 
+/* A data message of this event could not be allocated. */
+static _Thread_local int batch_lost;
+
 static void deliver(esock__isock_t *s, const uint8_t *p, const esock__frame_t *fr)
 {
     esock_inet_msg_t *m = msg_new(ESOCK_INET_MSG_DATA, s, fr->len);
@@ -167,6 +170,8 @@ static void deliver(esock__isock_t *s, const uint8_t *p, const esock__frame_t *f
         if (s->binary && s->header)
             m->header_len = (size_t)s->header < fr->len ? (size_t)s->header : fr->len;
         post(s->owner, m);
+    } else {
+        batch_lost = 1; /* the stream has a hole now: ended at the end of the event */
     }
     esock__inet_stat_recv(s, fr->total);
     count_one(s);
@@ -406,6 +411,7 @@ void esock__active_ready(uint32_t sock_id, unsigned events)
     if (s->owner)
         esock__owner_note_serving(s->owner); /* this thread waits on it */
     batching = 1;
+    batch_lost = 0;
     if (!s->closed && s->fd >= 0) {
         if (events & ESOCK__INET_OUT) {
             int f = esock__inet_flush_locked(s);
@@ -425,8 +431,9 @@ void esock__active_ready(uint32_t sock_id, unsigned events)
             set_interest(s);
     }
     batching = 0;
-    if (batch_flush() == -ENOMEM)
+    if (batch_flush() == -ENOMEM || batch_lost)
         lost_delivery(s);
+    batch_lost = 0;
     pthread_mutex_unlock(&s->mu);
     esock__inet_unpin(s);
 }

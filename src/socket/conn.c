@@ -1,5 +1,6 @@
 /* bind, listen, accept, connect, shutdown, sockname, peername. */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <sys/socket.h>
 
@@ -209,10 +210,16 @@ int esock_connect(esock_t h, const esock_sockaddr_t *addr, int64_t timeout_ms,
     rc = esock__nonblock_hold(s);
     if (rc == 0) {
         int r;
-        do
-            r = esock__sys.connect(s->fd, (struct sockaddr *)&ss, len);
-        while (r < 0 && errno == EINTR);
+        bool retried = false;
+        while ((r = esock__sys.connect(s->fd, (struct sockaddr *)&ss, len)) < 0 && errno == EINTR)
+            retried = true;
         rc = r < 0 ? -errno : 0;
+        /* A retried connect reports the first attempt's progress: still
+         * going (EALREADY) or already done (EISCONN). */
+        if (retried && rc == -EALREADY)
+            rc = -EINPROGRESS;
+        else if (retried && rc == -EISCONN)
+            rc = 0;
         esock__nonblock_release(s);
     }
     if (rc == -EINPROGRESS || rc == -EAGAIN) {

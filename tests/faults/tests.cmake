@@ -17,14 +17,10 @@ if(TARGET test_socket_msg)
   set_tests_properties(socket_msg_eintr PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77
     ENVIRONMENT "${_esock_eintr_env}")
 endif()
-# inet without EAGAIN for now: an injected EAGAIN makes a socket busy while
-# the kernel still has room, and busy_sender_blocks_until_drained (t_send.c)
-# times how long a busy sender waits, which then is not at all. Everything
-# else of test_inet passes with the full spec above.
 if(TARGET test_inet)
   add_test(NAME inet_eintr COMMAND test_inet)
   set_tests_properties(inet_eintr PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77
-    ENVIRONMENT "ESOCK_FAULTS=eintr:20,short:30,seed:7")
+    ENVIRONMENT "${_esock_eintr_env}")
 endif()
 # The fault suite itself under EINTR (its own seam overrides sit on top).
 add_test(NAME faults_eintr COMMAND test_faults)
