@@ -437,7 +437,7 @@ static void setup_listeners(void)
 static void setup_pairs(void)
 {
     for (int i = 0; i < NPAIRS; i++) {
-        uint32_t h[2];
+        uint32_t h[2] = {0, 0};
         assert_int_equal(new_spair(i % NTHREADS, h), 0);
         atomic_store(&spairs[i].h[0], h[0]);
         atomic_store(&spairs[i].h[1], h[1]);
