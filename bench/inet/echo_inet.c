@@ -53,7 +53,7 @@ int main(int argc, char **argv)
         esock_inet_opt_int(ESOCK_IOPT_ACTIVE, ESOCK_INET_ACTIVE_TRUE),
         esock_inet_opt_int(ESOCK_IOPT_DELAY_SEND, 1),
         esock_inet_opt_int(ESOCK_IOPT_NODELAY, 1),
-        esock_inet_opt_int(ESOCK_IOPT_BUFFER, 65536),
+        esock_inet_opt_int(ESOCK_IOPT_BUFFER, 262144),
     };
     esock_inet_t l;
     int rc = esock_inet_listen(&l, &addr, 4096, o, sizeof o / sizeof o[0], owner_id(mb));

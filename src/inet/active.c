@@ -20,11 +20,11 @@
 #include "sys/sys.h"
 #include "inet/owner.h"
 
-#define SCRATCH 65536
+#define SCRATCH ESOCK__INET_SCRATCH
 
 /* The per-thread read buffer: allocated on a thread's first active read,
  * freed when the thread exits (the key's destructor), so threads that come
- * and go (a pool serving mailboxes) do not leave 64 KiB each behind. The
+ * and go (a pool serving mailboxes) do not leave 256 KiB each behind. The
  * thread that runs exit() keeps its buffer until the process ends. */
 static _Thread_local uint8_t *scratch;
 static pthread_key_t scratch_key;

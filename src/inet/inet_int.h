@@ -22,6 +22,10 @@
 #include "sys/htab.h"
 
 /* One queued output chunk (the unwritten part of a send). */
+/* The per-thread buffer active reads go into (active.c): as large as one
+ * loopback TCP read gets, so a stream of big packets takes few reads. */
+#define ESOCK__INET_SCRATCH 262144
+
 typedef struct esock__chunk {
     struct esock__chunk *next;
     size_t len, off, cap;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "inet/inet_int.h"
 #include "sys/sys.h"
 
 static void data_then(esock_mbox_t mb, esock_inet_t a, const char *s)
@@ -407,11 +408,11 @@ static void *active_thread_main(void *p)
         t->len = im ? im->len : 0;
         esock_msg_free(&m);
     }
-    heap_live(65536, &t->live_64k);
+    heap_live(ESOCK__INET_SCRATCH, &t->live_64k);
     return NULL;
 }
 
-/* The 64 KiB read buffer an active read allocates on its thread is freed
+/* The read buffer (ESOCK__INET_SCRATCH) an active read allocates on its thread is freed
  * when that thread exits (it used to stay allocated for ever: a leak per
  * thread for programs whose threads come and go). */
 static void active_thread_exit_frees_read_buffer(void **st)
@@ -438,18 +439,18 @@ static void active_thread_exit_frees_read_buffer(void **st)
     esock_inet_close(l);
     tm_free(mb);
     unsigned k64;
-    unsigned live = heap_live(65536, &k64);
+    unsigned live = heap_live(ESOCK__INET_SCRATCH, &k64);
     unsigned overflow = heap.overflow;
     esock__sys = heap_real;
 
     assert_int_equal(t.kind, ESOCK_INET_MSG_DATA);
     assert_int_equal(t.len, 5);
     assert_int_equal(overflow, 0);
-    /* the read did go through the thread's 64 KiB buffer ... */
+    /* the read did go through the thread's read buffer ... */
     assert_int_equal(t.live_64k, 1);
     /* ... which left with the thread, as did everything else it allocated */
     if (live)
-        print_error("%u block(s) allocated by the exited thread still live (%u of 64 KiB)\n", live, k64);
+        print_error("%u block(s) allocated by the exited thread still live (%u of them read buffers)\n", live, k64);
     assert_int_equal(live, 0);
 }
 
