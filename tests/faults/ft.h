@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "testnet.h"
+
 #include <esock/inet.h>
 #include <esock/socket.h>
 
@@ -45,25 +47,9 @@ long ft_alloc_live(void);
 /* Prints the live blocks (size and allocation number) to stderr. */
 void ft_alloc_dump(void);
 
-/* ---- descriptors ---- */
+/* ---- sockets (lo4, raw peers, wr/rd, rst_close, fd_count, now_ms:
+ * the shared toolkit, tests/support/testnet.h) ---- */
 
-/* Open descriptors of the process (/proc/self/fd). */
-int ft_fd_count(void);
-
-/* ---- sockets ---- */
-
-esock_sockaddr_t ft_lo4(uint16_t port);
-/* A plain listening fd on 127.0.0.1:0; its port in *port. */
-int ft_raw_listener(uint16_t *port);
-/* A plain fd connected (blocking connect) to 127.0.0.1:port. */
-int ft_raw_connect(uint16_t port);
-/* A plain fd accepted from a raw listener within 2 s. */
-int ft_raw_accept(int lfd);
-/* Writes all of p, reads exactly n bytes (2 s), both on plain fds. */
-void ft_wr(int fd, const void *p, size_t n);
-void ft_rd(int fd, void *p, size_t n);
-/* Closes fd with SO_LINGER {1, 0}: the peer gets RST. */
-void ft_rst_close(int fd);
 /* Port of an esock / inet socket. */
 uint16_t ft_port(esock_t s);
 
@@ -72,8 +58,6 @@ void ft_tcp_pair(esock_t *client, esock_t *server);
 
 /* Mailbox helpers: the next inet message within tmo_ms or NULL. */
 esock_inet_msg_t *ft_inet_msg(esock_mbox_t mb, int tmo_ms);
-
-int64_t ft_now_ms(void);
 
 /* Every test starts and ends with the real seam, no socket and no mailbox
  * it made left over. */

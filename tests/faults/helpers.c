@@ -197,102 +197,7 @@ void ft_alloc_dump(void)
     pthread_mutex_unlock(&amu);
 }
 
-/* ---- descriptors ---------------------------------------------------------- */
-
-int ft_fd_count(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    assert_non_null(d);
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        if (e->d_name[0] != '.')
-            n++;
-    closedir(d);
-    return n - 1; /* the directory's own descriptor */
-}
-
 /* ---- sockets -------------------------------------------------------------- */
-
-int64_t ft_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-esock_sockaddr_t ft_lo4(uint16_t port)
-{
-    esock_sockaddr_t sa;
-    memset(&sa, 0, sizeof sa);
-    sa.family = ESOCK_FAMILY_INET;
-    sa.u.in.addr[0] = 127;
-    sa.u.in.addr[3] = 1;
-    sa.u.in.port = port;
-    return sa;
-}
-
-int ft_raw_listener(uint16_t *port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    assert_int_equal(listen(fd, 16), 0);
-    socklen_t l = sizeof sa;
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &l), 0);
-    *port = ntohs(sa.sin_port);
-    return fd;
-}
-
-int ft_raw_connect(uint16_t port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port),
-                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    return fd;
-}
-
-int ft_raw_accept(int lfd)
-{
-    struct pollfd p = {.fd = lfd, .events = POLLIN};
-    assert_int_equal(poll(&p, 1, 2000), 1);
-    int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-    assert_true(fd >= 0);
-    return fd;
-}
-
-void ft_wr(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-    while (n) {
-        ssize_t w = send(fd, c, n, MSG_NOSIGNAL);
-        assert_true(w > 0);
-        c += w;
-        n -= (size_t)w;
-    }
-}
-
-void ft_rd(int fd, void *p, size_t n)
-{
-    char *c = p;
-    while (n) {
-        struct pollfd pf = {.fd = fd, .events = POLLIN};
-        assert_int_equal(poll(&pf, 1, 2000), 1);
-        ssize_t r = read(fd, c, n);
-        assert_true(r > 0);
-        c += r;
-        n -= (size_t)r;
-    }
-}
-
-void ft_rst_close(int fd)
-{
-    struct linger lg = {1, 0};
-    assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg), 0);
-    close(fd);
-}
 
 uint16_t ft_port(esock_t s)
 {
@@ -305,10 +210,10 @@ void ft_tcp_pair(esock_t *client, esock_t *server)
 {
     esock_t l;
     ok(esock_open(AF_INET, SOCK_STREAM, 0, &l));
-    esock_sockaddr_t sa = ft_lo4(0);
+    esock_sockaddr_t sa = lo4(0);
     ok(esock_bind(l, &sa));
     ok(esock_listen(l, 4));
-    sa = ft_lo4(ft_port(l));
+    sa = lo4(ft_port(l));
     ok(esock_open(AF_INET, SOCK_STREAM, 0, client));
     ok(esock_connect(*client, &sa, 2000, NULL));
     ok(esock_accept(l, 2000, server, NULL));
@@ -317,9 +222,9 @@ void ft_tcp_pair(esock_t *client, esock_t *server)
 
 esock_inet_msg_t *ft_inet_msg(esock_mbox_t mb, int tmo_ms)
 {
-    int64_t end = ft_now_ms() + tmo_ms;
+    int64_t end = now_ms() + tmo_ms;
     for (;;) {
-        int64_t left = end - ft_now_ms();
+        int64_t left = end - now_ms();
         esock_msg_t m;
         int rc = esock_mbox_recv(mb, &m, left > 0 ? left : 0);
         if (rc != 0)
@@ -339,7 +244,7 @@ int ft_setup(void **state)
 {
     (void)state;
     esock__sys_reset();
-    fds_at_setup = ft_fd_count();
+    fds_at_setup = fd_count();
     return 0;
 }
 
@@ -356,7 +261,7 @@ int ft_teardown(void **state)
     esock__sys_reset();
     int socks = esock_number_of();
     size_t inets = esock_inet_count();
-    int fds = ft_fd_count();
+    int fds = fd_count();
     if (socks != 0 || inets != 0 || fds != fds_at_setup) {
         fprintf(stderr, "teardown: %d sockets, %zu inet sockets, fds %d -> %d\n", socks, inets,
                 fds_at_setup, fds);

@@ -19,7 +19,7 @@ static void warm_thread_caches(void)
 {
     (void)esock_mbox_self();
     esock_inet_t l;
-    esock_sockaddr_t sa = ft_lo4(0);
+    esock_sockaddr_t sa = lo4(0);
     if (esock_inet_listen(&l, &sa, 1, NULL, 0, ESOCK_INET_NO_OWNER) == 0) {
         esock_inet_t a;
         (void)esock_inet_accept(l, &a, ESOCK_INET_NO_OWNER, 1); /* waits: makes the eventfd */

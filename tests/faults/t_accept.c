@@ -67,7 +67,7 @@ static void check_socket_accept_after(esock_t l, int peer)
 {
     esock_t s;
     ok(esock_accept(l, 2000, &s, NULL));
-    ft_wr(peer, "after", 5);
+    wr(peer, "after", 5);
     char b[5];
     ok(esock_recv(s, b, 5, 5, 0, 2000, NULL, NULL));
     assert_memory_equal(b, "after", 5);
@@ -77,7 +77,7 @@ static void check_socket_accept_after(esock_t l, int peer)
 static void socket_listener(esock_t *l, uint16_t *port)
 {
     ok(esock_open(AF_INET, SOCK_STREAM, 0, l));
-    esock_sockaddr_t sa = ft_lo4(0);
+    esock_sockaddr_t sa = lo4(0);
     ok(esock_bind(*l, &sa));
     ok(esock_listen(*l, 4));
     *port = ft_port(*l);
@@ -88,7 +88,7 @@ static void emfile_socket_accept(bool real)
     esock_t l, s;
     uint16_t port;
     socket_listener(&l, &port);
-    int peer = ft_raw_connect(port);
+    int peer = raw_connect(port);
     esock_socket_info_t before;
     ok(esock_info_socket(l, &before));
 
@@ -96,9 +96,9 @@ static void emfile_socket_accept(bool real)
     struct rlimit old = {0, 0};
     if (real)
         old = starve_fds();
-    int64_t t0 = ft_now_ms();
+    int64_t t0 = now_ms();
     int rc = esock_accept(l, 1000, &s, NULL);
-    int64_t took = ft_now_ms() - t0;
+    int64_t took = now_ms() - t0;
     esock_select_info_t si = {0};
     int rc_nowait = esock_accept(l, ESOCK_NOWAIT, &s, &si);
     if (real)
@@ -143,20 +143,20 @@ static void emfile_inet_accept(bool real)
     esock_mbox_t mb;
     ok(esock_mbox_create(&mb));
     esock_inet_t l, a = {0};
-    esock_sockaddr_t any = ft_lo4(0);
+    esock_sockaddr_t any = lo4(0);
     const esock_inet_opt_t o[] = {IOPT(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
     ok(esock_inet_listen(&l, &any, 4, o, NELEM(o), mb));
     uint16_t port;
     ok(esock_inet_port(l, &port));
-    int peer = ft_raw_connect(port);
+    int peer = raw_connect(port);
 
     hook_accept(!real);
     struct rlimit old = {0, 0};
     if (real)
         old = starve_fds();
-    int64_t t0 = ft_now_ms();
+    int64_t t0 = now_ms();
     int rc = esock_inet_accept(l, &a, mb, 1000);
-    int64_t took = ft_now_ms() - t0;
+    int64_t took = now_ms() - t0;
     int rc_nowait = esock_inet_accept(l, &a, mb, ESOCK_NOWAIT);
     if (real)
         restore_fds(old);
@@ -176,7 +176,7 @@ static void emfile_inet_accept(bool real)
     assert_true(atomic_load(&accept_calls) == calls);
 
     ok(esock_inet_accept(l, &a, mb, 2000));
-    ft_wr(peer, "after", 5);
+    wr(peer, "after", 5);
     char b[5];
     size_t got;
     ok(esock_inet_recv(a, b, sizeof b, 5, &got, 2000));
@@ -211,12 +211,12 @@ static void emfile_inet_after_select(void **st)
     esock_mbox_t mb;
     ok(esock_mbox_create(&mb));
     esock_inet_t l, a = {0};
-    esock_sockaddr_t any = ft_lo4(0);
+    esock_sockaddr_t any = lo4(0);
     ok(esock_inet_listen(&l, &any, 4, NULL, 0, mb));
     uint16_t port;
     ok(esock_inet_port(l, &port));
     assert_int_equal(esock_inet_accept(l, &a, mb, ESOCK_NOWAIT), ESOCK_SELECT);
-    int peer = ft_raw_connect(port);
+    int peer = raw_connect(port);
     esock_inet_msg_t *m = ft_inet_msg(mb, 2000);
     assert_non_null(m);
     assert_int_equal(m->kind, ESOCK_INET_MSG_SELECT);

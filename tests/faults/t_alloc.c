@@ -87,7 +87,7 @@ static void clean_s(struct ctx *x, int rc)
 static void prep_listener(struct ctx *x)
 {
     ok(esock_open(AF_INET, SOCK_STREAM, 0, &x->l));
-    esock_sockaddr_t sa = ft_lo4(0);
+    esock_sockaddr_t sa = lo4(0);
     ok(esock_bind(x->l, &sa));
     ok(esock_listen(x->l, 4));
     x->port = ft_port(x->l);
@@ -98,7 +98,7 @@ static void prep_listener(struct ctx *x)
 static void prep_accept(struct ctx *x)
 {
     prep_listener(x);
-    x->rawc = ft_raw_connect(x->port);
+    x->rawc = raw_connect(x->port);
 }
 
 static int run_accept(struct ctx *x)
@@ -109,7 +109,7 @@ static int run_accept(struct ctx *x)
 static void clean_accept(struct ctx *x, int rc)
 {
     if (rc == 0) { /* the connection really is ours: data flows */
-        ft_wr(x->rawc, "ping", 4);
+        wr(x->rawc, "ping", 4);
         char b[4];
         ok(esock_recv(x->s, b, 4, 4, 0, 1000, NULL, NULL));
         assert_memory_equal(b, "ping", 4);
@@ -206,26 +206,26 @@ static const esock_inet_opt_t popts[] = {IOPT(PACKET, ESOCK_INET_PACKET_4),
 
 static void prep_raw_listener(struct ctx *x)
 {
-    x->rawl = ft_raw_listener(&x->port);
+    x->rawl = raw_listener(&x->port);
     x->ic.id = 0;
 }
 
 static int run_inet_connect(struct ctx *x)
 {
-    esock_sockaddr_t to = ft_lo4(x->port);
+    esock_sockaddr_t to = lo4(x->port);
     return esock_inet_connect(&x->ic, &to, copts, NELEM(copts), x->mb, 1000);
 }
 
 static int run_inet_connect_plain(struct ctx *x)
 {
-    esock_sockaddr_t to = ft_lo4(x->port);
+    esock_sockaddr_t to = lo4(x->port);
     return esock_inet_connect(&x->ic, &to, NULL, 0, ESOCK_INET_NO_OWNER, 1000);
 }
 
 static void clean_inet_connect(struct ctx *x, int rc)
 {
     if (rc == 0) {
-        int fd = ft_raw_accept(x->rawl);
+        int fd = raw_accept(x->rawl);
         ok(esock_inet_close(x->ic));
         close(fd);
     }
@@ -235,7 +235,7 @@ static void clean_inet_connect(struct ctx *x, int rc)
 
 static int run_inet_listen(struct ctx *x)
 {
-    esock_sockaddr_t any = ft_lo4(0);
+    esock_sockaddr_t any = lo4(0);
     return esock_inet_listen(&x->il, &any, 5, copts, NELEM(copts), x->mb);
 }
 
@@ -248,10 +248,10 @@ static void clean_inet_listen(struct ctx *x, int rc)
 
 static void prep_inet_listener(struct ctx *x, const esock_inet_opt_t *o, size_t n)
 {
-    esock_sockaddr_t any = ft_lo4(0);
+    esock_sockaddr_t any = lo4(0);
     ok(esock_inet_listen(&x->il, &any, 5, o, n, x->mb));
     ok(esock_inet_port(x->il, &x->port));
-    x->rawc = ft_raw_connect(x->port);
+    x->rawc = raw_connect(x->port);
     x->ia.id = 0;
 }
 
@@ -284,7 +284,7 @@ static void prep_inet_recv(struct ctx *x)
     x->out[1] = 0;
     x->out[2] = (uint8_t)(PKT >> 8);
     x->out[3] = (uint8_t)PKT;
-    ft_wr(x->rawc, x->out, PKT + 4);
+    wr(x->rawc, x->out, PKT + 4);
 }
 
 static int run_inet_recv(struct ctx *x)
@@ -313,7 +313,7 @@ static void prep_inet_active(struct ctx *x)
     x->out[1] = 0;
     x->out[2] = (uint8_t)(PKT >> 8);
     x->out[3] = (uint8_t)PKT;
-    ft_wr(x->rawc, x->out, PKT + 4);
+    wr(x->rawc, x->out, PKT + 4);
 }
 
 static int run_inet_active(struct ctx *x)
@@ -341,7 +341,7 @@ static void clean_inet_active(struct ctx *x, int rc)
 
 static int run_inet_udp_open(struct ctx *x)
 {
-    esock_sockaddr_t any = ft_lo4(0);
+    esock_sockaddr_t any = lo4(0);
     const esock_inet_opt_t o[] = {IOPT(ACTIVE, ESOCK_INET_ACTIVE_TRUE)};
     return esock_inet_udp_open(&x->ic, &any, o, NELEM(o), x->mb);
 }
@@ -364,7 +364,7 @@ static int many_ns, many_ni;
 static int run_many(struct ctx *x)
 {
     (void)x;
-    esock_sockaddr_t any = ft_lo4(0);
+    esock_sockaddr_t any = lo4(0);
     int rc = 0;
     many_ns = many_ni = 0;
     for (int i = 0; i < MANY && rc == 0; i++) {
@@ -426,7 +426,7 @@ static int run_op(const struct op *op, struct ctx *x)
 
 static struct counts measure(void)
 {
-    struct counts c = {ft_alloc_live(), ft_fd_count(), esock_number_of(), esock_inet_count()};
+    struct counts c = {ft_alloc_live(), fd_count(), esock_number_of(), esock_inet_count()};
     return c;
 }
 

@@ -114,10 +114,10 @@ static void eintr_socket_dgram(void **st)
     esock_t a, b;
     ok(esock_open(AF_INET, SOCK_DGRAM, 0, &a));
     ok(esock_open(AF_INET, SOCK_DGRAM, 0, &b));
-    esock_sockaddr_t sa = ft_lo4(0);
+    esock_sockaddr_t sa = lo4(0);
     ok(esock_bind(a, &sa));
     ok(esock_bind(b, &sa));
-    esock_sockaddr_t to = ft_lo4(ft_port(b));
+    esock_sockaddr_t to = lo4(ft_port(b));
     faults_on(12);
     enum { N = 64 };
     int rc = 0;
@@ -146,18 +146,18 @@ static void eintr_connect_accept(void **st)
     (void)st;
     esock_t l;
     ok(esock_open(AF_INET, SOCK_STREAM, 0, &l));
-    esock_sockaddr_t sa = ft_lo4(0);
+    esock_sockaddr_t sa = lo4(0);
     ok(esock_bind(l, &sa));
     ok(esock_listen(l, 8));
-    esock_sockaddr_t to = ft_lo4(ft_port(l));
+    esock_sockaddr_t to = lo4(ft_port(l));
     esock_mbox_t mb;
     ok(esock_mbox_create(&mb));
     esock_inet_t il;
-    esock_sockaddr_t any = ft_lo4(0);
+    esock_sockaddr_t any = lo4(0);
     ok(esock_inet_listen(&il, &any, 8, NULL, 0, ESOCK_INET_NO_OWNER));
     uint16_t iport;
     ok(esock_inet_port(il, &iport));
-    esock_sockaddr_t ito = ft_lo4(iport);
+    esock_sockaddr_t ito = lo4(iport);
     faults_on(13);
     int rc = 0;
     for (int i = 0; i < 20 && rc == 0; i++) {
@@ -231,11 +231,11 @@ static void eintr_inet_packets(void **st)
     ok(esock_mbox_create(&mb));
     const esock_inet_opt_t lo[] = {IOPT(PACKET, ESOCK_INET_PACKET_4), IOPT(ACTIVE, ESOCK_INET_ACTIVE_TRUE)};
     esock_inet_t l, a;
-    esock_sockaddr_t any = ft_lo4(0);
+    esock_sockaddr_t any = lo4(0);
     ok(esock_inet_listen(&l, &any, 4, lo, NELEM(lo), mb));
     uint16_t port;
     ok(esock_inet_port(l, &port));
-    esock_sockaddr_t to = ft_lo4(port);
+    esock_sockaddr_t to = lo4(port);
     const esock_inet_opt_t co[] = {IOPT(PACKET, ESOCK_INET_PACKET_4), IOPT(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
     struct isender x = {{0}, 0};
     ok(esock_inet_connect(&x.c, &to, co, NELEM(co), ESOCK_INET_NO_OWNER, 2000));
@@ -246,8 +246,8 @@ static void eintr_inet_packets(void **st)
     assert_int_equal(pthread_create(&t, NULL, inet_sender, &x), 0);
     int n = 0, closed = 0, other = 0;
     bool intact = true;
-    int64_t end = ft_now_ms() + 20000;
-    while (!closed && ft_now_ms() < end) {
+    int64_t end = now_ms() + 20000;
+    while (!closed && now_ms() < end) {
         esock_inet_msg_t *m = ft_inet_msg(mb, 1000);
         if (m == NULL)
             continue;

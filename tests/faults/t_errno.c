@@ -150,10 +150,10 @@ static void socket_dgram(int err)
     esock_t a, b;
     ok(esock_open(AF_INET, SOCK_DGRAM, 0, &a));
     ok(esock_open(AF_INET, SOCK_DGRAM, 0, &b));
-    esock_sockaddr_t sa = ft_lo4(0);
+    esock_sockaddr_t sa = lo4(0);
     ok(esock_bind(a, &sa));
     ok(esock_bind(b, &sa));
-    esock_sockaddr_t to = ft_lo4(ft_port(b));
+    esock_sockaddr_t to = lo4(ft_port(b));
     esock_counters_t a0 = counters(a), b0 = counters(b);
 
     arm(C_SENDTO, err);
@@ -199,13 +199,13 @@ static void socket_dgram_enomem(void **st)
 static void inet_udp(int err)
 {
     esock_inet_t a, b;
-    esock_sockaddr_t any = ft_lo4(0);
+    esock_sockaddr_t any = lo4(0);
     const esock_inet_opt_t o[] = {IOPT(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
     ok(esock_inet_udp_open(&a, &any, o, NELEM(o), ESOCK_INET_NO_OWNER));
     ok(esock_inet_udp_open(&b, &any, o, NELEM(o), ESOCK_INET_NO_OWNER));
     uint16_t pb;
     ok(esock_inet_port(b, &pb));
-    esock_sockaddr_t to = ft_lo4(pb);
+    esock_sockaddr_t to = lo4(pb);
 
     arm(C_SENDTO, err);
     assert_int_equal(esock_inet_sendto(a, &to, "udp!", 4), -err);
@@ -242,14 +242,14 @@ static void inet_udp_enomem(void **st)
 static void inet_tcp_recv(int err)
 {
     esock_inet_t l, a;
-    esock_sockaddr_t any = ft_lo4(0);
+    esock_sockaddr_t any = lo4(0);
     const esock_inet_opt_t o[] = {IOPT(ACTIVE, ESOCK_INET_ACTIVE_FALSE), IOPT(PACKET, ESOCK_INET_PACKET_2)};
     ok(esock_inet_listen(&l, &any, 4, o, NELEM(o), ESOCK_INET_NO_OWNER));
     uint16_t port;
     ok(esock_inet_port(l, &port));
-    int peer = ft_raw_connect(port);
+    int peer = raw_connect(port);
     ok(esock_inet_accept(l, &a, ESOCK_INET_NO_OWNER, 1000));
-    ft_wr(peer, "\0\3abc", 5);
+    wr(peer, "\0\3abc", 5);
     arm(C_READ, err);
     char b[8];
     size_t got = 0;
@@ -260,7 +260,7 @@ static void inet_tcp_recv(int err)
     assert_memory_equal(b, "abc", 3);
     /* and the other way: still connected both ways */
     ok(esock_inet_send(a, "xyz", 3));
-    ft_rd(peer, b, 5);
+    rd(peer, b, 5);
     assert_memory_equal(b, "\0\3xyz", 5);
     close(peer);
     ok(esock_inet_close(a));
@@ -284,12 +284,12 @@ static void inet_tcp_recv_enomem(void **st)
 static void inet_tcp_send(int err)
 {
     esock_inet_t l, a;
-    esock_sockaddr_t any = ft_lo4(0);
+    esock_sockaddr_t any = lo4(0);
     const esock_inet_opt_t o[] = {IOPT(ACTIVE, ESOCK_INET_ACTIVE_FALSE), IOPT(PACKET, ESOCK_INET_PACKET_2)};
     ok(esock_inet_listen(&l, &any, 4, o, NELEM(o), ESOCK_INET_NO_OWNER));
     uint16_t port;
     ok(esock_inet_port(l, &port));
-    int peer = ft_raw_connect(port);
+    int peer = raw_connect(port);
     ok(esock_inet_accept(l, &a, ESOCK_INET_NO_OWNER, 1000));
     arm(C_SENDMSG, err);
     int rc = esock_inet_send(a, "abc", 3);
@@ -300,7 +300,7 @@ static void inet_tcp_send(int err)
     assert_int_equal(errno, EAGAIN);
     int again = esock_inet_send(a, "abc", 3);
     if (again == 0) {
-        ft_rd(peer, b, 5);
+        rd(peer, b, 5);
         assert_memory_equal(b, "\0\3abc", 5);
     }
     ft_note("errno  inet send after %s: next send returns %d (%s)\n", err == ENOBUFS ? "ENOBUFS" : "ENOMEM",

@@ -21,10 +21,10 @@ static int socket_with_peer(esock_t *s)
 {
     esock_t l;
     ok(esock_open(AF_INET, SOCK_STREAM, 0, &l));
-    esock_sockaddr_t sa = ft_lo4(0);
+    esock_sockaddr_t sa = lo4(0);
     ok(esock_bind(l, &sa));
     ok(esock_listen(l, 4));
-    int peer = ft_raw_connect(ft_port(l));
+    int peer = raw_connect(ft_port(l));
     ok(esock_accept(l, 1000, s, NULL));
     ok(esock_close(l));
     return peer;
@@ -33,11 +33,11 @@ static int socket_with_peer(esock_t *s)
 static int inet_with_peer(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, esock_inet_t *a)
 {
     esock_inet_t l;
-    esock_sockaddr_t any = ft_lo4(0);
+    esock_sockaddr_t any = lo4(0);
     ok(esock_inet_listen(&l, &any, 4, o, n, owner));
     uint16_t port;
     ok(esock_inet_port(l, &port));
-    int peer = ft_raw_connect(port);
+    int peer = raw_connect(port);
     ok(esock_inet_accept(l, a, owner, 1000));
     ok(esock_inet_close(l));
     return peer;
@@ -47,7 +47,7 @@ static int inet_with_peer(const esock_inet_opt_t *o, size_t n, esock_mbox_t owne
 static void peer_reads_then_eof(int peer, const char *want, size_t n)
 {
     char b[64];
-    ft_rd(peer, b, n);
+    rd(peer, b, n);
     assert_memory_equal(b, want, n);
     struct pollfd p = {.fd = peer, .events = POLLIN};
     assert_int_equal(poll(&p, 1, 2000), 1);
@@ -61,7 +61,7 @@ static void socket_peer_shuts_write(void **st)
     (void)st;
     esock_t s;
     int peer = socket_with_peer(&s);
-    ft_wr(peer, "last words", 10);
+    wr(peer, "last words", 10);
     assert_int_equal(shutdown(peer, SHUT_WR), 0);
     char b[32];
     size_t got;
@@ -73,7 +73,7 @@ static void socket_peer_shuts_write(void **st)
     /* Our direction is still open. */
     ok(esock_send(s, "reply", 5, 0, 1000, NULL, NULL));
     char r[5];
-    ft_rd(peer, r, 5);
+    rd(peer, r, 5);
     assert_memory_equal(r, "reply", 5);
     close(peer);
     ok(esock_close(s));
@@ -95,7 +95,7 @@ static void socket_shuts_write(void **st)
     assert_int_equal(esock_send(s, "more", 4, 0, 1000, &sent, NULL), -EPIPE);
     assert_int_equal(sent, 0);
     /* Still receiving. */
-    ft_wr(peer, "answer", 6);
+    wr(peer, "answer", 6);
     char b[8];
     size_t got;
     ok(esock_recv(s, b, 6, 6, 0, 1000, &got, NULL));
@@ -113,7 +113,7 @@ static void inet_peer_shuts_write_passive(void **st)
                                   IOPT(EXIT_ON_CLOSE, 0)};
     esock_inet_t a;
     int peer = inet_with_peer(o, NELEM(o), ESOCK_INET_NO_OWNER, &a);
-    ft_wr(peer, "\4ping", 5);
+    wr(peer, "\4ping", 5);
     assert_int_equal(shutdown(peer, SHUT_WR), 0);
     char b[16];
     size_t got;
@@ -124,7 +124,7 @@ static void inet_peer_shuts_write_passive(void **st)
     /* exit_on_close false: the socket still sends after the peer's shutdown */
     ok(esock_inet_send(a, "pong", 4));
     ok(esock_inet_send(a, "done", 4));
-    ft_rd(peer, b, 10);
+    rd(peer, b, 10);
     assert_memory_equal(b, "\4pong\4done", 10);
     close(peer);
     ok(esock_inet_close(a));
@@ -162,7 +162,7 @@ static void inet_shuts_write(void **st)
     int rc = esock_inet_send(a, "more", 4);
     assert_true(rc == ESOCK_ECLOSED || rc == -EPIPE);
     /* Still receiving. */
-    ft_wr(peer, "\6answer", 7);
+    wr(peer, "\6answer", 7);
     char b[8];
     size_t got;
     ok(esock_inet_recv(a, b, sizeof b, 0, &got, 1000));
@@ -193,7 +193,7 @@ static void inet_peer_shuts_write_active(void **st)
                                   IOPT(EXIT_ON_CLOSE, 0)};
     esock_inet_t a;
     int peer = inet_with_peer(o, NELEM(o), mb, &a);
-    ft_wr(peer, "\4ping", 5);
+    wr(peer, "\4ping", 5);
     assert_int_equal(shutdown(peer, SHUT_WR), 0);
     esock_inet_msg_t *m = expect(mb, ESOCK_INET_MSG_DATA);
     assert_int_equal(m->len, 4);
@@ -203,7 +203,7 @@ static void inet_peer_shuts_write_active(void **st)
     assert_null(ft_inet_msg(mb, 100)); /* closed once */
     ok(esock_inet_send(a, "pong", 4)); /* and still sending */
     char b[8];
-    ft_rd(peer, b, 5);
+    rd(peer, b, 5);
     assert_memory_equal(b, "\4pong", 5);
     close(peer);
     ok(esock_inet_close(a));
@@ -221,7 +221,7 @@ static void inet_shuts_write_active(void **st)
     ok(esock_inet_send(a, "bye", 3));
     ok(esock_inet_shutdown(a, SHUT_WR));
     peer_reads_then_eof(peer, "\3bye", 4);
-    ft_wr(peer, "\6answer", 7); /* the peer answers into our read half */
+    wr(peer, "\6answer", 7); /* the peer answers into our read half */
     esock_inet_msg_t *m = expect(mb, ESOCK_INET_MSG_DATA);
     assert_int_equal(m->len, 6);
     assert_memory_equal(m->data, "answer", 6);

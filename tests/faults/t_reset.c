@@ -21,11 +21,11 @@
 static int pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, esock_inet_t *a)
 {
     esock_inet_t l;
-    esock_sockaddr_t any = ft_lo4(0);
+    esock_sockaddr_t any = lo4(0);
     ok(esock_inet_listen(&l, &any, 4, o, n, owner));
     uint16_t port;
     ok(esock_inet_port(l, &port));
-    int peer = ft_raw_connect(port);
+    int peer = raw_connect(port);
     ok(esock_inet_accept(l, a, owner, 1000));
     ok(esock_inet_close(l));
     return peer;
@@ -40,13 +40,13 @@ static const uint8_t partial[14] = {0, 0, 0, 100, 'p', 'a', 'r', 't', 'i', 'a', 
  * none may come. */
 static void wait_buffered(esock_inet_t s, esock_mbox_t mb, bool active)
 {
-    int64_t end = ft_now_ms() + 2000;
+    int64_t end = now_ms() + 2000;
     for (;;) {
         esock_inet_info_t i;
         ok(esock_inet_info(s, &i));
         if (i.input == sizeof partial)
             return;
-        assert_true(ft_now_ms() < end);
+        assert_true(now_ms() < end);
         if (active) {
             esock_inet_msg_t *m = ft_inet_msg(mb, 10);
             assert_null(m); /* no data message for half a packet */
@@ -69,9 +69,9 @@ static void reset_passive(bool show)
                                   IOPT(PACKET, ESOCK_INET_PACKET_4), IOPT(SHOW_ECONNRESET, show)};
     esock_inet_t a;
     int peer = pair(o, NELEM(o), ESOCK_INET_NO_OWNER, &a);
-    ft_wr(peer, partial, sizeof partial);
+    wr(peer, partial, sizeof partial);
     wait_buffered(a, (esock_mbox_t){0}, false);
-    ft_rst_close(peer);
+    rst_close(peer);
     char b[128];
     size_t got = 7;
     assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 2000), show ? -ECONNRESET : ESOCK_ECLOSED);
@@ -110,9 +110,9 @@ static void reset_active(bool show, int active)
                                   IOPT(SHOW_ECONNRESET, show)};
     esock_inet_t a;
     int peer = pair(o, NELEM(o), mb, &a);
-    ft_wr(peer, partial, sizeof partial);
+    wr(peer, partial, sizeof partial);
     wait_buffered(a, mb, true);
-    ft_rst_close(peer);
+    rst_close(peer);
     esock_inet_msg_t *m = ft_inet_msg(mb, 2000);
     assert_non_null(m);
     if (show) {
@@ -177,17 +177,17 @@ static void reset_connector_keeps_handle(void **st)
     esock_mbox_t mb;
     ok(esock_mbox_create(&mb));
     uint16_t port;
-    int lfd = ft_raw_listener(&port);
-    esock_sockaddr_t to = ft_lo4(port);
+    int lfd = raw_listener(&port);
+    esock_sockaddr_t to = lo4(port);
     const esock_inet_opt_t o[] = {IOPT(ACTIVE, ESOCK_INET_ACTIVE_TRUE), IOPT(PACKET, ESOCK_INET_PACKET_4),
                                   IOPT(SHOW_ECONNRESET, 1), IOPT(EXIT_ON_CLOSE, 0)};
     esock_inet_t c;
     ok(esock_inet_connect(&c, &to, o, NELEM(o), mb, 1000));
-    int peer = ft_raw_accept(lfd);
+    int peer = raw_accept(lfd);
     close(lfd);
-    ft_wr(peer, partial, sizeof partial);
+    wr(peer, partial, sizeof partial);
     wait_buffered(c, mb, true);
-    ft_rst_close(peer);
+    rst_close(peer);
     esock_inet_msg_t *m = ft_inet_msg(mb, 2000);
     assert_non_null(m);
     assert_int_equal(m->kind, ESOCK_INET_MSG_ERROR);

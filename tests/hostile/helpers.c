@@ -11,33 +11,6 @@
 
 #include "hostile.h"
 
-int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void msleep(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
-int fd_count(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    assert_non_null(d);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (e->d_name[0] != '.')
-            n++;
-    closedir(d);
-    return n - 1; /* the directory's own descriptor */
-}
-
 static FILE *devnull;
 
 int inet_rows(void)
@@ -46,27 +19,6 @@ int inet_rows(void)
         devnull = fopen("/dev/null", "w"); /* kept open: the fd counts stay stable */
     assert_non_null(devnull);
     return esock_inet_i(devnull, ESOCK_INET_I_ALL, NULL, 0, true);
-}
-
-esock_sockaddr_t lo4(uint16_t port)
-{
-    esock_sockaddr_t a;
-    memset(&a, 0, sizeof a);
-    a.family = ESOCK_FAMILY_INET;
-    a.u.in.addr[0] = 127;
-    a.u.in.addr[3] = 1;
-    a.u.in.port = port;
-    return a;
-}
-
-int raw_connect(uint16_t port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    return fd;
 }
 
 esock_inet_t inet_listener(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, uint16_t *port)

@@ -22,6 +22,7 @@
 #include <esock/socket.h>
 
 #include "heap.h"
+#include "testnet.h" /* lo4, raw_connect (the hostile peer), msleep, fd_count, now_ms */
 
 /* ---- helpers.c ------------------------------------------------------------ */
 
@@ -30,17 +31,9 @@
 #define KIB ((size_t)1024)
 #define MIB ((size_t)1024 * 1024)
 
-int64_t now_ms(void);
-void msleep(int ms);
-/* Open descriptors of this process (entries of /proc/self/fd). */
-int fd_count(void);
 /* Rows of the inet listing (esock_inet_i), printed to /dev/null. */
 int inet_rows(void);
 
-/* A loopback esock_sockaddr_t, port in host order. */
-esock_sockaddr_t lo4(uint16_t port);
-/* A blocking plain socket connected to 127.0.0.1:port (the hostile peer). */
-int raw_connect(uint16_t port);
 /* An inet listener on 127.0.0.1:0 with options and owner; its port. */
 esock_inet_t inet_listener(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, uint16_t *port);
 /* A raw peer connected to a fresh inet listener, and the accepted socket. */

@@ -13,17 +13,6 @@
 #include "helpers.h"
 #include "inet/inet_int.h"
 
-esock_sockaddr_t lo4(uint16_t port)
-{
-    esock_sockaddr_t a;
-    memset(&a, 0, sizeof a);
-    a.family = ESOCK_FAMILY_INET;
-    a.u.in.addr[0] = 127;
-    a.u.in.addr[3] = 1;
-    a.u.in.port = port;
-    return a;
-}
-
 esock_inet_t listener(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, uint16_t *port)
 {
     esock_inet_t l = {0};
@@ -37,11 +26,7 @@ int peer_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, esock_ine
 {
     uint16_t port;
     *l = listener(o, n, owner, &port);
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    int fd = raw_connect(port);
     assert_int_equal(esock_inet_accept(*l, a, owner, 2000), 0);
     return fd;
 }
@@ -64,36 +49,6 @@ int local_peer_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, eso
     assert_int_equal(connect(fd, (struct sockaddr *)&un, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)len)), 0);
     assert_int_equal(esock_inet_accept(*l, a, owner, 2000), 0);
     return fd;
-}
-
-void wr(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-    while (n) {
-        ssize_t w = send(fd, c, n, MSG_NOSIGNAL);
-        assert_true(w > 0);
-        c += w;
-        n -= (size_t)w;
-    }
-}
-
-void rd(int fd, void *p, size_t n)
-{
-    char *c = p;
-    while (n) {
-        struct pollfd pf = {.fd = fd, .events = POLLIN};
-        assert_int_equal(poll(&pf, 1, 2000), 1);
-        ssize_t r = read(fd, c, n);
-        assert_true(r > 0);
-        c += r;
-        n -= (size_t)r;
-    }
-}
-
-void msleep(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
 }
 
 esock_inet_msg_t *expect_msg(esock_mbox_t mb, int kind)

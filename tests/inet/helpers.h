@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testnet.h" /* lo4, raw peers, wr/rd, msleep */
+
 #include <esock/error.h>
 #include <esock/inet.h>
 
@@ -34,7 +36,6 @@ void tm_free(esock_mbox_t mb);
  * Runs the mailbox's readiness loop. */
 esock_inet_msg_t *tm_recv(esock_mbox_t mb, int tmo_ms);
 
-esock_sockaddr_t lo4(uint16_t port);
 /* A listener (opts lo/nlo, owner) on 127.0.0.1:0 and its port. */
 esock_inet_t listener(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, uint16_t *port);
 /* A plain-fd peer connected to the esock listener, and the accepted socket. */
@@ -44,11 +45,6 @@ int peer_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, esock_ine
  * is fixed once a write is refused: no window or ACK dynamics free room
  * later, so "the kernel is full" stays true until the peer reads. */
 int local_peer_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, esock_inet_t *l, esock_inet_t *a);
-/* write all of p to fd */
-void wr(int fd, const void *p, size_t n);
-/* read exactly n bytes from fd within 2 s */
-void rd(int fd, void *p, size_t n);
-void msleep(int ms);
 /* Expect a message of kind k on mb (within 2 s); returns it (caller frees). */
 esock_inet_msg_t *expect_msg(esock_mbox_t mb, int kind);
 /* Expect no message within ms. */

@@ -12,13 +12,6 @@
 #include "helpers.h"
 #include "inet/inet_int.h"
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static uint64_t stat1(esock_inet_t s, esock_inet_stat_t k)
 {
     uint64_t v = 0;

@@ -29,6 +29,7 @@
 
 #include "inet/inet_int.h" /* esock__inet_foreach: close what a failed case left */
 #include "peer.h"
+#include "testnet.h"
 
 #define OPT(n, val) ((esock_inet_opt_t){.name = ESOCK_IOPT_##n, .v.i = (val)})
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -36,17 +37,6 @@
 
 static uint8_t *sbuf, *rbuf; /* message and receive buffers, 1 MiB + frame */
 #define BUFSZ (MIB + 64)
-
-static esock_sockaddr_t lo4(uint16_t port)
-{
-    esock_sockaddr_t a;
-    memset(&a, 0, sizeof a);
-    a.family = ESOCK_FAMILY_INET;
-    a.u.in.addr[0] = 127;
-    a.u.in.addr[3] = 1;
-    a.u.in.port = port;
-    return a;
-}
 
 /* ---- Packet types ------------------------------------------------------ */
 

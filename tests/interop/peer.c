@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "peer.h"
+#include "testnet.h"
 
 static pid_t pid = -1;
 static int to_fd = -1, from_fd = -1;
@@ -89,13 +90,6 @@ void peer_cmd(const char *fmt, ...)
         fprintf(stderr, "> %s", line);
     assert_int_equal(write(to_fd, line, (size_t)n + 2), n + 2);
     peer_busy = 1;
-}
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int peer_line(char *buf, size_t cap, int tmo_ms)

@@ -16,13 +16,7 @@
 #include <cmocka.h>
 
 #include "mbox/mbox_int.h"
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "testnet.h"
 
 static esock_msg_t user(uint64_t ref)
 {

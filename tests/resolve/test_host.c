@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include "testnet.h"
 
 #define S(lit) lit, sizeof(lit) - 1
 
@@ -46,13 +47,6 @@ static bool ip_eq(const esock_ip_t *a, const esock_ip_t *b)
         return false;
     return a->family == ESOCK_IP4 ? memcmp(a->u.v4, b->u.v4, 4) == 0
                                   : memcmp(a->u.v6, b->u.v6, 16) == 0;
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---- in the system's own configuration -------------------------------------- */

@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "testnet.h" /* now_ms, fd_count */
+
 /* A connected TCP pair over loopback (family AF_INET or AF_INET6); the
  * listener is closed again. Returns 0, or 77 when the family is missing. */
 int tcp_pair(int family, esock_t *client, esock_t *server);
@@ -21,7 +23,6 @@ int ms_since(int64_t t0);
 /* Whether the library injects faults in this run (ESOCK_FAULTS set and not
  * empty: the library's own view, so an empty variable is "off"). */
 int faults_on(void);
-int64_t now_ms(void);
 
 #define ok(expr) assert_int_equal((expr), 0)
 

@@ -7,13 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int ms_since(int64_t t0)
 {
     return (int)(now_ms() - t0);

@@ -18,16 +18,9 @@
 
 #include <cmocka.h>
 
-#define ok(expr) assert_int_equal((expr), 0)
+#include "testnet.h"
 
-static esock_sockaddr_t lo4(uint16_t port)
-{
-    esock_ip_t ip;
-    esock_parse_address("127.0.0.1", 9, &ip);
-    esock_sockaddr_t sa;
-    esock_sockaddr_ip(&sa, &ip, port);
-    return sa;
-}
+#define ok(expr) assert_int_equal((expr), 0)
 
 /* The table as one string (caller frees). */
 static char *table(const esock_filter_t *f, const int *keys, size_t n, int *rows)

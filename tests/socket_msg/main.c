@@ -8,13 +8,6 @@
 #include <sys/socket.h>
 #include <time.h>
 
-int64_t msg_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int faults_on(void)
 {
     const char *f = getenv("ESOCK_FAULTS");

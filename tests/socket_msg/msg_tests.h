@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "testnet.h"
+
 #define ok(expr) assert_int_equal((expr), 0)
 
 /* A loopback address of the family with port 0. */
@@ -23,7 +25,6 @@ void tcp_pair4(esock_t *client, esock_t *server);
 void set_int_opt(esock_t s, int level, int name, int value);
 /* The socket's counters. */
 esock_counters_t counters_of(esock_t s);
-int64_t msg_now_ms(void);
 /* Every test ends with no socket open. */
 int msg_check_no_sockets(void **state);
 /* Whether ESOCK_FAULTS is set (the seam then injects EAGAIN). */

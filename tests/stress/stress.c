@@ -33,6 +33,7 @@
 #include <esock/socket.h>
 
 #include "heap.h"
+#include "testnet.h"
 
 #define NTHREADS 8
 #define NPAIRS 6        /* connected pairs per API in the shared set */
@@ -101,13 +102,6 @@ static uint32_t pick(worker_t *w, pair_t *set, bool *which)
     pair_t *p = &set[rnd(w) % NPAIRS];
     *which = rnd(w) & 1;
     return atomic_load(&p->h[*which]);
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---- making pairs ---- */
@@ -402,19 +396,6 @@ static void *worker_main(void *arg)
 }
 
 /* ---- the test ---- */
-
-static int fd_count(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    assert_non_null(d);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (e->d_name[0] != '.')
-            n++;
-    closedir(d);
-    return n - 1; /* the directory's own descriptor */
-}
 
 static void setup_listeners(void)
 {
