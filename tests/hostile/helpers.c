@@ -21,25 +21,6 @@ int inet_rows(void)
     return esock_inet_i(devnull, ESOCK_INET_I_ALL, NULL, 0, true);
 }
 
-esock_inet_t inet_listener(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, uint16_t *port)
-{
-    esock_inet_t l = {0};
-    esock_sockaddr_t a = lo4(0);
-    assert_int_equal(esock_inet_listen(&l, &a, 64, o, n, owner), 0);
-    assert_int_equal(esock_inet_port(l, port), 0);
-    return l;
-}
-
-int inet_peer_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, esock_inet_t *l,
-                   esock_inet_t *a)
-{
-    uint16_t port;
-    *l = inet_listener(o, n, owner, &port);
-    int fd = raw_connect(port);
-    assert_int_equal(esock_inet_accept(*l, a, owner, 2000), 0);
-    return fd;
-}
-
 bool wr_all(int fd, const void *p, size_t n)
 {
     const char *c = p;

@@ -22,6 +22,7 @@
 #include <esock/socket.h>
 
 #include "heap.h"
+#include "inetpeer.h" /* inet_listener, inet_peer_pair */
 #include "testnet.h" /* lo4, raw_connect (the hostile peer), msleep, fd_count, now_ms */
 
 /* ---- helpers.c ------------------------------------------------------------ */
@@ -34,11 +35,6 @@
 /* Rows of the inet listing (esock_inet_i), printed to /dev/null. */
 int inet_rows(void);
 
-/* An inet listener on 127.0.0.1:0 with options and owner; its port. */
-esock_inet_t inet_listener(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, uint16_t *port);
-/* A raw peer connected to a fresh inet listener, and the accepted socket. */
-int inet_peer_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, esock_inet_t *l,
-                   esock_inet_t *a);
 /* Writes all of p (blocking); false if the peer went away. */
 bool wr_all(int fd, const void *p, size_t n);
 /* True if the raw peer sees its connection end (EOF or reset) within ms. */

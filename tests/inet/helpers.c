@@ -13,24 +13,6 @@
 #include "helpers.h"
 #include "inet/inet_int.h"
 
-esock_inet_t listener(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, uint16_t *port)
-{
-    esock_inet_t l = {0};
-    esock_sockaddr_t a = lo4(0);
-    assert_int_equal(esock_inet_listen(&l, &a, 16, o, n, owner), 0);
-    assert_int_equal(esock_inet_port(l, port), 0);
-    return l;
-}
-
-int peer_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, esock_inet_t *l, esock_inet_t *a)
-{
-    uint16_t port;
-    *l = listener(o, n, owner, &port);
-    int fd = raw_connect(port);
-    assert_int_equal(esock_inet_accept(*l, a, owner, 2000), 0);
-    return fd;
-}
-
 int local_peer_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, esock_inet_t *l, esock_inet_t *a)
 {
     static unsigned seq;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "inetpeer.h" /* inet_listener, inet_peer_pair */
 #include "testnet.h" /* lo4, raw peers, wr/rd, msleep */
 
 #include <esock/error.h>
@@ -36,10 +37,6 @@ void tm_free(esock_mbox_t mb);
  * Runs the mailbox's readiness loop. */
 esock_inet_msg_t *tm_recv(esock_mbox_t mb, int tmo_ms);
 
-/* A listener (opts lo/nlo, owner) on 127.0.0.1:0 and its port. */
-esock_inet_t listener(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, uint16_t *port);
-/* A plain-fd peer connected to the esock listener, and the accepted socket. */
-int peer_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, esock_inet_t *l, esock_inet_t *a);
 /* The same over a unix stream socket (abstract name, unique per call).
  * Unlike loopback TCP, what the kernel holds for a peer that does not read
  * is fixed once a write is refused: no window or ACK dynamics free room

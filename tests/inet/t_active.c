@@ -40,7 +40,7 @@ static void active_once(void **st)
     esock_mbox_t mb = tm_new();
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_ONCE), OPTI(PACKET, ESOCK_INET_PACKET_2)};
     esock_inet_t l, a;
-    int fd = peer_pair(o, NOPTS(o), mb, &l, &a);
+    int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
     wr(fd, "\0\x01" "a" "\0\x01" "b", 6);
     data_then(mb, a, "a");
     expect_none(mb, 50); /* once: one message, no passive message */
@@ -65,7 +65,7 @@ static void active_n_passive_message(void **st)
     esock_mbox_t mb = tm_new();
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, 2), OPTI(PACKET, ESOCK_INET_PACKET_1)};
     esock_inet_t l, a;
-    int fd = peer_pair(o, NOPTS(o), mb, &l, &a);
+    int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
     assert_int_equal(get_active(a), 2);
     wr(fd, "\x01" "1" "\x01" "2" "\x01" "3", 6);
     data_then(mb, a, "1");
@@ -91,7 +91,7 @@ static void active_n_arithmetic(void **st)
     (void)st;
     esock_mbox_t mb = tm_new();
     uint16_t port;
-    esock_inet_t l = listener(NULL, 0, mb, &port);
+    esock_inet_t l = inet_listener(NULL, 0, mb, &port);
     set_active(l, 3, 0);
     assert_int_equal(get_active(l), 3);
     set_active(l, -3, 0); /* reaches 0: passive + message */
@@ -119,7 +119,7 @@ static void active_n_arithmetic(void **st)
     esock_inet_close(l);
     /* listen with {active,0}: an immediate passive message */
     const esock_inet_opt_t z[] = {OPTI(ACTIVE, 0)};
-    l = listener(z, 1, mb, &port);
+    l = inet_listener(z, 1, mb, &port);
     esock_inet_msg_free(expect_msg(mb, ESOCK_INET_MSG_PASSIVE));
     esock_inet_close(l);
     tm_free(mb);
@@ -131,7 +131,7 @@ static void accept_inherits_active_n(void **st)
     esock_mbox_t mb = tm_new();
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, 3), OPTI(PACKET, ESOCK_INET_PACKET_4), OPTI(MODE, 1)};
     esock_inet_t l, a;
-    int fd = peer_pair(o, NOPTS(o), mb, &l, &a);
+    int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
     assert_int_equal(get_active(a), 3);
     for (int k = 0; k < 3; k++) {
         wr(fd, "\0\0\0\x02" "hi", 6);
@@ -153,7 +153,7 @@ static void closed_mid_packet_active(void **st)
     esock_mbox_t mb = tm_new();
     const esock_inet_opt_t o[] = {OPTI(PACKET, ESOCK_INET_PACKET_2)};
     esock_inet_t l, a;
-    int fd = peer_pair(o, NOPTS(o), mb, &l, &a);
+    int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
     wr(fd, "\0\x02" "ab" "\0\x05" "cd", 8); /* a whole packet and half of one */
     data_then(mb, a, "ab");
     close(fd);
@@ -169,7 +169,7 @@ static void closed_mid_packet_passive(void **st)
     (void)st;
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(PACKET, ESOCK_INET_PACKET_2)};
     esock_inet_t l, a;
-    int fd = peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    int fd = inet_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
     wr(fd, "\0\x02" "ab" "\0\x01", 6);
     close(fd);
     msleep(20);
@@ -189,7 +189,7 @@ static void closed_seen_passive_reported_once(void **st)
     esock_mbox_t mb = tm_new();
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(EXIT_ON_CLOSE, 0)};
     esock_inet_t l, a;
-    int fd = peer_pair(o, NOPTS(o), mb, &l, &a);
+    int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
     close(fd);
     char b[8];
     size_t got;
@@ -213,7 +213,7 @@ static void econnreset_active(void **st)
     esock_mbox_t mb = tm_new();
     const esock_inet_opt_t o[] = {OPTI(SHOW_ECONNRESET, 1)};
     esock_inet_t l, a;
-    int fd = peer_pair(o, NOPTS(o), mb, &l, &a);
+    int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
     uint64_t ref;
     assert_int_equal(esock_inet_monitor(a, mb, &ref), 0);
     struct linger lg = {1, 0};
@@ -239,7 +239,7 @@ static void one_mailbox_many_sockets(void **st)
     esock_mbox_t mb = tm_new();
     const esock_inet_opt_t o[] = {OPTI(PACKET, ESOCK_INET_PACKET_4)};
     uint16_t port;
-    esock_inet_t l = listener(o, NOPTS(o), mb, &port), c[8], a[8];
+    esock_inet_t l = inet_listener(o, NOPTS(o), mb, &port), c[8], a[8];
     esock_sockaddr_t to = lo4(port);
     for (int i = 0; i < 8; i++) {
         assert_int_equal(esock_inet_connect(&c[i], &to, o, NOPTS(o), mb, 1000), 0);
@@ -270,7 +270,7 @@ static void nowait_accept_select(void **st)
     (void)st;
     esock_mbox_t mb = tm_new();
     uint16_t port;
-    esock_inet_t l = listener(NULL, 0, mb, &port), a, c;
+    esock_inet_t l = inet_listener(NULL, 0, mb, &port), a, c;
     assert_int_equal(esock_inet_accept(l, &a, ESOCK_INET_NO_OWNER, ESOCK_NOWAIT), ESOCK_SELECT);
     expect_none(mb, 20);
     esock_sockaddr_t to = lo4(port);
@@ -290,7 +290,7 @@ static void controlling_process_moves_messages(void **st)
     (void)st;
     esock_mbox_t m1 = tm_new(), m2 = tm_new();
     esock_inet_t l, a;
-    int fd = peer_pair(NULL, 0, m1, &l, &a);
+    int fd = inet_peer_pair(NULL, 0, m1, &l, &a);
     assert_int_equal(esock_inet_controlling_process(a, m2), 0);
     wr(fd, "q", 1);
     esock_inet_msg_free(expect_msg(m2, ESOCK_INET_MSG_DATA));
@@ -428,7 +428,7 @@ static void active_thread_exit_frees_read_buffer(void **st)
     esock_mbox_t mb = tm_new();
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_TRUE), OPTI(PACKET, ESOCK_INET_PACKET_LINE)};
     esock_inet_t l, a;
-    int fd = peer_pair(o, NOPTS(o), mb, &l, &a);
+    int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
     wr(fd, "ping\n", 5);
     struct active_thread t = {.mb = mb};
     pthread_t th;

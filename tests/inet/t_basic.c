@@ -17,7 +17,7 @@ static void connect_accept_names(void **st)
 {
     (void)st;
     uint16_t port;
-    esock_inet_t l = listener(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &port), c, a;
+    esock_inet_t l = inet_listener(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &port), c, a;
     assert_true(port > 0);
     esock_sockaddr_t to = lo4(port);
     assert_int_equal(esock_inet_connect(&c, &to, passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, 2000), 0);
@@ -47,7 +47,7 @@ static void accept_timeout(void **st)
 {
     (void)st;
     uint16_t port;
-    esock_inet_t l = listener(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &port), a;
+    esock_inet_t l = inet_listener(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &port), a;
     int64_t t0 = now_ms();
     assert_int_equal(esock_inet_accept(l, &a, ESOCK_INET_NO_OWNER, 200), ESOCK_ETIMEOUT);
     int64_t el = now_ms() - t0;
@@ -60,7 +60,7 @@ static void connect_refused(void **st)
 {
     (void)st;
     uint16_t port;
-    esock_inet_t l = listener(NULL, 0, ESOCK_INET_NO_OWNER, &port), c;
+    esock_inet_t l = inet_listener(NULL, 0, ESOCK_INET_NO_OWNER, &port), c;
     esock_inet_close(l); /* the port is now closed */
     esock_sockaddr_t to = lo4(port);
     assert_int_equal(esock_inet_connect(&c, &to, NULL, 0, ESOCK_INET_NO_OWNER, 2000), -ECONNREFUSED);
@@ -101,7 +101,7 @@ static void passive_raw_recv(void **st)
 {
     (void)st;
     esock_inet_t l, a;
-    int fd = peer_pair(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &l, &a);
+    int fd = inet_peer_pair(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &l, &a);
     char b[64];
     size_t got;
     wr(fd, "hello", 5);
@@ -126,7 +126,7 @@ static void peer_close_loses_partial(void **st)
 {
     (void)st;
     esock_inet_t l, a;
-    int fd = peer_pair(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &l, &a);
+    int fd = inet_peer_pair(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &l, &a);
     char b[64];
     size_t got;
     wr(fd, "xyz", 3);
@@ -148,7 +148,7 @@ static void recv_rules(void **st)
     (void)st;
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(PACKET, ESOCK_INET_PACKET_2)};
     esock_inet_t l, a;
-    int fd = peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    int fd = inet_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
     char b[8];
     size_t got;
     /* recv(S, N>0) in a packet mode: einval (inet) */
@@ -191,7 +191,7 @@ static void close_wakes_blocked(void **st)
 {
     (void)st;
     esock_inet_t l, a;
-    int fd = peer_pair(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &l, &a);
+    int fd = inet_peer_pair(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &l, &a);
     struct blocker br = {.s = a}, ba = {.s = l, .accept = true};
     pthread_t t1, t2;
     pthread_create(&t1, NULL, block_thread, &br);
@@ -249,7 +249,7 @@ static void acceptors_in_arrival_order(void **st)
 {
     (void)st;
     uint16_t port;
-    esock_inet_t l = listener(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &port);
+    esock_inet_t l = inet_listener(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &port);
     enum { K = 4 };
     pthread_t t[K];
     struct acc_order a[K];
@@ -282,7 +282,7 @@ static void concurrent_recv_ealready(void **st)
 {
     (void)st;
     esock_inet_t l, a;
-    int fd = peer_pair(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &l, &a);
+    int fd = inet_peer_pair(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &l, &a);
     struct blocker br = {.s = a};
     pthread_t t1;
     pthread_create(&t1, NULL, block_thread, &br);
@@ -303,7 +303,7 @@ static void exit_on_close_false(void **st)
     (void)st;
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(EXIT_ON_CLOSE, 0)};
     esock_inet_t l, a;
-    int fd = peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    int fd = inet_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
     shutdown(fd, SHUT_WR);
     char b[8];
     size_t got;
@@ -322,7 +322,7 @@ static void show_econnreset_passive(void **st)
     (void)st;
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(SHOW_ECONNRESET, 1)};
     esock_inet_t l, a;
-    int fd = peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    int fd = inet_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
     struct linger lg = {1, 0};
     setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
     close(fd); /* RST */
@@ -341,7 +341,7 @@ static void no_econnreset_by_default(void **st)
 {
     (void)st;
     esock_inet_t l, a;
-    int fd = peer_pair(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &l, &a);
+    int fd = inet_peer_pair(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &l, &a);
     struct linger lg = {1, 0};
     setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
     close(fd);
@@ -357,7 +357,7 @@ static void linger_abort(void **st)
 {
     (void)st;
     esock_inet_t l, a;
-    int fd = peer_pair(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &l, &a);
+    int fd = inet_peer_pair(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &l, &a);
     esock_inet_opt_t lg = {.name = ESOCK_IOPT_LINGER};
     lg.v.linger.on = true;
     lg.v.linger.secs = 0;

@@ -120,7 +120,7 @@ static void monitors(void **st)
     (void)st;
     esock_mbox_t mb = tm_new();
     uint16_t port;
-    esock_inet_t l = listener(NULL, 0, ESOCK_INET_NO_OWNER, &port);
+    esock_inet_t l = inet_listener(NULL, 0, ESOCK_INET_NO_OWNER, &port);
     uint64_t r1, r2;
     assert_int_equal(esock_inet_monitor(l, mb, &r1), 0);
     assert_int_equal(esock_inet_monitor(l, mb, &r2), 0);
@@ -150,9 +150,9 @@ static void stale_handles(void **st)
 {
     (void)st;
     uint16_t port;
-    esock_inet_t l = listener(NULL, 0, ESOCK_INET_NO_OWNER, &port);
+    esock_inet_t l = inet_listener(NULL, 0, ESOCK_INET_NO_OWNER, &port);
     esock_inet_close(l);
-    esock_inet_t l2 = listener(NULL, 0, ESOCK_INET_NO_OWNER, &port); /* may reuse the slot */
+    esock_inet_t l2 = inet_listener(NULL, 0, ESOCK_INET_NO_OWNER, &port); /* may reuse the slot */
     assert_true(l2.id != l.id);
     char b[4];
     size_t got;
@@ -174,7 +174,7 @@ static void info_and_listing(void **st)
     esock_mbox_t mb = tm_new();
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
     esock_inet_t l, a;
-    int fd = peer_pair(o, NOPTS(o), mb, &l, &a);
+    int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
     wr(fd, "hello", 5);
     char b[8];
     size_t got;

@@ -23,7 +23,7 @@ static void defaults_as_inet(void **st)
     (void)st;
     esock_mbox_t mb = tm_new();
     esock_inet_t l, a;
-    int fd = peer_pair(NULL, 0, mb, &l, &a);
+    int fd = inet_peer_pair(NULL, 0, mb, &l, &a);
     assert_int_equal(get1(a, ESOCK_IOPT_ACTIVE), ESOCK_INET_ACTIVE_TRUE);
     assert_int_equal(get1(a, ESOCK_IOPT_PACKET), ESOCK_INET_PACKET_RAW);
     assert_int_equal(get1(a, ESOCK_IOPT_PACKET_SIZE), 0);
@@ -58,7 +58,7 @@ static void set_then_get_every_option(void **st)
     (void)st;
     esock_inet_t l, a;
     const esock_inet_opt_t p[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
-    int fd = peer_pair(p, 1, ESOCK_INET_NO_OWNER, &l, &a);
+    int fd = inet_peer_pair(p, 1, ESOCK_INET_NO_OWNER, &l, &a);
     static const struct { esock_inet_optname_t n; int64_t v; } set[] = {
         {ESOCK_IOPT_MODE, 1}, {ESOCK_IOPT_DELIVER, 1}, {ESOCK_IOPT_PACKET, ESOCK_INET_PACKET_4},
         {ESOCK_IOPT_PACKET_SIZE, 1000}, {ESOCK_IOPT_LINE_DELIMITER, '$'}, {ESOCK_IOPT_HEADER, 3},
@@ -110,7 +110,7 @@ static void getopts_leaves_out_unsupported(void **st)
     (void)st;
     esock_inet_t l, a;
     const esock_inet_opt_t p[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
-    int fd = peer_pair(p, 1, ESOCK_INET_NO_OWNER, &l, &a);
+    int fd = inet_peer_pair(p, 1, ESOCK_INET_NO_OWNER, &l, &a);
     /* IPv4 TCP: tclass, recvtclass, ipv6_v6only and read_packets are left out */
     esock_inet_opt_t o[] = {{.name = ESOCK_IOPT_TOS}, {.name = ESOCK_IOPT_TCLASS}, {.name = ESOCK_IOPT_READ_PACKETS},
                             {.name = ESOCK_IOPT_IPV6_V6ONLY}, {.name = ESOCK_IOPT_PACKET},
@@ -132,7 +132,7 @@ static void raw_options(void **st)
     (void)st;
     esock_inet_t l, a;
     const esock_inet_opt_t p[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
-    int fd = peer_pair(p, 1, ESOCK_INET_NO_OWNER, &l, &a);
+    int fd = inet_peer_pair(p, 1, ESOCK_INET_NO_OWNER, &l, &a);
     int one = 1;
     esock_inet_opt_t r = {.name = ESOCK_IOPT_RAW};
     r.v.raw.level = IPPROTO_TCP;
@@ -166,7 +166,7 @@ static void default_connect_listen_options(void **st)
     assert_int_equal(esock_inet_set_default_listen_options(dl, NOPTS(dl)), 0);
     esock_mbox_t mb = tm_new();
     uint16_t port;
-    esock_inet_t l = listener(NULL, 0, mb, &port), c, a;
+    esock_inet_t l = inet_listener(NULL, 0, mb, &port), c, a;
     assert_int_equal(get1(l, ESOCK_IOPT_PACKET), ESOCK_INET_PACKET_2);
     assert_int_equal(get1(l, ESOCK_IOPT_NODELAY), 1);
     assert_int_equal(get1(l, ESOCK_IOPT_ACTIVE), ESOCK_INET_ACTIVE_TRUE);
@@ -229,7 +229,7 @@ static void bind_to_device_and_netns(void **st)
     if (rc == 0)
         esock_inet_close(l);
     /* netns is creation-time only */
-    l = listener(NULL, 0, ESOCK_INET_NO_OWNER, &port);
+    l = inet_listener(NULL, 0, ESOCK_INET_NO_OWNER, &port);
     assert_int_equal(esock_inet_setopts(l, &ns, 1), -EINVAL);
     esock_inet_close(l);
 }

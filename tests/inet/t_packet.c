@@ -53,7 +53,7 @@ static void every_type_passive(void **st)
         const pcase_t *c = &cases[i];
         const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(MODE, 1), OPTI(PACKET, c->ptype)};
         esock_inet_t l, a;
-        int fd = peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+        int fd = inet_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
         /* split: the first bytes alone are not a packet */
         size_t half = c->wlen / 2;
         wr(fd, c->wire, half);
@@ -90,7 +90,7 @@ static void every_type_active(void **st)
         const pcase_t *c = &cases[i];
         const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_TRUE), OPTI(MODE, 1), OPTI(PACKET, c->ptype)};
         esock_inet_t l, a;
-        int fd = peer_pair(o, NOPTS(o), mb, &l, &a);
+        int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
         char four[1024];
         for (int k = 0; k < 4; k++)
             memcpy(four + k * c->wlen, c->wire, c->wlen);
@@ -126,7 +126,7 @@ static void raw_active_gets_bytes(void **st)
     esock_mbox_t mb = tm_new();
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_TRUE), OPTI(MODE, 1)};
     esock_inet_t l, a;
-    int fd = peer_pair(o, NOPTS(o), mb, &l, &a);
+    int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
     wr(fd, "raw bytes", 9);
     esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DATA);
     assert_int_equal(m->len, 9);
@@ -145,7 +145,7 @@ static void http_switches_to_httph(void **st)
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(MODE, 1),
                                   OPTI(PACKET, ESOCK_INET_PACKET_HTTP_BIN)};
     esock_inet_t l, a;
-    int fd = peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    int fd = inet_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
     const char req[] = "GET /x HTTP/1.1\r\nHost: h\r\nA: b\r\n\r\nabc";
     wr(fd, req, sizeof req - 1);
     char b[256];
@@ -184,7 +184,7 @@ static void httph_split_and_coalesced(void **st)
     for (size_t i = 0; i < 2; i++) {
         const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(PACKET, types[i])};
         esock_inet_t l, a;
-        int fd = peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+        int fd = inet_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
         char b[64];
         size_t got;
         wr(fd, "Host: x\r", 8);
@@ -209,7 +209,7 @@ static void http_active_message_types(void **st)
     esock_mbox_t mb = tm_new();
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_TRUE), OPTI(PACKET, ESOCK_INET_PACKET_HTTP)};
     esock_inet_t l, a;
-    int fd = peer_pair(o, NOPTS(o), mb, &l, &a);
+    int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
     const char resp[] = "HTTP/1.1 200 OK\r\nServer: s\r\n\r\n";
     wr(fd, resp, sizeof resp - 1);
     static const int want[] = {ESOCK_INET_PACKET_HTTP, ESOCK_INET_PACKET_HTTPH, ESOCK_INET_PACKET_HTTPH};
@@ -231,7 +231,7 @@ static void packet_size_exceeded_passive(void **st)
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(PACKET, ESOCK_INET_PACKET_2),
                                   OPTI(PACKET_SIZE, 3)};
     esock_inet_t l, a;
-    int fd = peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    int fd = inet_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
     wr(fd, "\0\x03" "abc" "\0\x04" "defg", 11);
     char b[16];
     size_t got;
@@ -251,7 +251,7 @@ static void packet_size_exceeded_active(void **st)
     esock_mbox_t mb = tm_new();
     const esock_inet_opt_t o[] = {OPTI(PACKET, ESOCK_INET_PACKET_2), OPTI(PACKET_SIZE, 3)};
     esock_inet_t l, a;
-    int fd = peer_pair(o, NOPTS(o), mb, &l, &a);
+    int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
     wr(fd, "\0\x04" "abcd", 6);
     esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_ERROR);
     assert_int_equal(m->error, -EMSGSIZE);
@@ -272,7 +272,7 @@ static void line_delimiter_and_size(void **st)
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(PACKET, ESOCK_INET_PACKET_LINE),
                                   OPTI(LINE_DELIMITER, ';')};
     esock_inet_t l, a;
-    int fd = peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    int fd = inet_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
     wr(fd, "a\nb;cd;", 7);
     char b[16];
     size_t got;
@@ -296,7 +296,7 @@ static void header_option(void **st)
     esock_mbox_t mb = tm_new();
     const esock_inet_opt_t o[] = {OPTI(MODE, 1), OPTI(HEADER, 2)};
     esock_inet_t l, a;
-    int fd = peer_pair(o, NOPTS(o), mb, &l, &a);
+    int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
     wr(fd, "abcd", 4);
     esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DATA);
     assert_int_equal(m->header_len, 2); /* [97,98|<<"cd">>] */
@@ -331,7 +331,7 @@ static void send_length_headers(void **st)
     for (size_t i = 0; i < NOPTS(hs); i++) {
         const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(PACKET, hs[i].t)};
         esock_inet_t l, a;
-        int fd = peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+        int fd = inet_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
         assert_int_equal(esock_inet_send(a, "hello", 5), 0);
         uint8_t b[16];
         rd(fd, b, hs[i].h + 5);
@@ -357,7 +357,7 @@ static void read_ahead_false_stops_at_packet(void **st)
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(PACKET, ESOCK_INET_PACKET_2),
                                   OPTI(READ_AHEAD, 0)};
     esock_inet_t l, a;
-    int fd = peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    int fd = inet_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
     wr(fd, "\0\x02" "ab" "rest", 8);
     msleep(20);
     char b[16];
@@ -427,7 +427,7 @@ static void lcase_passive(const lcase_t *c)
 {
     esock_inet_opt_t o[8];
     esock_inet_t l, a;
-    int fd = peer_pair(o, lcase_opts(c, false, o), ESOCK_INET_NO_OWNER, &l, &a);
+    int fd = inet_peer_pair(o, lcase_opts(c, false, o), ESOCK_INET_NO_OWNER, &l, &a);
     wr(fd, c->wire, strlen(c->wire));
     size_t k = 0;
     for (; k < 6 && c->want[k]; k++) {
@@ -457,7 +457,7 @@ static void lcase_active(const lcase_t *c)
     esock_mbox_t mb = tm_new();
     esock_inet_opt_t o[8];
     esock_inet_t l, a;
-    int fd = peer_pair(o, lcase_opts(c, true, o), mb, &l, &a);
+    int fd = inet_peer_pair(o, lcase_opts(c, true, o), mb, &l, &a);
     wr(fd, c->wire, strlen(c->wire));
     for (size_t k = 0; k < 6 && c->want[k]; k++) {
         if (!strcmp(c->want[k], EMSGSIZE_MARK)) { /* {tcp_error, S, emsgsize}, then closed */
@@ -497,7 +497,7 @@ static void line_cut_across_reads(void **st)
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(PACKET, ESOCK_INET_PACKET_LINE),
                                   OPTI(BUFFER, 10)};
     esock_inet_t l, a;
-    int fd = peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    int fd = inet_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
     char b[16];
     size_t got;
     wr(fd, "01234", 5);
@@ -521,7 +521,7 @@ static void line_cut_at_default_buffer(void **st)
     (void)st;
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(PACKET, ESOCK_INET_PACKET_LINE)};
     esock_inet_t l, a;
-    int fd = peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    int fd = inet_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
     static char line[3001], b[4096];
     memset(line, 'a', 3000);
     line[3000] = '\n';

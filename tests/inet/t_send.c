@@ -22,7 +22,7 @@ static uint64_t stat1(esock_inet_t s, esock_inet_stat_t k)
 /* A peer that does not read, with small kernel buffers on both sides. */
 static int stalled_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t mb, esock_inet_t *l, esock_inet_t *a)
 {
-    int fd = peer_pair(o, n, mb, l, a);
+    int fd = inet_peer_pair(o, n, mb, l, a);
     int small = 4096;
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
     esock_inet_opt_t sb = OPT(SNDBUF, 4096);
@@ -128,7 +128,7 @@ static void delay_send_coalesces(void **st)
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(DELAY_SEND, 1),
                                   OPTI(PACKET, ESOCK_INET_PACKET_1)};
     esock_inet_t l, a;
-    int fd = peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    int fd = inet_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
     assert_int_equal(esock_inet_send(a, "ab", 2), 0);
     assert_int_equal(esock_inet_send(a, "cd", 2), 0);
     /* queued, not written yet */
@@ -153,7 +153,7 @@ static void getstat_known_traffic(void **st)
     (void)st;
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(PACKET, ESOCK_INET_PACKET_2)};
     esock_inet_t l, a;
-    int fd = peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    int fd = inet_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
     /* two packet-2 frames "abc", "defg": recv_oct 11, cnt 2, max 6, avg 5, dvi 0 */
     wr(fd, "\0\x03" "abc" "\0\x04" "defg", 11);
     char b[8];
@@ -203,7 +203,7 @@ static void shutdown_write_after_queue(void **st)
     (void)st;
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(DELAY_SEND, 1)};
     esock_inet_t l, a;
-    int fd = peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    int fd = inet_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
     assert_int_equal(esock_inet_send(a, "bye", 3), 0);
     assert_int_equal(esock_inet_shutdown(a, SHUT_WR), 0);
     char b[8];
@@ -308,7 +308,7 @@ static void *answer_thread(void *p)
  * would take for esock not writing.) */
 static int small_sndbuf_pair(const esock_inet_opt_t *o, size_t n, esock_inet_t *l, esock_inet_t *a)
 {
-    int fd = peer_pair(o, n, ESOCK_INET_NO_OWNER, l, a);
+    int fd = inet_peer_pair(o, n, ESOCK_INET_NO_OWNER, l, a);
     esock_inet_opt_t sb = OPT(SNDBUF, 4096);
     assert_int_equal(esock_inet_setopts(*a, &sb, 1), 0);
     return fd;
