@@ -245,8 +245,10 @@ static int deliver_scratch(esock__isock_t *s, const uint8_t *p, size_t n)
         size_t left = n - pos;
         size_t cap = left > s->buffer ? left : s->buffer;
         uint8_t *b = esock__malloc(cap);
-        if (!b)
+        if (!b) {
+            batch_lost = 1; /* the tail is gone: a hole in the stream, as in deliver() */
             return -ENOMEM;
+        }
         memcpy(b, p + pos, left);
         esock__free(s->ibuf);
         s->ibuf = b;

@@ -304,7 +304,7 @@ static void clean_inet_recv(struct ctx *x, int rc)
 }
 
 /* Active {packet,4}: the owner's readiness loop reads, frames and posts. */
-static void prep_inet_active(struct ctx *x)
+static void prep_inet_active_frame(struct ctx *x)
 {
     prep_inet_listener(x, copts, NELEM(copts));
     ok(esock_inet_accept(x->il, &x->ia, x->mb, 1000));
@@ -313,6 +313,11 @@ static void prep_inet_active(struct ctx *x)
     x->out[1] = 0;
     x->out[2] = (uint8_t)(PKT >> 8);
     x->out[3] = (uint8_t)PKT;
+}
+
+static void prep_inet_active(struct ctx *x)
+{
+    prep_inet_active_frame(x);
     wr(x->rawc, x->out, PKT + 4);
 }
 
@@ -337,6 +342,27 @@ static void clean_inet_active(struct ctx *x, int rc)
         assert_memory_equal(x->in, x->out + 4, PKT);
     }
     clean_inet_accept(x, 0);
+}
+
+/* The packet arrives in two parts: the first read leaves a partial packet
+ * that the socket must keep (an allocation of its own) until the rest. */
+#define SPLIT_HEAD 100
+static void prep_inet_active_split(struct ctx *x)
+{
+    prep_inet_active_frame(x);
+    wr(x->rawc, x->out, 4 + SPLIT_HEAD);
+}
+
+static int run_inet_active_split(struct ctx *x)
+{
+    esock_inet_msg_t *m = ft_inet_msg(x->mb, 50); /* reads the first part */
+    if (m != NULL) {
+        int rc = m->kind == ESOCK_INET_MSG_ERROR ? m->error : -EPROTO;
+        esock_inet_msg_free(m);
+        return rc;
+    }
+    wr(x->rawc, x->out + 4 + SPLIT_HEAD, PKT - SPLIT_HEAD);
+    return run_inet_active(x);
 }
 
 static int run_inet_udp_open(struct ctx *x)
@@ -515,6 +541,8 @@ static const struct op ops[] = {
     {.name = "esock_accept(nowait, new thread)", .prepare = prep_listener, .run = run_accept_nowait, .cleanup = clean_accept, .success = ESOCK_SELECT, .cold = true},
     {.name = "open 100 + 100 (tables grow)", .prepare = NULL, .run = run_many, .cleanup = clean_many, .success = 0, .cold = false, .no_warmup = true},
     {.name = "esock_recv(nowait, new thread)", .prepare = prep_pair, .run = run_recv_nowait, .cleanup = clean_pair, .success = ESOCK_SELECT, .cold = true},
+    {.name = "esock_inet_recv(active, split)", .prepare = prep_inet_active_split, .run = run_inet_active_split, .cleanup = clean_inet_active, .success = 0, .cold = false},
+    {.name = "esock_inet_recv(active, split, new thread)", .prepare = prep_inet_active_split, .run = run_inet_active_split, .cleanup = clean_inet_active, .success = 0, .cold = true},
 };
 
 static void nothing(struct ctx *x)
@@ -544,7 +572,7 @@ const struct CMUnitTest ft_alloc_tests[] = {
     SWEEP(0),  SWEEP(1),  SWEEP(2),  SWEEP(3),  SWEEP(4),  SWEEP(5),  SWEEP(6),
     SWEEP(7),  SWEEP(8),  SWEEP(9),  SWEEP(10), SWEEP(11), SWEEP(12), SWEEP(13),
     SWEEP(14), SWEEP(15), SWEEP(16), SWEEP(17), SWEEP(18), SWEEP(19), SWEEP(20),
-    SWEEP(21), SWEEP(22),
+    SWEEP(21), SWEEP(22), SWEEP(23), SWEEP(24),
 };
 _Static_assert(sizeof ops / sizeof ops[0] == sizeof ft_alloc_tests / sizeof ft_alloc_tests[0],
                "one test per operation");
