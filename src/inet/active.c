@@ -18,6 +18,7 @@
 
 #include "inet/inet_int.h"
 #include "sys/sys.h"
+#include "inet/msgblock.h"
 #include "inet/owner.h"
 
 #define SCRATCH ESOCK__INET_SCRATCH
@@ -65,7 +66,7 @@ static uint8_t *thread_scratch(void)
 
 void esock_inet_msg_free(esock_inet_msg_t *m)
 {
-    free(m); /* the mailbox frees payloads with free() too */
+    esock__msgblock_free(m); /* a plain malloc block: free() is fine too */
 }
 
 esock_inet_msg_t *esock_inet_msg(const esock_msg_t *msg)
@@ -99,8 +100,8 @@ static int post(uint32_t mb, esock_inet_msg_t *m)
     return esock__owner_post(mb, m);
 }
 
-/* Posts the batch: 0, or -ENOMEM / ESOCK_ECLOSED when the mailbox could
- * not take it (the messages are freed then). */
+/* Posts the batch: 0, or ESOCK_ECLOSED when the mailbox is gone (the
+ * messages are freed then). */
 static int batch_flush(void)
 {
     int rc = 0;
@@ -112,8 +113,7 @@ static int batch_flush(void)
 
 static esock_inet_msg_t *msg_new(int kind, esock__isock_t *s, size_t datalen)
 {
-    /* plain malloc: the mailbox frees payloads with free() */
-    esock_inet_msg_t *m = malloc(sizeof *m + datalen);
+    esock_inet_msg_t *m = esock__msgblock_alloc(datalen);
     if (!m)
         return NULL;
     /* Only the fixed head is cleared: `from` is filled for UDP only. */
@@ -433,7 +433,8 @@ void esock__active_ready(uint32_t sock_id, unsigned events)
             set_interest(s);
     }
     batching = 0;
-    if (batch_flush() == -ENOMEM || batch_lost)
+    batch_flush(); /* cannot fail for memory: the entries are in the blocks */
+    if (batch_lost)
         lost_delivery(s);
     batch_lost = 0;
     pthread_mutex_unlock(&s->mu);

@@ -14,6 +14,7 @@
 #include <esock/error.h>
 
 #include "inet/inet_int.h"
+#include "inet/msgblock.h"
 #include "inet/owner.h"
 #include "mbox/mbox_int.h"
 
@@ -90,31 +91,37 @@ static void to_msg(esock_inet_msg_t *m, esock_msg_t *msg)
     msg->aux = (uint64_t)m->ptype;
 }
 
+static struct esock__qnode *node_of(esock_inet_msg_t *m)
+{
+    struct esock__qnode *q = esock__msgblock_node(m);
+    to_msg(m, &q->m);
+    q->embedded = true;
+    q->next = NULL;
+    return q;
+}
+
 int esock__owner_post(uint32_t mb, esock_inet_msg_t *m)
 {
-    esock_msg_t msg;
-    to_msg(m, &msg);
-    return esock__mbox_post(mb, &msg); /* frees m itself if the mailbox is gone */
+    struct esock__qnode *q = node_of(m);
+    return esock__mbox_post_nodes(mb, q, q, 1); /* frees m itself if the mailbox is gone */
 }
 
 int esock__owner_post_chain(uint32_t mb, esock_inet_msg_t *first, esock_inet_msg_t *last)
 {
-    enum { BATCH = 64 };
-    esock_msg_t v[BATCH];
+    struct esock__qnode *head = NULL, *tail = NULL;
     size_t n = 0;
-    int rc = 0;
     for (esock_inet_msg_t *m = first, *next; m; m = next) {
         next = m == last ? NULL : m->link_;
         m->link_ = NULL;
-        to_msg(m, &v[n++]);
-        if (n == BATCH || !next) {
-            int r = esock__mbox_post_many(mb, v, n); /* one lock per batch */
-            if (r && !rc)
-                rc = r;
-            n = 0;
-        }
+        struct esock__qnode *q = node_of(m);
+        if (tail)
+            tail->next = q;
+        else
+            head = q;
+        tail = q;
+        n++;
     }
-    return rc;
+    return esock__mbox_post_nodes(mb, head, tail, n); /* one lock for the chain */
 }
 
 int esock__owner_serving(uint32_t mb)

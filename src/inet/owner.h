@@ -22,12 +22,13 @@ void esock__owner_init(void);
 /* Set the interest of @p fd (socket @p sock_id) in mailbox @p mb to
  * @p events (0 = remove). @p old is the interest registered before (0 = none). */
 int esock__owner_watch(uint32_t mb, int fd, uint32_t sock_id, unsigned old, unsigned events);
-/* Post @p m to mailbox @p mb. The message is consumed in every case: the
+/* Post @p m (a message block, see msgblock.h) to mailbox @p mb. The message is consumed in every case: the
  * mailbox owns it (the receiver frees it) or, if the mailbox is gone, it is
  * freed here. Returns 0 or ESOCK_ECLOSED. */
 int esock__owner_post(uint32_t mb, esock_inet_msg_t *m);
 /* Post a chain of messages linked by link_ (first .. last), in order: what
- * one readiness event produced. Consumed in every case, as above. */
+ * one readiness event produced. One lock, no allocation. Consumed in every
+ * case, as above. */
 int esock__owner_post_chain(uint32_t mb, esock_inet_msg_t *first, esock_inet_msg_t *last);
 /* True when the calling thread is the one that waits on mailbox @p mb
  * (it is handling a message it received from it): a delay_send send may

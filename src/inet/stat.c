@@ -22,6 +22,11 @@ void esock__inet_stat_recv(esock__isock_t *s, size_t n)
     s->recv_oct += n;
     if (n > s->recv_max)
         s->recv_max = n;
+    /* A packet of the running mean's size with no deviation on record
+     * changes neither (both increments are exactly 0): the usual case of a
+     * stream of equal packets skips the divisions. */
+    if ((double)n == s->recv_avg && s->recv_dvi == 0)
+        return;
     /* Divisions, not a multiplication by 1/cnt: the truncated results
      * must match the driver's arithmetic exactly. */
     double avg = s->recv_avg + ((double)n - s->recv_avg) / (double)s->recv_cnt;
@@ -35,7 +40,10 @@ void esock__inet_stat_send(esock__isock_t *s, size_t n)
     s->send_oct += n;
     if (n > s->send_max)
         s->send_max = n;
-    /* the driver keeps no send deviation: one division */
+    /* the driver keeps no send deviation: one division (none when n is
+     * the mean already: the increment is exactly 0) */
+    if ((double)n == s->send_avg)
+        return;
     s->send_avg += ((double)n - s->send_avg) / (double)s->send_cnt;
 }
 

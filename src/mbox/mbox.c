@@ -17,11 +17,6 @@
 #include "sys/htab.h"
 #include "sys/sys.h"
 
-struct qmsg {
-    struct qmsg *next;
-    esock_msg_t m;
-};
-
 struct watch {
     int fd;
     unsigned ev;                 /* registered directions (EV_IN/EV_OUT) */
@@ -36,7 +31,7 @@ struct mbox {
     pthread_mutex_t mu;
     bool dead;
     int epfd, efd;
-    struct qmsg *head, *tail;
+    struct esock__qnode *head, *tail;
     int qlen;
     struct watch *w;
     size_t nw, capw;
@@ -65,12 +60,16 @@ void esock__mbox_on_destroy(void (*fn)(uint32_t mb))
     }
 }
 
-static void free_queue(struct qmsg *q)
+/* Frees the payloads of a chain and its own entries (an embedded entry goes
+ * with its payload, so nothing is read from it after that). */
+static void free_queue(struct esock__qnode *q)
 {
     while (q) {
-        struct qmsg *n = q->next;
-        esock_msg_free(&q->m);
-        esock__free(q);
+        struct esock__qnode *n = q->next;
+        esock_msg_t m = q->m;
+        if (!q->embedded)
+            esock__free(q);
+        esock_msg_free(&m);
         q = n;
     }
 }
@@ -143,7 +142,7 @@ int esock_mbox_destroy(esock_mbox_t mb)
         return ESOCK_ECLOSED;
     pthread_mutex_lock(&b->mu);
     b->dead = true;
-    struct qmsg *q = b->head;
+    struct esock__qnode *q = b->head;
     b->head = b->tail = NULL;
     b->qlen = 0;
     pthread_mutex_unlock(&b->mu);
@@ -194,7 +193,7 @@ uint32_t esock__mbox_self_peek(void)
 
 static int post(struct mbox *b, const esock_msg_t *m)
 {
-    struct qmsg *q = esock__malloc(sizeof *q);
+    struct esock__qnode *q = esock__malloc(sizeof *q);
     if (q == NULL) { /* the payload is taken over on every outcome */
         esock_msg_t tmp = *m;
         esock_msg_free(&tmp);
@@ -202,6 +201,7 @@ static int post(struct mbox *b, const esock_msg_t *m)
     }
     q->next = NULL;
     q->m = *m;
+    q->embedded = false;
     pthread_mutex_lock(&b->mu);
     if (b->dead) {
         pthread_mutex_unlock(&b->mu);
@@ -237,29 +237,17 @@ int esock__mbox_post(uint32_t mb, const esock_msg_t *msg)
     return rc;
 }
 
-/* inet: posts n messages in order with one pin and one lock (what one
- * readiness event produced). On ESOCK_ECLOSED / -ENOMEM every payload is
- * freed. */
-int esock__mbox_post_many(uint32_t mb, const esock_msg_t *msgs, size_t n)
+/* inet: posts a chain of embedded entries (what one readiness event
+ * produced) with one pin and one lock and no allocation. */
+int esock__mbox_post_nodes(uint32_t mb, struct esock__qnode *first, struct esock__qnode *last,
+                           size_t n)
 {
-    struct qmsg *first = NULL, *last = NULL;
-    struct mbox *b = n ? pin(mb) : NULL;
-    int rc = n == 0 ? 0 : b == NULL ? ESOCK_ECLOSED : 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        struct qmsg *q = esock__malloc(sizeof *q);
-        if (q == NULL) {
-            rc = -ENOMEM;
-            break;
-        }
-        q->next = NULL;
-        q->m = msgs[i];
-        if (last)
-            last->next = q;
-        else
-            first = q;
-        last = q;
-    }
-    if (rc == 0 && first) {
+    if (first == NULL)
+        return 0;
+    last->next = NULL;
+    struct mbox *b = pin(mb);
+    int rc = b == NULL ? ESOCK_ECLOSED : 0;
+    if (b != NULL) {
         pthread_mutex_lock(&b->mu);
         if (b->dead) {
             rc = ESOCK_ECLOSED;
@@ -269,26 +257,15 @@ int esock__mbox_post_many(uint32_t mb, const esock_msg_t *msgs, size_t n)
             else
                 b->head = first;
             b->tail = last;
-            b->qlen += n;
-            first = NULL;
+            b->qlen += (int)n;
         }
         pthread_mutex_unlock(&b->mu);
         if (rc == 0 && serving != b->id)
             wake(b);
-    }
-    if (rc != 0) {
-        for (size_t i = 0; i < n; i++) {
-            esock_msg_t tmp = msgs[i];
-            esock_msg_free(&tmp);
-        }
-        while (first) {
-            struct qmsg *nx = first->next;
-            esock__free(first);
-            first = nx;
-        }
-    }
-    if (b)
         unpin(b);
+    }
+    if (rc != 0)
+        free_queue(first);
     return rc;
 }
 
@@ -483,8 +460,8 @@ static bool matches(const esock_msg_t *m, const esock_msg_t *want)
 
 static bool take(struct mbox *b, const esock_msg_t *want, esock_msg_t *out)
 {
-    struct qmsg *prev = NULL;
-    for (struct qmsg *q = b->head; q; prev = q, q = q->next) {
+    struct esock__qnode *prev = NULL;
+    for (struct esock__qnode *q = b->head; q; prev = q, q = q->next) {
         if (!matches(&q->m, want))
             continue;
         if (prev)
@@ -495,7 +472,8 @@ static bool take(struct mbox *b, const esock_msg_t *want, esock_msg_t *out)
             b->tail = prev;
         b->qlen--;
         *out = q->m;
-        esock__free(q);
+        if (!q->embedded) /* an embedded entry now belongs to the receiver's payload */
+            esock__free(q);
         return true;
     }
     return false;

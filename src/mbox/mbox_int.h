@@ -33,9 +33,21 @@ void esock__mbox_unwatch(uint32_t mb, int fd, unsigned events);
 /* Posts msg (data ownership passes to the mailbox). 0 or ESOCK_ECLOSED. */
 int esock__mbox_post(uint32_t mb, const esock_msg_t *msg);
 
-/* inet: posts n messages in order with one pin and one lock. On error every
- * payload is freed. 0, ESOCK_ECLOSED or -ENOMEM. */
-int esock__mbox_post_many(uint32_t mb, const esock_msg_t *msgs, size_t n);
+/* A queue entry. The mailbox allocates one per posted message, except for
+ * entries that live inside their own payload's allocation (embedded: inet
+ * puts one at the end of every message block). Posting those allocates
+ * nothing, so it cannot fail for memory, and the entry goes away when the
+ * receiver frees the payload. */
+struct esock__qnode {
+    struct esock__qnode *next;
+    esock_msg_t m;
+    bool embedded; /* inside m.data's allocation: never freed on its own */
+};
+
+/* inet: posts the chain first..last (next links, embedded entries) in order
+ * with one pin and one lock. On ESOCK_ECLOSED every payload is freed. */
+int esock__mbox_post_nodes(uint32_t mb, struct esock__qnode *first, struct esock__qnode *last,
+                           size_t n);
 
 /* True if the mailbox exists. */
 bool esock__mbox_alive(uint32_t mb);

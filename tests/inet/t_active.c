@@ -1,14 +1,17 @@
 /* Active modes: true, once, N with the passive message, the count
  * arithmetic, closed reported once, econnreset, buffered data on re-arm;
- * the per-thread read buffer is freed when its thread exits. */
+ * the per-thread read buffer is freed when its thread exits; message
+ * blocks (one allocation with their mailbox entry, small ones reused). */
 #include <errno.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "helpers.h"
 #include "inet/inet_int.h"
+#include "inet/msgblock.h"
 #include "sys/sys.h"
 
 static void data_then(esock_mbox_t mb, esock_inet_t a, const char *s)
@@ -454,6 +457,69 @@ static void active_thread_exit_frees_read_buffer(void **st)
     assert_int_equal(live, 0);
 }
 
+/* A burst of small packets: every message arrives whole and in order, the
+ * blocks freed are kept for reuse (bounded), reused by the next burst, and
+ * a block may also be freed with plain free(). */
+static void message_blocks_reused(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_TRUE), OPTI(PACKET, ESOCK_INET_PACKET_2)};
+    esock_inet_t l, a;
+    int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
+    enum { BURST = 300 };
+    uint8_t out[BURST * 6];
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < BURST; i++) {
+            uint8_t *p = out + i * 6;
+            p[0] = 0;
+            p[1] = 4;
+            memcpy(p + 2, &i, 4);
+        }
+        wr(fd, out, sizeof out);
+        unsigned kept_before = esock__msgblock_kept();
+        for (int i = 0; i < BURST; i++) {
+            esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DATA);
+            assert_int_equal(m->len, 4);
+            int v;
+            memcpy(&v, m->data, 4);
+            assert_int_equal(v, i);
+            if (i % 50 == 49)
+                free(m); /* a plain malloc block */
+            else
+                esock_inet_msg_free(m);
+        }
+        unsigned kept = esock__msgblock_kept();
+        assert_true(kept <= 256);
+        if (round == 1) /* the second burst reused what the first left */
+            assert_true(kept_before > 0 && kept >= kept_before - 6);
+        assert_true(kept > 0);
+    }
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
+/* A mailbox destroyed with inet messages queued frees them and the
+ * entries inside them (checked by the sanitizers and valgrind). */
+static void queued_blocks_freed_with_mailbox(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_TRUE), OPTI(PACKET, ESOCK_INET_PACKET_LINE)};
+    esock_inet_t l, a;
+    int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
+    wr(fd, "a\nb\nc\n", 6);
+    esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DATA); /* reads all three */
+    esock_inet_msg_free(m);
+    assert_int_equal(esock_mbox_len(mb), 2);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
 const struct CMUnitTest inet_tests_active[] = {
     cmocka_unit_test_teardown(active_once, inet_teardown),
     cmocka_unit_test_teardown(active_n_passive_message, inet_teardown),
@@ -467,5 +533,7 @@ const struct CMUnitTest inet_tests_active[] = {
     cmocka_unit_test_teardown(nowait_accept_select, inet_teardown),
     cmocka_unit_test_teardown(controlling_process_moves_messages, inet_teardown),
     cmocka_unit_test_teardown(active_thread_exit_frees_read_buffer, inet_teardown),
+    cmocka_unit_test_teardown(message_blocks_reused, inet_teardown),
+    cmocka_unit_test_teardown(queued_blocks_freed_with_mailbox, inet_teardown),
 };
 const size_t inet_ntests_active = NOPTS(inet_tests_active);

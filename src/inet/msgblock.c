@@ -1,0 +1,106 @@
+/*
+ * inet/msgblock.c - message blocks and the per-thread cache of small ones
+ * (see msgblock.h).
+ *
+ * Why a cache: a readiness event on a busy stream delivers tens of small
+ * packets at once and the owner frees them right after; glibc keeps only 7
+ * freed blocks of one size per thread, so the rest of each burst went
+ * through its slower general path. Blocks of one size class (SMALL bytes)
+ * are kept here instead, up to KEEP per thread, and released at thread
+ * exit. Any malloc block of that class works, so a block freed on another
+ * thread, or one the application allocated itself, is fine to keep.
+ */
+#include "inet/msgblock.h"
+
+#include <malloc.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#define SMALL 512u /* 248-byte record + 72-byte entry + up to 192 payload bytes */
+#define KEEP 256u  /* at most 128 KiB per thread */
+
+struct cached {
+    struct cached *next;
+};
+
+static _Thread_local struct cached *cache;
+static _Thread_local unsigned ncached;
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+static bool cache_key_ok;
+
+static void cache_release(void *unused)
+{
+    (void)unused;
+    while (cache) {
+        struct cached *n = cache->next;
+        free(cache);
+        cache = n;
+    }
+    ncached = 0;
+}
+
+static void cache_key_init(void)
+{
+    cache_key_ok = pthread_key_create(&cache_key, cache_release) == 0;
+}
+
+static size_t node_offset(size_t datalen)
+{
+    size_t a = _Alignof(struct esock__qnode);
+    return (sizeof(esock_inet_msg_t) + datalen + a - 1) & ~(a - 1);
+}
+
+esock_inet_msg_t *esock__msgblock_alloc(size_t datalen)
+{
+    if (datalen > SIZE_MAX / 2)
+        return NULL;
+    size_t need = node_offset(datalen) + sizeof(struct esock__qnode);
+    esock_inet_msg_t *m;
+    if (need <= SMALL && cache) {
+        m = (esock_inet_msg_t *)(void *)cache;
+        cache = cache->next;
+        ncached--;
+    } else {
+        /* plain malloc: a block may be freed with free() by anyone */
+        m = malloc(need <= SMALL ? SMALL : need);
+        if (m == NULL)
+            return NULL;
+    }
+    m->len = datalen;
+    return m;
+}
+
+struct esock__qnode *esock__msgblock_node(esock_inet_msg_t *m)
+{
+    return (struct esock__qnode *)(void *)((uint8_t *)m + node_offset(m->len));
+}
+
+void esock__msgblock_free(esock_inet_msg_t *m)
+{
+    if (m == NULL)
+        return;
+    size_t usable = malloc_usable_size(m);
+    if (usable < SMALL || usable >= 2 * SMALL || ncached >= KEEP) {
+        free(m);
+        return;
+    }
+    if (cache == NULL) { /* the first block kept: have it released at thread exit */
+        pthread_once(&cache_once, cache_key_init);
+        if (!cache_key_ok || pthread_setspecific(cache_key, &cache_key) != 0) {
+            free(m);
+            return;
+        }
+    }
+    struct cached *c = (struct cached *)(void *)m;
+    c->next = cache;
+    cache = c;
+    ncached++;
+}
+
+unsigned esock__msgblock_kept(void)
+{
+    return ncached;
+}
