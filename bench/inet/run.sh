@@ -5,7 +5,8 @@
 #   PEERS_DIR   the peers' folder (default: ../shared/bench from the project root)
 #   env: REPS DUR SERVERS WORKLOADS PIN (passed to run_peers.sh; REPS=1 DUR=3 by default)
 #        ESOCK_ECHO  the esock server command ({port} is replaced); default:
-#                    the CLI's `esock echo` if built, else bench/inet/echo_inet.c
+#                    bench/inet/echo_inet.c (e.g. "build/release/tools/esock echo
+#                    --packet 4 --active true 127.0.0.1:{port}" runs the CLI's)
 #        BUILD       build folder (default build/bench-inet)
 #
 # The peers' folder may be read-only: it is copied into the build folder and
@@ -29,14 +30,7 @@ fi
 
 cmake -S "$ROOT" -B "$BUILD/esock" -DCMAKE_BUILD_TYPE=Release -DESOCK_BUILD_TESTS=OFF >/dev/null
 cmake --build "$BUILD/esock" -j2 --target esock_echo_inet >/dev/null
-if [ -z "${ESOCK_ECHO:-}" ]; then
-    if cmake --build "$BUILD/esock" -j2 --target esock >/dev/null 2>&1 && [ -x "$BUILD/esock/tools/esock" ] &&
-        "$BUILD/esock/tools/esock" echo --help >/dev/null 2>&1; then
-        ESOCK_ECHO="$BUILD/esock/tools/esock echo --packet 4 --active true 127.0.0.1:{port}"
-    else
-        ESOCK_ECHO="$BUILD/esock/bench/esock_echo_inet 127.0.0.1:{port}"
-    fi
-fi
+ESOCK_ECHO=${ESOCK_ECHO:-"$BUILD/esock/bench/esock_echo_inet 127.0.0.1:{port}"}
 echo "esock server: $ESOCK_ECHO" >&2
 cd "$WORK"
 ESOCK_ECHO="$ESOCK_ECHO" REPS=${REPS:-1} DUR=${DUR:-3} OUT="$BUILD/results/$(date +%Y%m%d-%H%M%S)" ./run_peers.sh

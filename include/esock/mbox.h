@@ -100,6 +100,20 @@ ESOCK_API esock_mbox_t esock_mbox_self(void);
 ESOCK_API int esock_mbox_recv(esock_mbox_t mb, esock_msg_t *msg, int64_t timeout_ms);
 
 /**
+ * Receives a batch: waits as esock_mbox_recv() for the first message, then
+ * takes every message already queued behind it, up to @p max, in order.
+ * Returns how many (1..max) with msgs[0..n) filled (each owned by the caller
+ * as with esock_mbox_recv), ESOCK_ETIMEOUT, ESOCK_ECLOSED, or -EINVAL
+ * (msgs NULL or max 0). One lock and one handle lookup for the whole batch:
+ * a server handling a stream of small messages saves that per message.
+ * Send replies between calls as usual: coalesced (delay_send) output is
+ * written when the thread comes back to wait and the queue is empty.
+ * Messages taken here are no longer visible to other threads receiving on
+ * the same mailbox. Thread-safe.
+ */
+ESOCK_API int esock_mbox_recv_many(esock_mbox_t mb, esock_msg_t *msgs, size_t max, int64_t timeout_ms);
+
+/**
  * Selective receive: the first message that matches every non-zero field of
  * @p match (kind, socket, tag, ref); other messages stay queued in order.
  * Returns as esock_mbox_recv().

@@ -502,7 +502,11 @@ static int enqueue(esock__isock_t *s, const uint8_t *a, size_t alen, const uint8
     /* Small pieces go into the tail chunk while it has room: a burst of
      * small sends becomes one buffer and one write. */
     if (!c || c->cap - c->len < len) {
-        size_t cap = len < 4000 ? 4000 : len; /* small: cheap to allocate and free */
+        /* Small: a cheap 4000-byte chunk (a lone reply). Bigger pieces get
+         * 64 KiB chunks that the next ones share: a burst of 16 KiB replies
+         * is then four copies into one buffer rather than an allocation
+         * each, and leaves in one write. */
+        size_t cap = len < 4000 ? 4000 : len < 65536 ? 65536 : len;
         c = esock__malloc(sizeof *c + cap);
         if (!c)
             return -ENOMEM;
@@ -636,9 +640,10 @@ int esock_inet_send_ex(esock_inet_t h, const void *data, size_t len, int64_t tim
     if (rc == 0) {
         bool was_empty = !s->oq_head;
         esock__inet_stat_send(s, hlen + len);
-        /* Coalescing pays for small sends only: a large one with nothing
-         * queued is written at once (saves copying it). */
-        bool coalesce = s->deferred || (s->delay_send && (len < 4096 || s->oq_head));
+        /* delay_send queues every send, as inet does: one write per burst
+         * costs the kernel far less than one per send, which outweighs
+         * copying even 16 KiB sends (measured in docs/bench.md). */
+        bool coalesce = s->deferred || s->delay_send;
         if (coalesce) {
             rc = enqueue(s, hdr, hlen, data, len);
             if (rc == 0 && !s->deferred)

@@ -5,6 +5,7 @@
 #include <esock/mbox.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -479,9 +480,55 @@ static bool take(struct mbox *b, const esock_msg_t *want, esock_msg_t *out)
     return false;
 }
 
-static int recv_impl(esock_mbox_t mb, const esock_msg_t *want, esock_msg_t *out, int64_t timeout_ms)
+/* The readiness events of this thread's last epoll_wait not handled yet.
+ * They are handled one per pass: the receiver gets the messages of one
+ * socket, and (idle hook) its coalesced replies are written, before the
+ * next socket is read, as an event loop writes after each read. Each reply
+ * then waits for one socket's work, not the whole round's. The watches are
+ * level-triggered, so events dropped here (the thread moved on to another
+ * mailbox) are reported again; a stale one costs a read that finds
+ * nothing, as a spurious wake-up does. */
+#define PENDING_MAX 32
+static _Thread_local struct {
+    uint32_t mb;
+    int n, next;
+    struct epoll_event ev[PENDING_MAX];
+} pending;
+
+static void handle_event(struct mbox *b, const struct epoll_event *e)
 {
-    if (out == NULL)
+    if (e->data.fd == b->efd) {
+        uint64_t v;
+        while (read(b->efd, &v, sizeof v) < 0 && errno == EINTR)
+            ;
+    } else {
+        dispatch(b, e->data.fd, e->events);
+    }
+}
+
+/* Takes up to max messages (max >= 1): how many. Lock held. */
+static size_t take_many(struct mbox *b, esock_msg_t *out, size_t max)
+{
+    size_t n = 0;
+    while (n < max && b->head) {
+        struct esock__qnode *q = b->head;
+        b->head = q->next;
+        out[n++] = q->m;
+        if (!q->embedded)
+            esock__free(q);
+    }
+    if (b->head == NULL)
+        b->tail = NULL;
+    b->qlen -= (int)n;
+    return n;
+}
+
+/* One message matching want, or (want NULL) up to max messages. Returns the
+ * number taken (>= 1) or an error. */
+static int recv_impl(esock_mbox_t mb, const esock_msg_t *want, esock_msg_t *out, size_t max,
+                     int64_t timeout_ms)
+{
+    if (out == NULL || max == 0)
         return -EINVAL;
     struct mbox *b = pin(mb.id);
     if (b == NULL)
@@ -493,14 +540,15 @@ static int recv_impl(esock_mbox_t mb, const esock_msg_t *want, esock_msg_t *out,
     bool idled = false;
     for (;;) {
         pthread_mutex_lock(&b->mu);
-        bool dead = b->dead, got = !dead && take(b, want, out);
+        bool dead = b->dead;
+        size_t got = dead ? 0 : want ? take(b, want, out) : take_many(b, out, max);
         pthread_mutex_unlock(&b->mu);
         if (dead) {
             rc = ESOCK_ECLOSED;
             break;
         }
         if (got) {
-            rc = 0;
+            rc = (int)got;
             break;
         }
         int ms = deadline == 0 ? 0 : esock__ms_left(deadline);
@@ -511,28 +559,30 @@ static int recv_impl(esock_mbox_t mb, const esock_msg_t *want, esock_msg_t *out,
             esock__mbox_idle_hook(mb.id);
             continue;
         }
-        struct epoll_event ev[32];
-        int n = esock__sys.epoll_wait(b->epfd, ev, 32, ms);
+        if (pending.mb == mb.id && pending.next < pending.n) {
+            handle_event(b, &pending.ev[pending.next++]);
+            idled = false;
+            continue;
+        }
+        int n = esock__sys.epoll_wait(b->epfd, pending.ev, PENDING_MAX, ms);
         if (n < 0 && errno != EINTR) {
             rc = -errno;
             break;
         }
-        idled = false;
-        for (int i = 0; i < n; i++) {
-            if (ev[i].data.fd == b->efd) {
-                uint64_t v;
-                while (read(b->efd, &v, sizeof v) < 0 && errno == EINTR)
-                    ;
-            } else {
-                dispatch(b, ev[i].data.fd, ev[i].events);
-            }
+        pending.mb = mb.id;
+        pending.n = n > 0 ? n : 0;
+        pending.next = 0;
+        if (n > 0) {
+            handle_event(b, &pending.ev[pending.next++]);
+            idled = false;
+            continue;
         }
         if (n == 0 && ms == 0) {
             /* One last look: a callback of this round may have posted. */
             pthread_mutex_lock(&b->mu);
-            got = !b->dead && take(b, want, out);
+            got = b->dead ? 0 : want ? take(b, want, out) : take_many(b, out, max);
             pthread_mutex_unlock(&b->mu);
-            rc = got ? 0 : ESOCK_ETIMEOUT;
+            rc = got ? (int)got : ESOCK_ETIMEOUT;
             break;
         }
     }
@@ -543,13 +593,22 @@ static int recv_impl(esock_mbox_t mb, const esock_msg_t *want, esock_msg_t *out,
 
 int esock_mbox_recv(esock_mbox_t mb, esock_msg_t *msg, int64_t timeout_ms)
 {
-    return recv_impl(mb, NULL, msg, timeout_ms);
+    int rc = recv_impl(mb, NULL, msg, 1, timeout_ms);
+    return rc > 0 ? 0 : rc;
+}
+
+int esock_mbox_recv_many(esock_mbox_t mb, esock_msg_t *msgs, size_t max, int64_t timeout_ms)
+{
+    if (max > INT_MAX)
+        max = INT_MAX;
+    return recv_impl(mb, NULL, msgs, max, timeout_ms);
 }
 
 int esock_mbox_recv_match(esock_mbox_t mb, const esock_msg_t *match, esock_msg_t *msg,
                           int64_t timeout_ms)
 {
-    return recv_impl(mb, match, msg, timeout_ms);
+    int rc = recv_impl(mb, match, msg, 1, timeout_ms);
+    return rc > 0 ? 0 : rc;
 }
 
 uint32_t esock__mbox_serving(void)

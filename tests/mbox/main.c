@@ -270,6 +270,76 @@ static void test_watch_runs_on_waiting_thread(void **state)
     close(pv[1]);
 }
 
+static void test_recv_many(void **state)
+{
+    (void)state;
+    esock_mbox_t mb;
+    esock_msg_t v[10];
+    assert_int_equal(esock_mbox_create(&mb), 0);
+    assert_int_equal(esock_mbox_recv_many(mb, NULL, 4, 0), -EINVAL);
+    assert_int_equal(esock_mbox_recv_many(mb, v, 0, 0), -EINVAL);
+    assert_int_equal(esock_mbox_recv_many(mb, v, 10, 0), ESOCK_ETIMEOUT);
+    int64_t t0 = now_ms();
+    assert_int_equal(esock_mbox_recv_many(mb, v, 10, 40), ESOCK_ETIMEOUT);
+    assert_true(now_ms() - t0 >= 35);
+    for (uint64_t i = 1; i <= 5; i++) {
+        esock_msg_t u = user(i);
+        assert_int_equal(esock_mbox_post(mb, &u), 0);
+    }
+    /* At most max, in order; the rest stays queued. */
+    assert_int_equal(esock_mbox_recv_many(mb, v, 3, ESOCK_INFINITY), 3);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(v[i].ref, (uint64_t)i + 1);
+    assert_int_equal(esock_mbox_len(mb), 2);
+    assert_int_equal(esock_mbox_recv_many(mb, v, 10, ESOCK_INFINITY), 2);
+    assert_int_equal(v[0].ref, 4);
+    assert_int_equal(v[1].ref, 5);
+    assert_int_equal(esock_mbox_len(mb), 0);
+    assert_int_equal(esock_mbox_destroy(mb), 0);
+    assert_int_equal(esock_mbox_recv_many(mb, v, 10, 0), ESOCK_ECLOSED);
+}
+
+static int idle_calls;
+static void count_idle(uint32_t mb)
+{
+    (void)mb;
+    idle_calls++;
+}
+
+/* Two sockets ready at once: the receiver gets the first one's messages,
+ * and the idle hook (inet writes coalesced replies there) runs, before the
+ * second one is handled; nothing is lost on the way. */
+static void test_ready_events_one_per_pass(void **state)
+{
+    (void)state;
+    esock_mbox_t mb;
+    int a[2], b[2];
+    assert_int_equal(pipe(a), 0);
+    assert_int_equal(pipe(b), 0);
+    assert_int_equal(esock_mbox_create(&mb), 0);
+    assert_int_equal(esock__mbox_watch(mb.id, a[0], ESOCK__EV_IN, on_ready, 1), 0);
+    assert_int_equal(esock__mbox_watch(mb.id, b[0], ESOCK__EV_IN, on_ready, 2), 0);
+    assert_int_equal(write(a[1], "x", 1), 1);
+    assert_int_equal(write(b[1], "y", 1), 1);
+    void (*saved)(uint32_t) = esock__mbox_idle_hook;
+    esock__mbox_idle_hook = count_idle;
+    idle_calls = 0;
+    esock_msg_t v[10];
+    assert_int_equal(esock_mbox_recv_many(mb, v, 10, 5000), 1);
+    uint32_t first = v[0].socket;
+    int idle_after_first = idle_calls;
+    assert_int_equal(esock_mbox_recv_many(mb, v, 10, 5000), 1);
+    assert_int_equal(v[0].socket, first == 1 ? 2 : 1);
+    assert_true(idle_calls > idle_after_first); /* the first one's replies went out first */
+    assert_int_equal(esock_mbox_recv_many(mb, v, 10, 30), ESOCK_ETIMEOUT);
+    esock__mbox_idle_hook = saved;
+    assert_int_equal(esock_mbox_destroy(mb), 0);
+    close(a[0]);
+    close(a[1]);
+    close(b[0]);
+    close(b[1]);
+}
+
 static void *self_id(void *arg)
 {
     *(uint32_t *)arg = esock_mbox_self().id;
@@ -317,6 +387,8 @@ int main(void)
         cmocka_unit_test(test_watch_runs_on_waiting_thread),
         cmocka_unit_test(test_self_per_thread),
         cmocka_unit_test(test_refs_unique),
+        cmocka_unit_test(test_recv_many),
+        cmocka_unit_test(test_ready_events_one_per_pass),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
