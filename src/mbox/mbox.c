@@ -481,10 +481,11 @@ static bool take(struct mbox *b, const esock_msg_t *want, esock_msg_t *out)
 }
 
 /* The readiness events of this thread's last epoll_wait not handled yet.
- * They are handled one per pass: the receiver gets the messages of one
- * socket, and (idle hook) its coalesced replies are written, before the
- * next socket is read, as an event loop writes after each read. Each reply
- * then waits for one socket's work, not the whole round's. The watches are
+ * They are handled a batch at a time (handle_pending): the receiver gets
+ * the messages of a socket that delivered a burst, and (idle hook) its
+ * coalesced replies are written, before the next socket is read, as an
+ * event loop writes after each read; its replies then wait for one
+ * socket's work, not the whole round's. The watches are
  * level-triggered, so events dropped here (the thread moved on to another
  * mailbox) are reported again; a stale one costs a read that finds
  * nothing, as a spurious wake-up does. */
@@ -503,6 +504,24 @@ static void handle_event(struct mbox *b, const struct epoll_event *e)
             ;
     } else {
         dispatch(b, e->data.fd, e->events);
+    }
+}
+
+/* Handles pending events until they have queued a batch's worth of
+ * messages (or none are left): a socket that delivers a burst is served
+ * on its own, sockets with one message each are taken together. */
+#define PENDING_BATCH 16
+static void handle_pending(struct mbox *b)
+{
+    for (;;) {
+        handle_event(b, &pending.ev[pending.next++]);
+        if (pending.next >= pending.n)
+            return;
+        pthread_mutex_lock(&b->mu);
+        int queued = b->qlen;
+        pthread_mutex_unlock(&b->mu);
+        if (queued >= PENDING_BATCH)
+            return;
     }
 }
 
@@ -560,7 +579,7 @@ static int recv_impl(esock_mbox_t mb, const esock_msg_t *want, esock_msg_t *out,
             continue;
         }
         if (pending.mb == mb.id && pending.next < pending.n) {
-            handle_event(b, &pending.ev[pending.next++]);
+            handle_pending(b);
             idled = false;
             continue;
         }
@@ -573,7 +592,7 @@ static int recv_impl(esock_mbox_t mb, const esock_msg_t *want, esock_msg_t *out,
         pending.n = n > 0 ? n : 0;
         pending.next = 0;
         if (n > 0) {
-            handle_event(b, &pending.ev[pending.next++]);
+            handle_pending(b);
             idled = false;
             continue;
         }
