@@ -81,8 +81,10 @@ done < <(tail -n +2 "$vectors/decode_packet.tsv")
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 start_echo() { # args...: starts a server, sets $echo_pid and $echo_addr
   "$esock" echo "$@" >"$tmp/addr" 2>"$tmp/echo.err" & echo_pid=$!
-  for _ in $(seq 100); do [ -s "$tmp/addr" ] && break; sleep 0.05; done
+  # Up to 20 s: a loaded CI machine once took over 5 s to start one.
+  for _ in $(seq 400); do [ -s "$tmp/addr" ] && break; sleep 0.05; done
   echo_addr=$(head -1 "$tmp/addr")
+  [ -n "$echo_addr" ] || { echo "echo $* printed no address; its stderr:"; cat "$tmp/echo.err"; }
 }
 stop_echo() { kill -TERM "$echo_pid"; wait "$echo_pid"; check "echo stops cleanly on SIGTERM ($*)" 0 $?; }
 lines=$'hello\nsecond message\n\nlast'
