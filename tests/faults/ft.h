@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "inetpeer.h"
 #include "testnet.h"
 
 #include <esock/inet.h>

@@ -142,12 +142,10 @@ static void emfile_inet_accept(bool real)
 {
     esock_mbox_t mb;
     ok(esock_mbox_create(&mb));
-    esock_inet_t l, a = {0};
-    esock_sockaddr_t any = lo4(0);
+    esock_inet_t a = {0};
     const esock_inet_opt_t o[] = {IOPT(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
-    ok(esock_inet_listen(&l, &any, 4, o, NELEM(o), mb));
     uint16_t port;
-    ok(esock_inet_port(l, &port));
+    esock_inet_t l = inet_listener(o, NELEM(o), mb, &port);
     int peer = raw_connect(port);
 
     hook_accept(!real);
@@ -210,11 +208,9 @@ static void emfile_inet_after_select(void **st)
     (void)st;
     esock_mbox_t mb;
     ok(esock_mbox_create(&mb));
-    esock_inet_t l, a = {0};
-    esock_sockaddr_t any = lo4(0);
-    ok(esock_inet_listen(&l, &any, 4, NULL, 0, mb));
+    esock_inet_t a = {0};
     uint16_t port;
-    ok(esock_inet_port(l, &port));
+    esock_inet_t l = inet_listener(NULL, 0, mb, &port);
     assert_int_equal(esock_inet_accept(l, &a, mb, ESOCK_NOWAIT), ESOCK_SELECT);
     int peer = raw_connect(port);
     esock_inet_msg_t *m = ft_inet_msg(mb, 2000);

@@ -248,9 +248,7 @@ static void clean_inet_listen(struct ctx *x, int rc)
 
 static void prep_inet_listener(struct ctx *x, const esock_inet_opt_t *o, size_t n)
 {
-    esock_sockaddr_t any = lo4(0);
-    ok(esock_inet_listen(&x->il, &any, 5, o, n, x->mb));
-    ok(esock_inet_port(x->il, &x->port));
+    x->il = inet_listener(o, n, x->mb, &x->port);
     x->rawc = raw_connect(x->port);
     x->ia.id = 0;
 }

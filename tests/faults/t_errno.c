@@ -242,13 +242,8 @@ static void inet_udp_enomem(void **st)
 static void inet_tcp_recv(int err)
 {
     esock_inet_t l, a;
-    esock_sockaddr_t any = lo4(0);
     const esock_inet_opt_t o[] = {IOPT(ACTIVE, ESOCK_INET_ACTIVE_FALSE), IOPT(PACKET, ESOCK_INET_PACKET_2)};
-    ok(esock_inet_listen(&l, &any, 4, o, NELEM(o), ESOCK_INET_NO_OWNER));
-    uint16_t port;
-    ok(esock_inet_port(l, &port));
-    int peer = raw_connect(port);
-    ok(esock_inet_accept(l, &a, ESOCK_INET_NO_OWNER, 1000));
+    int peer = inet_peer_pair(o, NELEM(o), ESOCK_INET_NO_OWNER, &l, &a);
     wr(peer, "\0\3abc", 5);
     arm(C_READ, err);
     char b[8];
@@ -284,13 +279,8 @@ static void inet_tcp_recv_enomem(void **st)
 static void inet_tcp_send(int err)
 {
     esock_inet_t l, a;
-    esock_sockaddr_t any = lo4(0);
     const esock_inet_opt_t o[] = {IOPT(ACTIVE, ESOCK_INET_ACTIVE_FALSE), IOPT(PACKET, ESOCK_INET_PACKET_2)};
-    ok(esock_inet_listen(&l, &any, 4, o, NELEM(o), ESOCK_INET_NO_OWNER));
-    uint16_t port;
-    ok(esock_inet_port(l, &port));
-    int peer = raw_connect(port);
-    ok(esock_inet_accept(l, &a, ESOCK_INET_NO_OWNER, 1000));
+    int peer = inet_peer_pair(o, NELEM(o), ESOCK_INET_NO_OWNER, &l, &a);
     arm(C_SENDMSG, err);
     int rc = esock_inet_send(a, "abc", 3);
     disarm();

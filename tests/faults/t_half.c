@@ -30,19 +30,6 @@ static int socket_with_peer(esock_t *s)
     return peer;
 }
 
-static int inet_with_peer(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, esock_inet_t *a)
-{
-    esock_inet_t l;
-    esock_sockaddr_t any = lo4(0);
-    ok(esock_inet_listen(&l, &any, 4, o, n, owner));
-    uint16_t port;
-    ok(esock_inet_port(l, &port));
-    int peer = raw_connect(port);
-    ok(esock_inet_accept(l, a, owner, 1000));
-    ok(esock_inet_close(l));
-    return peer;
-}
-
 /* The plain peer reads n bytes then end of file. */
 static void peer_reads_then_eof(int peer, const char *want, size_t n)
 {
@@ -112,7 +99,7 @@ static void inet_peer_shuts_write_passive(void **st)
     const esock_inet_opt_t o[] = {IOPT(ACTIVE, ESOCK_INET_ACTIVE_FALSE), IOPT(PACKET, ESOCK_INET_PACKET_1),
                                   IOPT(EXIT_ON_CLOSE, 0)};
     esock_inet_t a;
-    int peer = inet_with_peer(o, NELEM(o), ESOCK_INET_NO_OWNER, &a);
+    int peer = inet_peer_accepted(o, NELEM(o), ESOCK_INET_NO_OWNER, &a);
     wr(peer, "\4ping", 5);
     assert_int_equal(shutdown(peer, SHUT_WR), 0);
     char b[16];
@@ -136,7 +123,7 @@ static void inet_peer_shuts_write_default(void **st)
     /* exit_on_close true (default): closed, then the port is gone */
     const esock_inet_opt_t o[] = {IOPT(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
     esock_inet_t a;
-    int peer = inet_with_peer(o, NELEM(o), ESOCK_INET_NO_OWNER, &a);
+    int peer = inet_peer_accepted(o, NELEM(o), ESOCK_INET_NO_OWNER, &a);
     assert_int_equal(shutdown(peer, SHUT_WR), 0);
     char b[16];
     size_t got;
@@ -155,7 +142,7 @@ static void inet_shuts_write(void **st)
     (void)st;
     const esock_inet_opt_t o[] = {IOPT(ACTIVE, ESOCK_INET_ACTIVE_FALSE), IOPT(PACKET, ESOCK_INET_PACKET_1)};
     esock_inet_t a;
-    int peer = inet_with_peer(o, NELEM(o), ESOCK_INET_NO_OWNER, &a);
+    int peer = inet_peer_accepted(o, NELEM(o), ESOCK_INET_NO_OWNER, &a);
     ok(esock_inet_send(a, "bye", 3));
     ok(esock_inet_shutdown(a, SHUT_WR));
     peer_reads_then_eof(peer, "\3bye", 4);
@@ -192,7 +179,7 @@ static void inet_peer_shuts_write_active(void **st)
     const esock_inet_opt_t o[] = {IOPT(ACTIVE, ESOCK_INET_ACTIVE_TRUE), IOPT(PACKET, ESOCK_INET_PACKET_1),
                                   IOPT(EXIT_ON_CLOSE, 0)};
     esock_inet_t a;
-    int peer = inet_with_peer(o, NELEM(o), mb, &a);
+    int peer = inet_peer_accepted(o, NELEM(o), mb, &a);
     wr(peer, "\4ping", 5);
     assert_int_equal(shutdown(peer, SHUT_WR), 0);
     esock_inet_msg_t *m = expect(mb, ESOCK_INET_MSG_DATA);
@@ -217,7 +204,7 @@ static void inet_shuts_write_active(void **st)
     ok(esock_mbox_create(&mb));
     const esock_inet_opt_t o[] = {IOPT(ACTIVE, ESOCK_INET_ACTIVE_TRUE), IOPT(PACKET, ESOCK_INET_PACKET_1)};
     esock_inet_t a;
-    int peer = inet_with_peer(o, NELEM(o), mb, &a);
+    int peer = inet_peer_accepted(o, NELEM(o), mb, &a);
     ok(esock_inet_send(a, "bye", 3));
     ok(esock_inet_shutdown(a, SHUT_WR));
     peer_reads_then_eof(peer, "\3bye", 4);

@@ -16,21 +16,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* A connected inet socket (accepted from an inet listener) and its plain
- * peer. The listener is closed again. */
-static int pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, esock_inet_t *a)
-{
-    esock_inet_t l;
-    esock_sockaddr_t any = lo4(0);
-    ok(esock_inet_listen(&l, &any, 4, o, n, owner));
-    uint16_t port;
-    ok(esock_inet_port(l, &port));
-    int peer = raw_connect(port);
-    ok(esock_inet_accept(l, a, owner, 1000));
-    ok(esock_inet_close(l));
-    return peer;
-}
-
 /* Header of a 100-byte packet, and 10 bytes of it. */
 static const uint8_t partial[14] = {0, 0, 0, 100, 'p', 'a', 'r', 't', 'i', 'a', 'l', '.', '.', '.'};
 
@@ -68,7 +53,7 @@ static void reset_passive(bool show)
     const esock_inet_opt_t o[] = {IOPT(ACTIVE, ESOCK_INET_ACTIVE_FALSE),
                                   IOPT(PACKET, ESOCK_INET_PACKET_4), IOPT(SHOW_ECONNRESET, show)};
     esock_inet_t a;
-    int peer = pair(o, NELEM(o), ESOCK_INET_NO_OWNER, &a);
+    int peer = inet_peer_accepted(o, NELEM(o), ESOCK_INET_NO_OWNER, &a);
     wr(peer, partial, sizeof partial);
     wait_buffered(a, (esock_mbox_t){0}, false);
     rst_close(peer);
@@ -109,7 +94,7 @@ static void reset_active(bool show, int active)
     const esock_inet_opt_t o[] = {IOPT(ACTIVE, active), IOPT(PACKET, ESOCK_INET_PACKET_4),
                                   IOPT(SHOW_ECONNRESET, show)};
     esock_inet_t a;
-    int peer = pair(o, NELEM(o), mb, &a);
+    int peer = inet_peer_accepted(o, NELEM(o), mb, &a);
     wr(peer, partial, sizeof partial);
     wait_buffered(a, mb, true);
     rst_close(peer);

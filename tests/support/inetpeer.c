@@ -26,3 +26,11 @@ int inet_peer_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, esoc
     assert_int_equal(esock_inet_accept(*l, a, owner, 2000), 0);
     return fd;
 }
+
+int inet_peer_accepted(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, esock_inet_t *a)
+{
+    esock_inet_t l;
+    int fd = inet_peer_pair(o, n, owner, &l, a);
+    assert_int_equal(esock_inet_close(l), 0);
+    return fd;
+}

@@ -17,4 +17,8 @@ esock_inet_t inet_listener(const esock_inet_opt_t *o, size_t n, esock_mbox_t own
 int inet_peer_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, esock_inet_t *l,
                    esock_inet_t *a);
 
+/* The same with the listener closed again: the accepted socket (*a) and its
+ * raw peer (returned). */
+int inet_peer_accepted(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, esock_inet_t *a);
+
 #endif
