@@ -31,48 +31,10 @@ static uint32_t line_limit(int ptype, size_t bufsz)
     return bufsz > UINT32_MAX ? UINT32_MAX : (uint32_t)bufsz;
 }
 
-/* Types 1, 2 and 4 with the whole packet at hand and within packet_size:
- * the hot path of a length-prefixed stream, framed here without the
- * general decoder (a quarter of the per-packet time went into the layers
- * on the way to it). Returns 0 when anything is unusual (incomplete, over
- * a limit, a 4-byte length of 2 GiB or more): the decoder decides then. */
-static int frame_prefixed(const esock__framer_t *f, const uint8_t *p, size_t n, esock__frame_t *fr)
-{
-    size_t h, plen;
-    switch (f->ptype) {
-    case ESOCK_INET_PACKET_1:
-        if (n < 1)
-            return 0;
-        h = 1, plen = p[0];
-        break;
-    case ESOCK_INET_PACKET_2:
-        if (n < 2)
-            return 0;
-        h = 2, plen = (size_t)p[0] << 8 | p[1];
-        break;
-    case ESOCK_INET_PACKET_4:
-        if (n < 4 || p[0] >= 0x80)
-            return 0;
-        h = 4, plen = (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
-        break;
-    default:
-        return 0;
-    }
-    if (plen > n - h || (f->psize != 0 && plen > f->psize))
-        return 0;
-    fr->total = h + plen;
-    fr->off = h;
-    fr->len = plen;
-    fr->ptype = f->ptype;
-    return 1;
-}
-
 int esock__inet_frame_next(esock__framer_t *f, const uint8_t *p, size_t n, size_t rawmax, size_t rawlen,
                       esock__frame_t *fr, size_t *need)
 {
     *need = 0;
-    if (frame_prefixed(f, p, n, fr))
-        return 1;
     if (f->ptype == ESOCK_INET_PACKET_RAW) {
         if (rawlen) {
             if (n < rawlen) {
