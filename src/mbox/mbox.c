@@ -542,6 +542,13 @@ static size_t take_many(struct mbox *b, esock_msg_t *out, size_t max)
     return n;
 }
 
+/* What a receive takes: the first message matching want, or (want NULL)
+ * up to max messages. How many. Lock held. */
+static size_t take_for(struct mbox *b, const esock_msg_t *want, esock_msg_t *out, size_t max)
+{
+    return want ? take(b, want, out) : take_many(b, out, max);
+}
+
 /* One message matching want, or (want NULL) up to max messages. Returns the
  * number taken (>= 1) or an error. */
 static int recv_impl(esock_mbox_t mb, const esock_msg_t *want, esock_msg_t *out, size_t max,
@@ -560,7 +567,7 @@ static int recv_impl(esock_mbox_t mb, const esock_msg_t *want, esock_msg_t *out,
     for (;;) {
         pthread_mutex_lock(&b->mu);
         bool dead = b->dead;
-        size_t got = dead ? 0 : want ? take(b, want, out) : take_many(b, out, max);
+        size_t got = dead ? 0 : take_for(b, want, out, max);
         pthread_mutex_unlock(&b->mu);
         if (dead) {
             rc = ESOCK_ECLOSED;
@@ -599,7 +606,7 @@ static int recv_impl(esock_mbox_t mb, const esock_msg_t *want, esock_msg_t *out,
         if (n == 0 && ms == 0) {
             /* One last look: a callback of this round may have posted. */
             pthread_mutex_lock(&b->mu);
-            got = b->dead ? 0 : want ? take(b, want, out) : take_many(b, out, max);
+            got = b->dead ? 0 : take_for(b, want, out, max);
             pthread_mutex_unlock(&b->mu);
             rc = got ? (int)got : ESOCK_ETIMEOUT;
             break;

@@ -148,6 +148,51 @@ static void delay_send_coalesces(void **st)
     esock_inet_close(l);
 }
 
+/* delay_send queues big sends too: on the owner's thread a burst of 16 KiB
+ * packets stays queued until the thread waits on its mailbox again, then
+ * leaves whole and in order. With the default high_msgq_watermark (8 KiB)
+ * each of them is written at once instead. */
+static void delay_send_coalesces_big_sends(void **st)
+{
+    (void)st;
+    enum { N = 4, SZ = 16384 };
+    static uint8_t out[N][SZ], in[N * (SZ + 4)];
+    for (int k = 0; k < N; k++)
+        for (int i = 0; i < SZ; i++)
+            out[k][i] = (uint8_t)(i * 7 + k);
+    for (int raised = 1; raised >= 0; raised--) {
+        esock_mbox_t mb = tm_new();
+        const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(DELAY_SEND, 1),
+                                      OPTI(PACKET, ESOCK_INET_PACKET_4),
+                                      OPTI(HIGH_MSGQ_WATERMARK, raised ? 262144 : 8192),
+                                      OPTI(HIGH_WATERMARK, raised ? 524288 : 8192),
+                                      OPTI(LOW_WATERMARK, raised ? 262144 : 4096)};
+        esock_inet_t l, a;
+        int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
+        esock_msg_t m;
+        assert_int_equal(esock_mbox_recv(mb, &m, 0), ESOCK_ETIMEOUT); /* this thread serves mb */
+        for (int k = 0; k < N; k++)
+            assert_int_equal(esock_inet_send(a, out[k], SZ), 0);
+        char probe;
+        if (raised) {
+            assert_int_equal(stat1(a, ESOCK_STAT_SEND_PEND), N * (SZ + 4));
+            assert_int_equal(recv(fd, &probe, 1, MSG_DONTWAIT), -1); /* nothing written yet */
+            assert_int_equal(esock_mbox_recv(mb, &m, 0), ESOCK_ETIMEOUT); /* idle: written now */
+        }
+        assert_int_equal(stat1(a, ESOCK_STAT_SEND_PEND), 0);
+        rd(fd, in, sizeof in);
+        for (int k = 0; k < N; k++) {
+            const uint8_t *p = in + k * (SZ + 4);
+            assert_int_equal(((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]), SZ);
+            assert_memory_equal(p + 4, out[k], SZ);
+        }
+        close(fd);
+        esock_inet_close(a);
+        esock_inet_close(l);
+        tm_free(mb);
+    }
+}
+
 static void getstat_known_traffic(void **st)
 {
     (void)st;
@@ -434,6 +479,7 @@ const struct CMUnitTest inet_tests_send[] = {
     cmocka_unit_test_teardown(send_timeout_then_close, inet_teardown),
     cmocka_unit_test_teardown(send_timeout_keeps_socket, inet_teardown),
     cmocka_unit_test_teardown(delay_send_coalesces, inet_teardown),
+    cmocka_unit_test_teardown(delay_send_coalesces_big_sends, inet_teardown),
     cmocka_unit_test_teardown(getstat_known_traffic, inet_teardown),
     cmocka_unit_test_teardown(shutdown_write_after_queue, inet_teardown),
     cmocka_unit_test_teardown(passive_recv_writes_queued_output, inet_teardown),
