@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include <esock/inet.h>
 
@@ -132,6 +133,9 @@ int esock__inet_next_packet(esock__isock_t *s, size_t rawlen, esock__frame_t *fr
 void esock__inet_consume(esock__isock_t *s, size_t n);
 /* Write queued output. 0 all written, 1 some left (EAGAIN), <0 error. mu held. */
 int esock__inet_flush_locked(esock__isock_t *s);
+/* One write of the n vectors at iov: send() for one, sendmsg() for more
+ * (MSG_NOSIGNAL). Returns what the call returned, errno set on -1. */
+ssize_t esock__inet_writev(int fd, const struct iovec *iov, size_t n);
 /* Room in the kernel's send buffer right now (poll, no wait)? */
 bool esock__inet_writable_now(const esock__isock_t *s);
 /* How many times a write that stopped short is tried again while the

@@ -145,6 +145,18 @@ bool esock__inet_writable_now(const esock__isock_t *s)
     return n == 1 && (p.revents & POLLOUT);
 }
 
+/* Most writes are one vector (a reply with nothing queued before it, or a
+ * queue of one chunk). sendmsg first copies and checks a msghdr and imports
+ * the vector array: about 3 % of a 64-byte echo's server time, which send()
+ * does not spend. */
+ssize_t esock__inet_writev(int fd, const struct iovec *iov, size_t n)
+{
+    if (n == 1)
+        return esock__sys.send(fd, iov->iov_base, iov->iov_len, MSG_NOSIGNAL);
+    struct msghdr mh = {.msg_iov = (struct iovec *)iov, .msg_iovlen = n};
+    return esock__sys.sendmsg(fd, &mh, MSG_NOSIGNAL);
+}
+
 int esock__inet_flush_locked(esock__isock_t *s)
 {
     if (s->write_err)
@@ -159,8 +171,7 @@ int esock__inet_flush_locked(esock__isock_t *s)
             iov[n].iov_base = c->data + c->off;
             iov[n].iov_len = c->len - c->off;
         }
-        struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)n};
-        ssize_t w = esock__sys.sendmsg(s->fd, &mh, MSG_NOSIGNAL);
+        ssize_t w = esock__inet_writev(s->fd, iov, (size_t)n);
         if (w < 0) {
             if (errno == EINTR)
                 continue;

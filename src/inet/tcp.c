@@ -569,7 +569,7 @@ static int write_direct(esock__isock_t *s, uint8_t *hdr, size_t hlen, const void
     int retries = 0;
     *done = 0;
     while (*done < total) {
-        ssize_t w = esock__sys.sendmsg(s->fd, &mh, MSG_NOSIGNAL);
+        ssize_t w = esock__inet_writev(s->fd, mh.msg_iov, mh.msg_iovlen);
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {

@@ -153,8 +153,8 @@ static ssize_t f_recvfrom(int fd, void *b, size_t len, int fl, struct sockaddr *
     FAULTY(F_AGAIN, recvfrom, fd, b, len, fl, a, al);
 }
 
-/* sendmsg and recvmsg carry streams too (the inet layer writes only with
- * sendmsg): there a short transfer is injected by offering the kernel the
+/* sendmsg and recvmsg carry streams too (the inet layer writes several
+ * vectors with sendmsg): there a short transfer is injected by offering the kernel the
  * vectors cut to fewer bytes. */
 #define CUT_IOV_MAX 1024
 

@@ -1,7 +1,7 @@
 /*
  * ENOBUFS and ENOMEM from the data calls (the kernel is short of memory):
  * one call of send / recv / sendto / recvfrom (and the calls the inet
- * layer uses: read, sendmsg, recvmsg) fails through the seam. The public
+ * layer uses: read, send, sendmsg, recvmsg) fails through the seam. The public
  * call returns exactly that error as a negative code, counts it (the
  * read_fails / write_fails counters of the socket API), moves no byte, and
  * the socket stays usable: the next call moves the same data, once.
@@ -275,13 +275,17 @@ static void inet_tcp_recv_enomem(void **st)
 }
 
 /* gen_tcp send: the error comes back to the sender as the negative errno;
- * nothing half-written reaches the peer, and the socket closes cleanly. */
-static void inet_tcp_send(int err)
+ * nothing half-written reaches the peer, and the socket closes cleanly.
+ * With {packet,2} the header and the data go out in one sendmsg; raw data
+ * is one vector, which goes out with send. */
+static void inet_tcp_send(int err, int packet)
 {
     esock_inet_t l, a;
-    const esock_inet_opt_t o[] = {IOPT(ACTIVE, ESOCK_INET_ACTIVE_FALSE), IOPT(PACKET, ESOCK_INET_PACKET_2)};
+    const esock_inet_opt_t o[] = {IOPT(ACTIVE, ESOCK_INET_ACTIVE_FALSE), IOPT(PACKET, packet)};
     int peer = inet_peer_pair(o, NELEM(o), ESOCK_INET_NO_OWNER, &l, &a);
-    arm(C_SENDMSG, err);
+    const char *wire = packet == ESOCK_INET_PACKET_2 ? "\0\3abc" : "abc";
+    size_t wlen = packet == ESOCK_INET_PACKET_2 ? 5 : 3;
+    arm(packet == ESOCK_INET_PACKET_2 ? C_SENDMSG : C_SEND, err);
     int rc = esock_inet_send(a, "abc", 3);
     disarm();
     assert_int_equal(rc, -err);
@@ -290,8 +294,8 @@ static void inet_tcp_send(int err)
     assert_int_equal(errno, EAGAIN);
     int again = esock_inet_send(a, "abc", 3);
     if (again == 0) {
-        rd(peer, b, 5);
-        assert_memory_equal(b, "\0\3abc", 5);
+        rd(peer, b, wlen);
+        assert_memory_equal(b, wire, wlen);
     }
     ft_note("errno  inet send after %s: next send returns %d (%s)\n", err == ENOBUFS ? "ENOBUFS" : "ENOMEM",
             again, esock_errname(again));
@@ -303,13 +307,25 @@ static void inet_tcp_send(int err)
 static void inet_tcp_send_enobufs(void **st)
 {
     (void)st;
-    inet_tcp_send(ENOBUFS);
+    inet_tcp_send(ENOBUFS, ESOCK_INET_PACKET_2);
 }
 
 static void inet_tcp_send_enomem(void **st)
 {
     (void)st;
-    inet_tcp_send(ENOMEM);
+    inet_tcp_send(ENOMEM, ESOCK_INET_PACKET_2);
+}
+
+static void inet_tcp_send_raw_enobufs(void **st)
+{
+    (void)st;
+    inet_tcp_send(ENOBUFS, ESOCK_INET_PACKET_RAW);
+}
+
+static void inet_tcp_send_raw_enomem(void **st)
+{
+    (void)st;
+    inet_tcp_send(ENOMEM, ESOCK_INET_PACKET_RAW);
 }
 
 const struct CMUnitTest ft_errno_tests[] = {
@@ -318,5 +334,6 @@ const struct CMUnitTest ft_errno_tests[] = {
     cmocka_unit_test(inet_udp_enobufs),      cmocka_unit_test(inet_udp_enomem),
     cmocka_unit_test(inet_tcp_recv_enobufs), cmocka_unit_test(inet_tcp_recv_enomem),
     cmocka_unit_test(inet_tcp_send_enobufs), cmocka_unit_test(inet_tcp_send_enomem),
+    cmocka_unit_test(inet_tcp_send_raw_enobufs), cmocka_unit_test(inet_tcp_send_raw_enomem),
 };
 const size_t ft_errno_count = NELEM(ft_errno_tests);
