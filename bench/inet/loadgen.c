@@ -102,14 +102,41 @@ static int dial(bool spread)
     return fd;
 }
 
-static void fill_frame(uint8_t *p, uint32_t seq)
+/* Frame seq's payload byte i is (seq * 31 + i) mod 256: the bytes from
+ * offset (seq * 31) mod 256 of one pattern 0, 1, 2, ... So a frame is built
+ * and checked with memcpy / memcmp, as fast at -O2 as at -O3: a per-byte
+ * loop here held every server of st16k_c8 at the generator's pace. */
+static uint8_t *pattern; /* size + 256 bytes */
+
+static const uint8_t *payload_of(uint32_t seq)
+{
+    if (!pattern) {
+        pattern = malloc((size_t)size + 256);
+        for (int i = 0; i < size + 256; i++)
+            pattern[i] = (uint8_t)i;
+    }
+    return pattern + ((seq * 31u) & 255u);
+}
+
+static void put_header(uint8_t *p)
 {
     p[0] = (uint8_t)(size >> 24);
     p[1] = (uint8_t)(size >> 16);
     p[2] = (uint8_t)(size >> 8);
     p[3] = (uint8_t)size;
-    for (int i = 0; i < size; i++)
-        p[4 + i] = (uint8_t)(seq * 31 + (uint32_t)i);
+}
+
+static void fill_frame(uint8_t *p, uint32_t seq)
+{
+    put_header(p);
+    memcpy(p + 4, payload_of(seq), (size_t)size);
+}
+
+static bool frame_ok(const uint8_t *p, uint32_t seq)
+{
+    uint8_t h[4];
+    put_header(h);
+    return memcmp(p, h, 4) == 0 && memcmp(p + 4, payload_of(seq), (size_t)size) == 0;
 }
 
 static void queue_frame(conn_t *c)
@@ -153,10 +180,7 @@ static void arm(conn_t *c, bool add)
 /* Consume whole echoed frames; returns how many, or -1 on error/EOF. */
 static int read_in(conn_t *c)
 {
-    static uint8_t *exp; /* the expected frame, rebuilt per frame */
     size_t fl = 4 + (size_t)size;
-    if (!exp)
-        exp = malloc(fl);
     if (c->incap < fl * 64) {
         c->incap = fl * 64 > 65536 ? fl * 64 : 65536;
         c->in = realloc(c->in, c->incap);
@@ -174,8 +198,7 @@ static int read_in(conn_t *c)
         c->inlen += (size_t)r;
         size_t off = 0;
         while (c->inlen - off >= fl) {
-            fill_frame(exp, c->seq_in++);
-            if (memcmp(c->in + off, exp, fl) != 0)
+            if (!frame_ok(c->in + off, c->seq_in++))
                 errors++;
             off += fl;
             got++;

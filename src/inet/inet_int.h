@@ -82,8 +82,8 @@ typedef struct esock__isock {
     bool read_dead;        /* the "port" is gone: fd released, handle kept */
     int dead_send_err;     /* what send returns then (0 = ESOCK_ECLOSED) */
     bool reader_busy;      /* a passive recv is in progress (ealready) */
-    bool accept_select;
-    bool deferred;         /* output deferred for coalescing (active.c) */    /* a nowait accept waits for a SELECT message */
+    bool accept_select;    /* a nowait accept waits for a SELECT message */
+    bool deferred;         /* output deferred for coalescing (active.c) */
     unsigned watch_ev;     /* events registered */
 
     /* output */
