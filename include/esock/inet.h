@@ -96,6 +96,7 @@ typedef enum esock_inet_optname {
     ESOCK_IOPT_SEND_TIMEOUT_CLOSE, /**< b */
     ESOCK_IOPT_READ_AHEAD,      /**< b */
     ESOCK_IOPT_READ_PACKETS,    /**< i (UDP) */
+    ESOCK_IOPT_ZEROCOPY_MIN,    /**< i: esock's own: active TCP packets of at least this many bytes are delivered without a copy (0 = never, the default; see esock_inet_msg_t) */
     /* Kernel options. */
     ESOCK_IOPT_LINGER,          /**< linger */
     ESOCK_IOPT_NODELAY,         /**< b */
@@ -178,7 +179,8 @@ typedef enum esock_inet_msgkind {
 } esock_inet_msgkind_t;
 
 /**
- * One inet message, allocated by the library in one block (data inline).
+ * One inet message, allocated by the library in one block (data inline,
+ * or with the zerocopy_min option pointing into the read buffer).
  * It arrives as the payload of an esock_msg_t from esock_mbox_recv():
  * msg.kind is the esock_inet_msgkind_t, msg.socket the inet handle id,
  * msg.ref the monitor ref (DOWN), msg.reason the error, and msg.data points
@@ -202,16 +204,20 @@ typedef struct esock_inet_msg {
     size_t nanc;          /**< UDP DATA with recvtos/recvttl/recvtclass */
     esock_inet_anc_t anc[3];
     struct esock_inet_msg *link_; /**< internal: queue link while in a mailbox */
+    void *ref_;           /**< internal: the read buffer @c data points into (zerocopy_min), or NULL */
 } esock_inet_msg_t;
 
 /** The inet record of a received message, or NULL if @p msg is not an inet message. */
 ESOCK_API esock_inet_msg_t *esock_inet_msg(const esock_msg_t *msg);
 
 /**
- * Free an inet record taken out of its esock_msg_t (NULL is ignored). The
- * record is a plain malloc block (free() releases it too); freed here, a
- * small one is kept for reuse by the calling thread's next packets (at most
- * 256 per thread, released when the thread exits). Thread-safe.
+ * Free an inet record taken out of its esock_msg_t (NULL is ignored). A
+ * record whose payload is inline is a plain malloc block (free() releases
+ * it too); one delivered by a zerocopy_min socket points into a shared
+ * read buffer (ref_ set) and must be freed here or with esock_msg_free(),
+ * which drop that reference. Freed here, a small block is kept for reuse
+ * by the calling thread's next packets (at most 256 per thread, released
+ * when the thread exits). Thread-safe: any thread may free any record.
  */
 ESOCK_API void esock_inet_msg_free(esock_inet_msg_t *m);
 
@@ -309,6 +315,21 @@ ESOCK_API int esock_inet_recv(esock_inet_t s, void *buf, size_t cap, size_t len,
  * The caller keeps ownership of @p data.
  */
 ESOCK_API int esock_inet_send_ex(esock_inet_t s, const void *data, size_t len, int64_t timeout_ms);
+/**
+ * Sends the payload of a received data message (@p m, from
+ * esock_inet_msg()) as esock_inet_send_ex() sends bytes, and takes the
+ * message over: an echo or a proxy forwards packets without copying them.
+ * A payload of 2 KiB or more that cannot be written at once (or that
+ * delay_send holds back) is queued by reference, and the message is freed
+ * once it is written (or when the socket closes); a smaller one is copied
+ * as by esock_inet_send_ex. @p m may come from any inet socket (its packet
+ * header is not sent: @p s adds its own). Returns what esock_inet_send_ex
+ * returns, or -EINVAL if @p m is NULL or not an ESOCK_INET_MSG_DATA record.
+ * Ownership: on 0 the message is the library's (do not touch or free it);
+ * on any error it is still the caller's (free it, or try again after
+ * ESOCK_SELECT). Thread-safe.
+ */
+ESOCK_API int esock_inet_send_msg(esock_inet_t s, esock_inet_msg_t *m, int64_t timeout_ms);
 /** esock_inet_send_ex(s, data, len, ESOCK_INFINITY) (blocks while busy). */
 ESOCK_API int esock_inet_send(esock_inet_t s, const void *data, size_t len);
 

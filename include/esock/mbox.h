@@ -124,7 +124,8 @@ ESOCK_API int esock_mbox_recv_match(esock_mbox_t mb, const esock_msg_t *match, e
 /**
  * Posts a copy of @p msg. Its data pointer is taken over in every case: the
  * receiver frees it with free(), or the mailbox does when the post fails.
- * 0, ESOCK_ECLOSED (no such mailbox) or -ENOMEM (no memory for the queue
+ * 0, ESOCK_ECLOSED (no such mailbox), -EINVAL (@p msg NULL, or a kind of
+ * the inet range 16..63: only the library posts those) or -ENOMEM (no memory for the queue
  * entry). Thread-safe.
  */
 ESOCK_API int esock_mbox_post(esock_mbox_t mb, const esock_msg_t *msg);
@@ -140,7 +141,8 @@ ESOCK_API int esock_mbox_len(esock_mbox_t mb);
  */
 ESOCK_API int esock_mbox_fd(esock_mbox_t mb);
 
-/** Frees the payload of a received message (idempotent). */
+/** Frees the payload of a received message (idempotent): free() for the
+ * socket and user kinds, esock_inet_msg_free() for the inet kinds. */
 ESOCK_API void esock_msg_free(esock_msg_t *msg);
 
 ESOCK_END_DECLS

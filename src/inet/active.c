@@ -20,13 +20,19 @@
 #include "sys/sys.h"
 #include "inet/msgblock.h"
 #include "inet/owner.h"
+#include "inet/rbuf.h"
 
 #define SCRATCH ESOCK__INET_SCRATCH
+/* A read this big is a burst: its replies go out before the next socket is
+ * read (esock__mbox_burst), while the bytes are still in the cache. */
+#define BURST 65536
 
-/* The per-thread read buffer: allocated on a thread's first active read,
- * freed when the thread exits (the key's destructor), so threads that come
- * and go (a pool serving mailboxes) do not leave 256 KiB each behind. The
- * thread that runs exit() keeps its buffer until the process ends. */
+/* The per-thread read buffer (an rbuf): allocated on a thread's first
+ * active read, released when the thread exits (the key's destructor), so
+ * threads that come and go (a pool serving mailboxes) do not leave 256 KiB
+ * each behind. The thread that runs exit() keeps its buffer until the
+ * process ends. When zerocopy_min messages still point into it, the thread
+ * leaves it to them and takes a new one. */
 static _Thread_local uint8_t *scratch;
 static pthread_key_t scratch_key;
 static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
@@ -34,7 +40,7 @@ static bool scratch_key_ok;
 
 static void scratch_free(void *p)
 {
-    esock__free(p);
+    esock__rbuf_release(p);
     scratch = NULL;
 }
 
@@ -47,18 +53,19 @@ static void scratch_key_init(void)
  * then the caller reads through the socket's own buffer instead). */
 static uint8_t *thread_scratch(void)
 {
-    if (scratch)
+    if (scratch && !esock__rbuf_shared(scratch))
         return scratch;
     pthread_once(&scratch_once, scratch_key_init);
     if (!scratch_key_ok)
         return NULL;
-    uint8_t *p = esock__malloc(SCRATCH);
+    uint8_t *p = esock__rbuf_new(SCRATCH);
     if (!p)
         return NULL;
     if (pthread_setspecific(scratch_key, p) != 0) {
-        esock__free(p);
+        esock__rbuf_release(p);
         return NULL;
     }
+    esock__rbuf_release(scratch); /* the last message pointing into it frees it */
     scratch = p;
     return p;
 }
@@ -161,11 +168,21 @@ static void count_one(esock__isock_t *s)
 /* A data message of this event could not be allocated. */
 static _Thread_local int batch_lost;
 
-static void deliver(esock__isock_t *s, const uint8_t *p, const esock__frame_t *fr)
+/* One packet framed at p (inside the rbuf @p rb): copied into its message,
+ * or with zerocopy_min pointed at where it lies (the message holds rb). */
+static void deliver(esock__isock_t *s, uint8_t *rb, const uint8_t *p, const esock__frame_t *fr)
 {
-    esock_inet_msg_t *m = msg_new(ESOCK_INET_MSG_DATA, s, fr->len);
+    bool share = s->zc_min && fr->len >= s->zc_min;
+    esock_inet_msg_t *m = msg_new(ESOCK_INET_MSG_DATA, s, share ? 0 : fr->len);
     if (m) {
-        memcpy((uint8_t *)(m + 1), p + fr->off, fr->len);
+        if (share) {
+            esock__rbuf_hold(rb);
+            m->ref_ = rb;
+            m->data = p + fr->off;
+            m->len = fr->len;
+        } else {
+            memcpy((uint8_t *)(m + 1), p + fr->off, fr->len);
+        }
         m->ptype = fr->ptype;
         if (s->binary && s->header)
             m->header_len = (size_t)s->header < fr->len ? (size_t)s->header : fr->len;
@@ -217,15 +234,14 @@ static int drain_buffer(esock__isock_t *s)
         }
         if (r == 0)
             break;
-        const uint8_t *base = s->ibuf + s->ilo;
-        deliver(s, base, &fr);
+        deliver(s, s->ibuf, s->ibuf + s->ilo, &fr);
         esock__inet_consume(s, fr.total);
     }
     return 0;
 }
 
 /* Frame straight out of the scratch buffer; keep only the tail. */
-static int deliver_scratch(esock__isock_t *s, const uint8_t *p, size_t n)
+static int deliver_scratch(esock__isock_t *s, uint8_t *p, size_t n)
 {
     size_t pos = 0;
     while (pos < n && s->active != ESOCK_INET_ACTIVE_FALSE) {
@@ -238,21 +254,23 @@ static int deliver_scratch(esock__isock_t *s, const uint8_t *p, size_t n)
         }
         if (r == 0)
             break;
-        deliver(s, p + pos, &fr);
+        deliver(s, p, p + pos, &fr);
         pos += fr.total;
     }
-    if (pos < n) {
+    if (pos < n) { /* the socket's buffer is empty here: it takes the tail */
         size_t left = n - pos;
-        size_t cap = left > s->buffer ? left : s->buffer;
-        uint8_t *b = esock__malloc(cap);
-        if (!b) {
-            batch_lost = 1; /* the tail is gone: a hole in the stream, as in deliver() */
-            return -ENOMEM;
+        if (!s->ibuf || s->icap < left || esock__rbuf_shared(s->ibuf)) {
+            size_t cap = left > s->buffer ? left : s->buffer;
+            uint8_t *b = esock__rbuf_new(cap);
+            if (!b) {
+                batch_lost = 1; /* the tail is gone: a hole in the stream, as in deliver() */
+                return -ENOMEM;
+            }
+            esock__rbuf_release(s->ibuf);
+            s->ibuf = b;
+            s->icap = cap;
         }
-        memcpy(b, p + pos, left);
-        esock__free(s->ibuf);
-        s->ibuf = b;
-        s->icap = cap;
+        memcpy(s->ibuf, p + pos, left);
         s->ilo = 0;
         s->ihi = left;
     }
@@ -271,6 +289,8 @@ static void read_tcp(esock__isock_t *s)
         while (n < 0 && errno == EINTR);
         if (n > 0) {
             deliver_scratch(s, sc, (size_t)n);
+            if ((size_t)n >= BURST)
+                esock__mbox_burst();
             return;
         }
         if (n == 0) {
@@ -293,6 +313,8 @@ static void read_tcp(esock__isock_t *s)
         ssize_t n = esock__inet_fill(s, need);
         if (n > 0) {
             drain_buffer(s);
+            if ((size_t)n >= BURST)
+                esock__mbox_burst();
             return;
         }
         if (n == 0) {

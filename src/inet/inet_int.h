@@ -22,16 +22,25 @@
 #include "inet/frame.h"
 #include "sys/htab.h"
 
-/* One queued output chunk (the unwritten part of a send). */
 /* The per-thread buffer active reads go into (active.c): as large as one
  * loopback TCP read gets, so a stream of big packets takes few reads. */
 #define ESOCK__INET_SCRATCH 262144
 
+/* One queued output chunk (the unwritten part of a send): bytes copied
+ * into data[], or a message sent with esock_inet_send_msg, whose bytes are
+ * hdr[0..hlen) then the message's payload, left where they are. */
 typedef struct esock__chunk {
     struct esock__chunk *next;
-    size_t len, off, cap;
+    size_t len, off, cap;   /* bytes in it, bytes written, room (copy chunks) */
+    esock_inet_msg_t *msg;  /* a message chunk: freed with the chunk */
+    uint8_t hlen, hdr[4];
     uint8_t data[];
 } esock__chunk_t;
+
+/* Below this many bytes esock_inet_send_msg copies the payload (and frees
+ * the message at once): a small copy costs less than a chunk of its own
+ * and a vector more in the write. */
+#define ESOCK__INET_SEND_REF_MIN 2048
 
 /* A thread blocked on this socket: woken by close. */
 typedef struct esock__waiter {
@@ -65,6 +74,7 @@ typedef struct esock__isock {
     int active;            /* ESOCK_INET_ACTIVE_* or count > 0 */
     bool binary, deliver_port, exit_on_close, show_econnreset, delay_send;
     bool send_timeout_close, read_ahead;
+    size_t zc_min;         /* zerocopy_min: share packets this big (0 = never) */
     int header;
     int read_packets;
     size_t buffer;
@@ -131,6 +141,12 @@ ssize_t esock__inet_fill(esock__isock_t *s, size_t want);
 /* Frame the next packet from the buffer. */
 int esock__inet_next_packet(esock__isock_t *s, size_t rawlen, esock__frame_t *fr, size_t *need);
 void esock__inet_consume(esock__isock_t *s, size_t n);
+/* Queue a + b (copied; header and payload) / a message's payload by
+ * reference, after its header, with @p done bytes of the two already
+ * written (the message is then the queue's). 0 or -ENOMEM. mu held. */
+int esock__inet_enqueue(esock__isock_t *s, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
+int esock__inet_enqueue_msg(esock__isock_t *s, const uint8_t *hdr, size_t hlen, esock_inet_msg_t *m,
+                            size_t done);
 /* Write queued output. 0 all written, 1 some left (EAGAIN), <0 error. mu held. */
 int esock__inet_flush_locked(esock__isock_t *s);
 /* One write of the n vectors at iov: send() for one, sendmsg() for more

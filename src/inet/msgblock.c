@@ -11,6 +11,7 @@
  * thread, or one the application allocated itself, is fine to keep.
  */
 #include "inet/msgblock.h"
+#include "inet/rbuf.h"
 
 #include <malloc.h>
 #include <pthread.h>
@@ -70,18 +71,22 @@ esock_inet_msg_t *esock__msgblock_alloc(size_t datalen)
             return NULL;
     }
     m->len = datalen;
+    m->ref_ = NULL;
     return m;
 }
 
 struct esock__qnode *esock__msgblock_node(esock_inet_msg_t *m)
 {
-    return (struct esock__qnode *)(void *)((uint8_t *)m + node_offset(m->len));
+    /* a payload in a shared read buffer is not in the block */
+    return (struct esock__qnode *)(void *)((uint8_t *)m + node_offset(m->ref_ ? 0 : m->len));
 }
 
 void esock__msgblock_free(esock_inet_msg_t *m)
 {
     if (m == NULL)
         return;
+    esock__rbuf_release(m->ref_);
+    m->ref_ = NULL;
     size_t usable = malloc_usable_size(m);
     if (usable < SMALL || usable >= 2 * SMALL || ncached >= KEEP) {
         free(m);

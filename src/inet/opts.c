@@ -88,6 +88,7 @@ LIB_INT(delay_send, 0, 1)
 LIB_INT(send_timeout_close, 0, 1)
 LIB_INT(read_ahead, 0, 1)
 LIB_INT(read_packets, 1, 0x7fffffff)
+LIB_INT(zc_min, 0, 0x7fffffff)
 LIB_INT(high_msgq_wm, 1, 0x7fffffff)
 LIB_INT(low_msgq_wm, 1, 0x7fffffff)
 
@@ -189,6 +190,7 @@ static const optrow_t rows[ESOCK_IOPT_COUNT_] = {
     [ESOCK_IOPT_SEND_TIMEOUT_CLOSE] = {"send_timeout_close", K_BOOL, -1, 0, A_ANY, set_send_timeout_close, get_send_timeout_close},
     [ESOCK_IOPT_READ_AHEAD] = {"read_ahead", K_BOOL, -1, 0, A_ANY, set_read_ahead, get_read_ahead},
     [ESOCK_IOPT_READ_PACKETS] = {"read_packets", K_INT, -1, 0, A_UDP, set_read_packets, get_read_packets},
+    [ESOCK_IOPT_ZEROCOPY_MIN] = {"zerocopy_min", K_INT, -1, 0, A_ANY, set_zc_min, get_zc_min},
     [ESOCK_IOPT_LINGER] = {"linger", K_LINGER, SOL_SOCKET, SO_LINGER, A_ANY, NULL, NULL},
     [ESOCK_IOPT_NODELAY] = {"nodelay", K_BOOL, IPPROTO_TCP, TCP_NODELAY, A_TCP, NULL, NULL},
     [ESOCK_IOPT_NOPUSH] = {"nopush", K_BOOL, IPPROTO_TCP, TCP_CORK, A_TCP, NULL, NULL},
@@ -258,6 +260,7 @@ void esock__inet_defaults(esock__isock_t *s)
     s->header = 0;
     s->read_packets = 5;
     s->buffer = 1460;
+    s->zc_min = 0;
     s->send_timeout_ms = ESOCK_INFINITY;
     s->high_wm = 8192;
     s->low_wm = 4096;

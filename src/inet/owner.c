@@ -53,10 +53,16 @@ static void on_destroy(uint32_t mb)
     esock__inet_foreach(drop_owner, (void *)(uintptr_t)mb);
 }
 
+static void free_record(void *m)
+{
+    esock__msgblock_free(m); /* drops a shared read buffer's reference */
+}
+
 static void init_once(void)
 {
     esock__mbox_idle_hook = on_idle;
     esock__mbox_on_destroy(on_destroy);
+    esock__mbox_set_inet_free(free_record);
 }
 
 void esock__owner_init(void)

@@ -12,6 +12,7 @@
 
 #include "inet/inet_int.h"
 #include "inet/owner.h"
+#include "inet/rbuf.h"
 #include "sys/sys.h"
 
 static struct esock__htab table = ESOCK__HTAB_INIT;
@@ -47,7 +48,7 @@ esock__isock_t *esock__inet_pin(esock_inet_t h)
 static void destroy(esock__isock_t *s)
 {
     pthread_mutex_destroy(&s->mu);
-    esock__free(s->ibuf);
+    esock__rbuf_release(s->ibuf);
     esock__free(s);
 }
 

@@ -19,6 +19,7 @@
 #include <esock/error.h>
 
 #include "inet/inet_int.h"
+#include "inet/msgblock.h"
 #include "sys/sys.h"
 
 
@@ -222,6 +223,7 @@ static void inherit(esock__isock_t *c, const esock__isock_t *l)
     c->read_ahead = l->read_ahead;
     c->header = l->header;
     c->read_packets = l->read_packets;
+    c->zc_min = l->zc_min;
     c->buffer = l->buffer;
     c->send_timeout_ms = l->send_timeout_ms;
     c->high_wm = l->high_wm;
@@ -493,41 +495,6 @@ static int hdr_for(const esock__isock_t *s, size_t len, uint8_t *hdr, size_t *hl
     }
 }
 
-static int enqueue(esock__isock_t *s, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
-{
-    size_t len = alen + blen;
-    if (!len)
-        return 0;
-    esock__chunk_t *c = s->oq_tail;
-    /* Small pieces go into the tail chunk while it has room: a burst of
-     * small sends becomes one buffer and one write. */
-    if (!c || c->cap - c->len < len) {
-        /* Small: a cheap 4000-byte chunk (a lone reply). Bigger pieces get
-         * 64 KiB chunks that the next ones share: a burst of 16 KiB replies
-         * is then four copies into one buffer rather than an allocation
-         * each, and leaves in one write. */
-        size_t cap = len < 4000 ? 4000 : len < 65536 ? 65536 : len;
-        c = esock__malloc(sizeof *c + cap);
-        if (!c)
-            return -ENOMEM;
-        c->next = NULL;
-        c->off = c->len = 0;
-        c->cap = cap;
-        if (s->oq_tail)
-            s->oq_tail->next = c;
-        else
-            s->oq_head = c;
-        s->oq_tail = c;
-    }
-    if (alen)
-        memcpy(c->data + c->len, a, alen);
-    if (blen)
-        memcpy(c->data + c->len + alen, b, blen);
-    c->len += len;
-    s->opend += len;
-    return 0;
-}
-
 /* A write error as inet reports it to a sender. */
 static int send_err(const esock__isock_t *s, int e)
 {
@@ -588,7 +555,28 @@ static int write_direct(esock__isock_t *s, uint8_t *hdr, size_t hlen, const void
     return 0;
 }
 
-int esock_inet_send_ex(esock_inet_t h, const void *data, size_t len, int64_t timeout_ms)
+/* Queue what a send did not write (@p done bytes of header + payload it
+ * did): a big enough message by reference (*m is the queue's then, and
+ * NULL here), anything else copied. */
+static int queue_rest(esock__isock_t *s, const uint8_t *hdr, size_t hlen, const uint8_t *data,
+                      size_t len, esock_inet_msg_t **m, size_t done)
+{
+    if (*m && len >= ESOCK__INET_SEND_REF_MIN) {
+        int rc = esock__inet_enqueue_msg(s, hdr, hlen, *m, done);
+        if (rc == 0)
+            *m = NULL;
+        return rc;
+    }
+    if (done < hlen)
+        return esock__inet_enqueue(s, hdr + done, hlen - done, data, len);
+    return esock__inet_enqueue(s, NULL, 0, data + (done - hlen), hlen + len - done);
+}
+
+/* esock_inet_send_ex, and esock_inet_send_msg with @p m (data/len are its
+ * payload): on success m is freed here unless the queue took it; on an
+ * error it stays the caller's. */
+static int send_packet(esock_inet_t h, const uint8_t *data, size_t len, esock_inet_msg_t *m,
+                       int64_t timeout_ms)
 {
     esock__isock_t *s = esock__inet_pin(h);
     if (!s)
@@ -645,7 +633,7 @@ int esock_inet_send_ex(esock_inet_t h, const void *data, size_t len, int64_t tim
          * copying even 16 KiB sends (measured in docs/bench.md). */
         bool coalesce = s->deferred || s->delay_send;
         if (coalesce) {
-            rc = enqueue(s, hdr, hlen, data, len);
+            rc = queue_rest(s, hdr, hlen, data, len, &m, 0);
             if (rc == 0 && !s->deferred)
                 esock__inet_defer_flush(s); /* else the owner's readiness loop writes it */
             /* The coalescing queue plays the port message queue: at
@@ -655,14 +643,10 @@ int esock_inet_send_ex(esock_inet_t h, const void *data, size_t len, int64_t tim
         } else if (!s->oq_head) {
             size_t total = hlen + len, done = 0;
             rc = write_direct(s, hdr, hlen, data, len, &done);
-            if (rc == 0 && done < total) {
-                if (done < hlen)
-                    rc = enqueue(s, hdr + done, hlen - done, data, len);
-                else
-                    rc = enqueue(s, NULL, 0, (const uint8_t *)data + (done - hlen), total - done);
-            }
+            if (rc == 0 && done < total)
+                rc = queue_rest(s, hdr, hlen, data, len, &m, done);
         } else {
-            rc = enqueue(s, hdr, hlen, data, len);
+            rc = queue_rest(s, hdr, hlen, data, len, &m, 0);
         }
         if (rc == 0 && s->oq_head) {
             esock__inet_update_busy(s);
@@ -676,7 +660,21 @@ int esock_inet_send_ex(esock_inet_t h, const void *data, size_t len, int64_t tim
     }
     pthread_mutex_unlock(&s->mu);
     esock__inet_unpin(s);
+    if (rc == 0)
+        esock__msgblock_free(m); /* written or copied: done with it */
     return rc;
+}
+
+int esock_inet_send_ex(esock_inet_t h, const void *data, size_t len, int64_t timeout_ms)
+{
+    return send_packet(h, data, len, NULL, timeout_ms);
+}
+
+int esock_inet_send_msg(esock_inet_t h, esock_inet_msg_t *m, int64_t timeout_ms)
+{
+    if (!m || m->kind != ESOCK_INET_MSG_DATA)
+        return -EINVAL;
+    return send_packet(h, m->data, m->len, m, timeout_ms);
 }
 
 int esock_inet_send(esock_inet_t s, const void *data, size_t len)

@@ -274,6 +274,10 @@ int esock_mbox_post(esock_mbox_t mb, const esock_msg_t *msg)
 {
     if (msg == NULL)
         return -EINVAL;
+    if (msg->kind >= ESOCK_MSG_INET_FIRST && msg->kind <= ESOCK_MSG_INET_LAST) {
+        free(msg->data); /* taken over in every case */
+        return -EINVAL; /* reserved for the inet layer */
+    }
     return esock__mbox_post(mb.id, msg);
 }
 
@@ -308,11 +312,28 @@ int esock_mbox_fd(esock_mbox_t mb)
     return fd;
 }
 
+/* How records of the inet kinds are freed. The inet layer sits above this
+ * one and registers its function when it creates its first socket (no inet
+ * record exists before that); plain free() until then. */
+static _Atomic(void (*)(void *)) inet_record_free;
+
+void esock__mbox_set_inet_free(void (*fn)(void *))
+{
+    atomic_store_explicit(&inet_record_free, fn, memory_order_release);
+}
+
 void esock_msg_free(esock_msg_t *msg)
 {
     if (msg == NULL)
         return;
-    free(msg->data);
+    /* An inet record may hold a reference to a shared read buffer
+     * (zerocopy_min): its own free drops it. The inet kinds are posted
+     * only by the library (esock_mbox_post refuses them). */
+    void (*inet_free)(void *) = atomic_load_explicit(&inet_record_free, memory_order_acquire);
+    if (inet_free && msg->kind >= ESOCK_MSG_INET_FIRST && msg->kind <= ESOCK_MSG_INET_LAST)
+        inet_free(msg->data);
+    else
+        free(msg->data);
     msg->data = NULL;
     msg->len = 0;
 }
@@ -511,11 +532,19 @@ static void handle_event(struct mbox *b, const struct epoll_event *e)
  * messages (or none are left): a socket that delivers a burst is served
  * on its own, sockets with one message each are taken together. */
 #define PENDING_BATCH 16
+static _Thread_local bool burst_done;
+
+void esock__mbox_burst(void)
+{
+    burst_done = true;
+}
+
 static void handle_pending(struct mbox *b)
 {
     for (;;) {
+        burst_done = false;
         handle_event(b, &pending.ev[pending.next++]);
-        if (pending.next >= pending.n)
+        if (pending.next >= pending.n || burst_done)
             return;
         pthread_mutex_lock(&b->mu);
         int queued = b->qlen;

@@ -64,6 +64,15 @@ extern void (*esock__mbox_idle_hook)(uint32_t mb);
  * as owner). Up to 4 hooks; registering the same one twice is a no-op. */
 void esock__mbox_on_destroy(void (*fn)(uint32_t mb));
 
+/* Called from a readiness callback that delivered a burst of bytes: the
+ * receiver gets its messages (and writes its replies) before the next
+ * socket is read, so a burst is echoed while it is still in the cache. */
+void esock__mbox_burst(void);
+
+/* How esock_msg_free frees the records of the inet kinds (the inet layer
+ * registers it before it creates a socket). */
+void esock__mbox_set_inet_free(void (*fn)(void *));
+
 /* The calling thread's implicit mailbox id if it has one already, else 0
  * (never creates one). */
 uint32_t esock__mbox_self_peek(void);

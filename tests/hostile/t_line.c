@@ -23,7 +23,7 @@
 
 #define STREAM (8 * MIB)
 #define BOUND (1 * MIB) /* live bytes the library may hold for one such socket */
-#define SMALL (256 * KIB)
+#define SMALL (256 * KIB + 64) /* the read buffer and its reference count */
 
 static int64_t opt_of(esock_inet_t s, esock_inet_optname_t name)
 {

@@ -17,8 +17,9 @@
 #include "hostile.h"
 
 /* What the library may allocate for a refused or unfinished packet: its
- * 64 KiB read scratch and a read-sized input buffer, not the announcement. */
-#define SMALL (256 * KIB)
+ * 256 KiB read buffer (plus the buffer's 16-byte reference count) and a
+ * read-sized input buffer, not the announcement. */
+#define SMALL (256 * KIB + 64)
 
 typedef struct p4case {
     uint32_t announced;

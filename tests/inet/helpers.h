@@ -61,6 +61,8 @@ extern const struct CMUnitTest inet_tests_misc[];
 extern const size_t inet_ntests_misc;
 extern const struct CMUnitTest inet_tests_frame[];
 extern const size_t inet_ntests_frame;
+extern const struct CMUnitTest inet_tests_zerocopy[];
+extern const size_t inet_ntests_zerocopy;
 extern const struct CMUnitTest inet_tests_interop[];
 extern const size_t inet_ntests_interop;
 

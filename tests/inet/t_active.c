@@ -377,13 +377,14 @@ static void heap_free(void *p)
     heap_real.free(p);
 }
 
-/* Live counted blocks, and how many of them have @p size bytes. */
+/* Live counted blocks, and how many of them have at least @p size bytes
+ * (a read buffer is ESOCK__INET_SCRATCH bytes after a small header). */
 static unsigned heap_live(size_t size, unsigned *of_size)
 {
     pthread_mutex_lock(&heap.mu);
     unsigned n = heap.nlive, k = 0;
     for (unsigned i = 0; i < n; i++)
-        k += heap.size[i] == size;
+        k += heap.size[i] >= size;
     pthread_mutex_unlock(&heap.mu);
     if (of_size)
         *of_size = k;

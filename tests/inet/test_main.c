@@ -22,6 +22,7 @@ int main(void)
     fails += run("inet_send", inet_tests_send, inet_ntests_send);
     fails += run("inet_opts", inet_tests_opts, inet_ntests_opts);
     fails += run("inet_misc", inet_tests_misc, inet_ntests_misc);
+    fails += run("inet_zerocopy", inet_tests_zerocopy, inet_ntests_zerocopy);
     fails += run("inet_interop", inet_tests_interop, inet_ntests_interop);
     return fails ? 1 : 0;
 }

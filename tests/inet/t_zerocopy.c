@@ -1,0 +1,455 @@
+/* zerocopy_min (packets delivered pointing into the read buffer) and
+ * esock_inet_send_msg (a received packet sent on without a copy). */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "inet/inet_int.h"
+#include "inet/rbuf.h"
+
+/* Byte i of test packet k: every packet differs from every other. */
+static uint8_t pat(unsigned k, size_t i)
+{
+    return (uint8_t)(i * 31 + k * 7 + (i >> 8));
+}
+
+/* Packet k of @p len bytes with its 4-byte header, at out. */
+static size_t frame(uint8_t *out, unsigned k, size_t len)
+{
+    out[0] = (uint8_t)(len >> 24);
+    out[1] = (uint8_t)(len >> 16);
+    out[2] = (uint8_t)(len >> 8);
+    out[3] = (uint8_t)len;
+    for (size_t i = 0; i < len; i++)
+        out[4 + i] = pat(k, i);
+    return 4 + len;
+}
+
+static void check_packet(const esock_inet_msg_t *m, unsigned k, size_t len)
+{
+    assert_int_equal(m->kind, ESOCK_INET_MSG_DATA);
+    assert_int_equal(m->len, len);
+    for (size_t i = 0; i < len; i++)
+        if (m->data[i] != pat(k, i)) {
+            print_error("packet %u: byte %zu is %u, want %u\n", k, i, m->data[i], pat(k, i));
+            fail();
+        }
+}
+
+static bool inline_payload(const esock_inet_msg_t *m)
+{
+    return m->ref_ == NULL && m->data == (const uint8_t *)(m + 1);
+}
+
+/* Default off; 0..2^31-1; inherited by accepted sockets; getopts reports it. */
+static void zerocopy_option(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(ZEROCOPY_MIN, 4096)};
+    esock_inet_t l, a, l2, a2;
+    int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
+    int fd2 = inet_peer_pair(NULL, 0, mb, &l2, &a2);
+    esock_inet_opt_t g = {.name = ESOCK_IOPT_ZEROCOPY_MIN};
+    size_t got = 0;
+    assert_int_equal(esock_inet_getopts(a, &g, 1, &got), 0);
+    assert_int_equal(got, 1);
+    assert_int_equal(g.v.i, 4096); /* inherited from the listener */
+    g.v.i = -1;
+    assert_int_equal(esock_inet_getopts(a2, &g, 1, &got), 0);
+    assert_int_equal(g.v.i, 0); /* default: never */
+    esock_inet_opt_t bad = OPT(ZEROCOPY_MIN, -1);
+    assert_int_equal(esock_inet_setopts(a, &bad, 1), ESOCK_EINVAL_VALUE);
+    bad.v.i = 0x80000000LL;
+    assert_int_equal(esock_inet_setopts(a, &bad, 1), ESOCK_EINVAL_VALUE);
+    assert_string_equal(esock_inet_optname(ESOCK_IOPT_ZEROCOPY_MIN), "zerocopy_min");
+    assert_int_equal(esock_inet_optcode("zerocopy_min"), ESOCK_IOPT_ZEROCOPY_MIN);
+    close(fd);
+    close(fd2);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    esock_inet_close(a2);
+    esock_inet_close(l2);
+    tm_free(mb);
+}
+
+/* Packets at or above the threshold point into the read buffer, smaller
+ * ones are copied; with the option off everything is copied. A message
+ * held while later packets arrive keeps its bytes (its buffer is not
+ * reused), and once every message is freed no read buffer is left over
+ * but the reading thread's own. */
+static void zerocopy_delivers_in_place(void **st)
+{
+    (void)st;
+    enum { ROUNDS = 6, PER = 5 };
+    static const size_t sizes[PER] = {3000, 100, 1024, 1023, 70000};
+    static uint8_t wire[PER * (70000 + 4) + 64];
+    for (int on = 1; on >= 0; on--) {
+        long live0 = esock__rbuf_live();
+        esock_mbox_t mb = tm_new();
+        const esock_inet_opt_t o[] = {OPTI(PACKET, ESOCK_INET_PACKET_4), OPTI(MODE, 1),
+                                      OPTI(ZEROCOPY_MIN, on ? 1024 : 0)};
+        esock_inet_t l, a;
+        int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
+        esock_inet_msg_t *held[ROUNDS] = {0};
+        for (unsigned r = 0; r < ROUNDS; r++) {
+            size_t n = 0;
+            for (unsigned i = 0; i < PER; i++)
+                n += frame(wire + n, r * PER + i, sizes[i]);
+            wr(fd, wire, n);
+            for (unsigned i = 0; i < PER; i++) {
+                esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DATA);
+                check_packet(m, r * PER + i, sizes[i]);
+                bool shared = on && sizes[i] >= 1024;
+                assert_int_equal(!inline_payload(m), shared);
+                assert_int_equal(m->ref_ != NULL, shared);
+                if (i == 0) /* kept: later reads must not write over it */
+                    held[r] = m;
+                else
+                    esock_inet_msg_free(m);
+            }
+        }
+        for (unsigned r = 0; r < ROUNDS; r++) {
+            check_packet(held[r], r * PER, sizes[0]);
+            esock_inet_msg_free(held[r]);
+        }
+        close(fd);
+        esock_inet_close(a);
+        esock_inet_close(l);
+        tm_free(mb);
+        /* this thread's read buffer may be new; nothing else is left */
+        long live = esock__rbuf_live();
+        assert_true(live <= live0 + 1);
+    }
+}
+
+/* A packet split across reads goes through the socket's own buffer: it is
+ * shared the same way, and a held message survives the buffer moving its
+ * pending bytes to a fresh one. Every split point of a small packet. */
+static void zerocopy_split_packets(void **st)
+{
+    (void)st;
+    enum { LEN = 40 };
+    esock_mbox_t mb = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(PACKET, ESOCK_INET_PACKET_4), OPTI(MODE, 1),
+                                  OPTI(ZEROCOPY_MIN, 1)};
+    esock_inet_t l, a;
+    int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
+    esock_inet_msg_t *held[LEN + 4] = {0};
+    uint8_t w[2 * (LEN + 4)];
+    for (unsigned cut = 1; cut < LEN + 4; cut++) {
+        /* packet `cut` whole plus the first `cut` bytes of the next ... */
+        size_t n = frame(w, cut, LEN);
+        frame(w + n, 1000 + cut, LEN);
+        wr(fd, w, n + cut);
+        held[cut] = expect_msg(mb, ESOCK_INET_MSG_DATA);
+        check_packet(held[cut], cut, LEN);
+        expect_none(mb, 5);
+        /* ... then the rest of it */
+        wr(fd, w + n + cut, LEN + 4 - cut);
+        esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DATA);
+        check_packet(m, 1000 + cut, LEN);
+        assert_non_null(m->ref_);
+        esock_inet_msg_free(m);
+    }
+    for (unsigned cut = 1; cut < LEN + 4; cut++) {
+        check_packet(held[cut], cut, LEN);
+        esock_inet_msg_free(held[cut]);
+    }
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
+/* Messages freed by esock_msg_free, and messages still queued when the
+ * mailbox is destroyed, drop their references too: no buffer stays. */
+static void zerocopy_freed_every_way(void **st)
+{
+    (void)st;
+    long live0 = esock__rbuf_live();
+    esock_mbox_t mb = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(PACKET, ESOCK_INET_PACKET_4), OPTI(ZEROCOPY_MIN, 8)};
+    esock_inet_t l, a;
+    int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
+    uint8_t w[3 * 64];
+    size_t n = 0;
+    for (unsigned k = 0; k < 3; k++)
+        n += frame(w + n, k, 60);
+    wr(fd, w, n);
+    esock_msg_t m;
+    assert_int_equal(esock_mbox_recv(mb, &m, 2000), 0);
+    esock_inet_msg_t *im = esock_inet_msg(&m);
+    assert_non_null(im);
+    check_packet(im, 0, 60);
+    assert_non_null(im->ref_);
+    esock_msg_free(&m); /* the esock_msg_t way */
+    assert_null(m.data);
+    /* the other two stay queued, unreceived, until the mailbox goes */
+    for (int i = 0; i < 200 && esock_mbox_len(mb) < 2; i++) {
+        esock_msg_t none;
+        assert_int_equal(esock_mbox_recv_match(mb, &(esock_msg_t){.kind = ESOCK_MSG_USER}, &none, 5),
+                         ESOCK_ETIMEOUT);
+    }
+    assert_int_equal(esock_mbox_len(mb), 2);
+    tm_free(mb);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    assert_true(esock__rbuf_live() <= live0 + 1); /* at most this thread's own */
+}
+
+/* Only the library posts inet messages. */
+static void mbox_post_refuses_inet_kinds(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    esock_msg_t m = {.kind = (esock_msg_kind_t)ESOCK_INET_MSG_DATA, .data = malloc(16), .len = 16};
+    assert_int_equal(esock_mbox_post(mb, &m), -EINVAL); /* data freed: ASan checks */
+    m = (esock_msg_t){.kind = ESOCK_MSG_INET_LAST};
+    assert_int_equal(esock_mbox_post(mb, &m), -EINVAL);
+    assert_int_equal(esock_mbox_len(mb), 0);
+    tm_free(mb);
+}
+
+/* Packets of every size sent back with send_msg arrive framed and intact,
+ * with delay_send off (written at once) and on (queued by reference until
+ * the owner's thread is idle), and are counted as sends. */
+static void send_msg_echo(void **st)
+{
+    (void)st;
+    static const size_t sizes[] = {0, 1, 2047, 2048, 5000, 70000, 300000};
+    enum { N = sizeof sizes / sizeof sizes[0] };
+    static uint8_t wire[N * 4 + 2047 + 2048 + 5000 + 70000 + 300000 + 1];
+    static uint8_t back[sizeof wire];
+    for (int delay = 0; delay <= 1; delay++) {
+        esock_mbox_t mb = tm_new();
+        const esock_inet_opt_t o[] = {OPTI(PACKET, ESOCK_INET_PACKET_4), OPTI(MODE, 1),
+                                      OPTI(ZEROCOPY_MIN, 2048), OPTI(DELAY_SEND, delay)};
+        esock_inet_t l, a;
+        int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
+        size_t n = 0;
+        for (unsigned k = 0; k < N; k++)
+            n += frame(wire + n, k, sizes[k]);
+        wr(fd, wire, n);
+        for (unsigned k = 0; k < N; k++) {
+            esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DATA);
+            check_packet(m, k, sizes[k]);
+            assert_int_equal(esock_inet_send_msg(a, m, ESOCK_INFINITY), 0); /* m is gone */
+        }
+        expect_none(mb, 1); /* this thread idles: delay_send output is written */
+        rd(fd, back, n);
+        assert_memory_equal(back, wire, n);
+        esock_inet_stat_t k[] = {ESOCK_STAT_SEND_CNT, ESOCK_STAT_SEND_OCT, ESOCK_STAT_SEND_PEND};
+        uint64_t v[3];
+        assert_int_equal(esock_inet_getstat(a, k, 3, v), 0);
+        assert_int_equal(v[0], N);
+        assert_int_equal(v[1], n);
+        assert_int_equal(v[2], 0);
+        close(fd);
+        esock_inet_close(a);
+        esock_inet_close(l);
+        tm_free(mb);
+    }
+}
+
+/* The raw peer's side of a transfer, on its own thread (the test's thread
+ * runs the owner's mailbox meanwhile). */
+struct peer_io {
+    int fd;
+    uint8_t *buf;
+    size_t n;
+    bool writing;
+    atomic_bool done;
+};
+
+static void *peer_io_main(void *p)
+{
+    struct peer_io *io = p;
+    size_t off = 0;
+    while (off < io->n) {
+        struct pollfd pf = {.fd = io->fd, .events = io->writing ? POLLOUT : POLLIN};
+        if (poll(&pf, 1, 5000) != 1)
+            break;
+        ssize_t r = io->writing ? send(io->fd, io->buf + off, io->n - off, MSG_NOSIGNAL)
+                                : read(io->fd, io->buf + off, io->n - off);
+        if (r <= 0)
+            break;
+        off += (size_t)r;
+    }
+    io->n = off;
+    atomic_store(&io->done, true);
+    return NULL;
+}
+
+/* A peer that does not read (a unix socket: the kernel's room stays used
+ * up): send_msg queues the packets by reference; they go out intact once
+ * the peer reads, also through injected short writes. A socket closed with
+ * such packets queued frees them. */
+static void send_msg_queued_by_reference(void **st)
+{
+    (void)st;
+    enum { LEN = 200000, K = 4 };
+    static uint8_t wire[K * (LEN + 4)], back[K * (LEN + 4)];
+    size_t n = 0;
+    for (unsigned k = 0; k < K; k++)
+        n += frame(wire + n, k, LEN);
+    for (int close_early = 0; close_early <= 1; close_early++) {
+        long live0 = esock__rbuf_live();
+        esock_mbox_t mb = tm_new();
+        const esock_inet_opt_t o[] = {OPTI(PACKET, ESOCK_INET_PACKET_4), OPTI(MODE, 1),
+                                      OPTI(ZEROCOPY_MIN, 1), OPTI(HIGH_WATERMARK, 64 << 20),
+                                      OPTI(LOW_WATERMARK, 32 << 20)};
+        esock_inet_t l, a;
+        int fd = local_peer_pair(o, NOPTS(o), mb, &l, &a);
+        struct peer_io w = {.fd = fd, .buf = wire, .n = n, .writing = true};
+        pthread_t wt, rt;
+        assert_int_equal(pthread_create(&wt, NULL, peer_io_main, &w), 0);
+        for (unsigned k = 0; k < K; k++) {
+            esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DATA);
+            check_packet(m, k, LEN);
+            assert_non_null(m->ref_);
+            assert_int_equal(esock_inet_send_msg(a, m, ESOCK_INFINITY), 0);
+        }
+        assert_int_equal(pthread_join(wt, NULL), 0);
+        assert_int_equal(w.n, n);
+        esock_inet_info_t inf;
+        assert_int_equal(esock_inet_info(a, &inf), 0);
+        assert_true(inf.output > 0); /* the peer reads nothing yet: queued */
+        if (close_early) {
+            assert_int_equal(esock_inet_close(a), 0); /* frees the queued messages */
+        } else {
+            struct peer_io r = {.fd = fd, .buf = back, .n = n};
+            assert_int_equal(pthread_create(&rt, NULL, peer_io_main, &r), 0);
+            for (int i = 0; i < 1000 && !atomic_load(&r.done); i++)
+                assert_null(tm_recv(mb, 5)); /* the owner's loop writes as room comes */
+            assert_int_equal(pthread_join(rt, NULL), 0);
+            assert_int_equal(r.n, n);
+            assert_memory_equal(back, wire, n);
+            esock_inet_close(a);
+        }
+        close(fd);
+        esock_inet_close(l);
+        tm_free(mb);
+        assert_true(esock__rbuf_live() <= live0 + 1);
+    }
+}
+
+/* Bad arguments fail cleanly, and the message is still the caller's. */
+static void send_msg_errors(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(PACKET, ESOCK_INET_PACKET_4), OPTI(ZEROCOPY_MIN, 1)};
+    esock_inet_t l, a;
+    int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
+    assert_int_equal(esock_inet_send_msg(a, NULL, ESOCK_INFINITY), -EINVAL);
+    uint8_t w[4 + 300];
+    wr(fd, w, frame(w, 5, 300));
+    esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DATA);
+    check_packet(m, 5, 300);
+    /* too long for a {packet,1} header on the way back */
+    const esock_inet_opt_t p1[] = {OPTI(PACKET, ESOCK_INET_PACKET_1)};
+    assert_int_equal(esock_inet_setopts(a, p1, 1), 0);
+    assert_int_equal(esock_inet_send_msg(a, m, ESOCK_INFINITY), -EMSGSIZE);
+    check_packet(m, 5, 300);
+    /* a record that is not data */
+    close(fd);
+    esock_inet_msg_t *c = expect_msg(mb, ESOCK_INET_MSG_CLOSED);
+    assert_int_equal(esock_inet_send_msg(a, c, ESOCK_INFINITY), -EINVAL);
+    esock_inet_msg_free(c);
+    /* the port is gone after the reported close */
+    assert_true(esock_inet_send_msg(a, m, ESOCK_INFINITY) < 0);
+    check_packet(m, 5, 300);
+    /* a stale handle */
+    esock_inet_close(a);
+    assert_int_equal(esock_inet_send_msg(a, m, ESOCK_INFINITY), ESOCK_ECLOSED);
+    check_packet(m, 5, 300);
+    esock_inet_msg_free(m);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
+/* Owner thread receives shared packets and hands them to a worker that
+ * checks and frees them while the owner goes on reading (ThreadSanitizer
+ * watches the reference counts and the buffer reuse). */
+struct handoff {
+    int rfd;
+    unsigned bad, seen;
+};
+
+static void *free_worker(void *p)
+{
+    struct handoff *h = p;
+    esock_inet_msg_t *m;
+    while (read(h->rfd, &m, sizeof m) == (ssize_t)sizeof m && m) {
+        unsigned k = (unsigned)m->len - 5000;
+        for (size_t i = 0; i < m->len; i++)
+            if (m->data[i] != pat(k, i)) {
+                h->bad++;
+                break;
+            }
+        h->seen++;
+        esock_inet_msg_free(m);
+    }
+    return NULL;
+}
+
+static void zerocopy_freed_on_other_thread(void **st)
+{
+    (void)st;
+    enum { N = 300 };
+    long live0 = esock__rbuf_live();
+    esock_mbox_t mb = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(PACKET, ESOCK_INET_PACKET_4), OPTI(ZEROCOPY_MIN, 1)};
+    esock_inet_t l, a;
+    int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
+    int pp[2];
+    assert_int_equal(pipe(pp), 0);
+    struct handoff h = {.rfd = pp[0]};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, free_worker, &h), 0);
+    static uint8_t w[16 * (5000 + N + 4)];
+    for (unsigned k = 0; k < N; k += 16) {
+        size_t n = 0;
+        for (unsigned j = k; j < k + 16 && j < N; j++)
+            n += frame(w + n, j, 5000 + j); /* the length tells the worker k */
+        wr(fd, w, n);
+        for (unsigned j = k; j < k + 16 && j < N; j++) {
+            esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DATA);
+            assert_int_equal(m->len, 5000 + j);
+            assert_int_equal(write(pp[1], &m, sizeof m), (ssize_t)sizeof m);
+        }
+    }
+    esock_inet_msg_t *end = NULL;
+    assert_int_equal(write(pp[1], &end, sizeof end), (ssize_t)sizeof end);
+    assert_int_equal(pthread_join(th, NULL), 0);
+    close(pp[0]);
+    close(pp[1]);
+    assert_int_equal(h.seen, N);
+    assert_int_equal(h.bad, 0);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    tm_free(mb);
+    assert_true(esock__rbuf_live() <= live0 + 1);
+}
+
+const struct CMUnitTest inet_tests_zerocopy[] = {
+    cmocka_unit_test_teardown(zerocopy_option, inet_teardown),
+    cmocka_unit_test_teardown(zerocopy_delivers_in_place, inet_teardown),
+    cmocka_unit_test_teardown(zerocopy_split_packets, inet_teardown),
+    cmocka_unit_test_teardown(zerocopy_freed_every_way, inet_teardown),
+    cmocka_unit_test_teardown(zerocopy_freed_on_other_thread, inet_teardown),
+    cmocka_unit_test_teardown(mbox_post_refuses_inet_kinds, inet_teardown),
+    cmocka_unit_test_teardown(send_msg_echo, inet_teardown),
+    cmocka_unit_test_teardown(send_msg_queued_by_reference, inet_teardown),
+    cmocka_unit_test_teardown(send_msg_errors, inet_teardown),
+};
+const size_t inet_ntests_zerocopy = NOPTS(inet_tests_zerocopy);
