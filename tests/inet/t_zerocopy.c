@@ -359,6 +359,16 @@ static void send_msg_errors(void **st)
     assert_int_equal(esock_inet_setopts(a, p1, 1), 0);
     assert_int_equal(esock_inet_send_msg(a, m, ESOCK_INFINITY), -EMSGSIZE);
     check_packet(m, 5, 300);
+    /* busy (high_watermark 0) and nowait: ESOCK_SELECT, m kept for the retry */
+    const esock_inet_opt_t busy[] = {OPTI(PACKET, ESOCK_INET_PACKET_4), OPTI(LOW_WATERMARK, 0),
+                                     OPTI(HIGH_WATERMARK, 0)};
+    assert_int_equal(esock_inet_setopts(a, busy, NOPTS(busy)), 0);
+    assert_int_equal(esock_inet_send_msg(a, m, ESOCK_NOWAIT), ESOCK_SELECT);
+    check_packet(m, 5, 300);
+    const esock_inet_opt_t idle[] = {OPTI(HIGH_WATERMARK, 8192), OPTI(LOW_WATERMARK, 4096)};
+    assert_int_equal(esock_inet_setopts(a, idle, NOPTS(idle)), 0);
+    esock_inet_msg_free(expect_msg(mb, ESOCK_INET_MSG_READY));
+    assert_int_equal(esock_inet_setopts(a, p1, 1), 0);
     /* a record that is not data */
     close(fd);
     esock_inet_msg_t *c = expect_msg(mb, ESOCK_INET_MSG_CLOSED);
