@@ -6,6 +6,7 @@
 
 #include "helpers.h"
 #include "inet/frame.h"
+#include <esock/packet.h>
 
 static unsigned rnd_state = 12345;
 static unsigned rnd(void)
@@ -161,11 +162,64 @@ static void line_buffer_window(void **st)
     assert_int_equal(fr.total, 16);
 }
 
+/* Types 1/2/4 are framed in frame.c itself: every verdict (packet, need
+ * more with or without a known length, too big) must be decode_packet's,
+ * for headers around every limit, each packet_size, and every cut of the
+ * input. */
+static void prefixed_matches_decode_packet(void **st)
+{
+    (void)st;
+    static const uint64_t lens[] = {0, 1, 5, 254, 255, 256, 65534, 65535, 65536, 0x7ffffffa,
+                                    0x7ffffffb, 0x7ffffffc, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff};
+    static const uint32_t psizes[] = {0, 1, 5, 255, 256, 65535, 65536, 0x7ffffffb, 0x7fffffff, 0xffffffff};
+    static const struct { int ptype; unsigned hlen; } types[] = {
+        {ESOCK_INET_PACKET_1, 1}, {ESOCK_INET_PACKET_2, 2}, {ESOCK_INET_PACKET_4, 4}};
+    uint8_t in[4 + 8];
+    unsigned checked = 0;
+    for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
+        unsigned hlen = types[t].hlen;
+        for (size_t l = 0; l < sizeof lens / sizeof lens[0]; l++) {
+            if (hlen < 4 && lens[l] >> (8 * hlen))
+                continue; /* not expressible in this header */
+            for (unsigned i = 0; i < hlen; i++)
+                in[i] = (uint8_t)(lens[l] >> (8 * (hlen - 1 - i)));
+            memset(in + hlen, 'x', sizeof in - hlen);
+            for (size_t ps = 0; ps < sizeof psizes / sizeof psizes[0]; ps++) {
+                for (size_t n = 0; n <= hlen + 8; n++) {
+                    esock__framer_t f = {.ptype = types[t].ptype, .psize = psizes[ps]};
+                    esock__frame_t fr;
+                    size_t need = 99;
+                    int got = esock__inet_frame_next(&f, in, n, 0, 0, &fr, &need);
+                    esock_packet_cfg_t cfg = {.type = (esock_packet_type_t)types[t].ptype,
+                                              .packet_size = psizes[ps]};
+                    esock_packet_result_t r;
+                    int rc = esock_packet_decode_any(&cfg, in, n, &r);
+                    if (rc == ESOCK_PACKET_MORE) {
+                        assert_int_equal(got, 0);
+                        assert_int_equal(need, r.more);
+                    } else if (rc < 0) {
+                        assert_int_equal(got, -EMSGSIZE); /* pkt.c: every decode error is emsgsize */
+                    } else {
+                        assert_int_equal(got, 1);
+                        assert_int_equal(fr.total, n - r.rest_len);
+                        assert_ptr_equal(in + fr.off, r.packet);
+                        assert_int_equal(fr.len, r.packet_len);
+                        assert_int_equal(need, 0);
+                    }
+                    checked++;
+                }
+            }
+        }
+    }
+    assert_true(checked > 1000);
+}
+
 const struct CMUnitTest inet_tests_frame[] = {
     cmocka_unit_test(random_cuts),
     cmocka_unit_test(raw_limits),
     cmocka_unit_test(size_limit),
     cmocka_unit_test(http_state),
     cmocka_unit_test(line_buffer_window),
+    cmocka_unit_test(prefixed_matches_decode_packet),
 };
 const size_t inet_ntests_frame = NOPTS(inet_tests_frame);
