@@ -6,10 +6,12 @@
  * One mailbox owns the listener and every connection: the thread waits on
  * it, and each message is a framed packet to echo, a connection to accept,
  * or a peer that closed. Messages are taken in batches (esock_mbox_recv_many:
- * one lock per batch), and delay_send lets the replies to one burst of
- * packets leave in one write (docs/inet.md, "Sending"). Packets of 2 KiB
- * and more are echoed without a copy: zerocopy_min delivers them pointing
- * into the read buffer and esock_inet_send_msg queues them as they are.
+ * one lock per batch), the packets of one socket in a row go back in one
+ * esock_inet_send_msgs call (one lock for them), and delay_send lets the
+ * replies to one burst of packets leave in one write (docs/inet.md,
+ * "Sending"). Packets of 2 KiB and more are echoed without a copy:
+ * zerocopy_min delivers them pointing into the read buffer and the send
+ * queues them as they are.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +29,19 @@ static int accept_all(esock_inet_t l)
     while ((rc = esock_inet_accept(l, &c, ESOCK_INET_NO_OWNER, ESOCK_NOWAIT)) == 0) {
     }
     return rc == ESOCK_SELECT ? 0 : rc;
+}
+
+/* Sends a run of packets back to the socket they came from, without a
+ * copy and under one lock (esock_inet_send_msgs); those it did not take
+ * (the socket is gone) are freed. */
+static void echo_run(esock_inet_msg_t **run, size_t *n)
+{
+    size_t taken = 0;
+    if (*n)
+        esock_inet_send_msgs(run[0]->sock, run, *n, ESOCK_INFINITY, &taken);
+    for (size_t i = taken; i < *n; i++)
+        esock_inet_msg_free(run[i]);
+    *n = 0;
 }
 
 int main(int argc, char **argv)
@@ -75,30 +90,28 @@ int main(int argc, char **argv)
         return 1;
     for (;;) {
         esock_msg_t batch[64];
+        esock_inet_msg_t *run[64]; /* data messages of one socket, in a row */
+        size_t nrun = 0;
         int n = esock_mbox_recv_many(mb, batch, 64, ESOCK_INFINITY);
         for (int i = 0; i < n; i++) {
             esock_inet_msg_t *m = esock_inet_msg(&batch[i]);
+            if (m && m->kind == ESOCK_INET_MSG_DATA) {
+                if (nrun && run[0]->sock.id != m->sock.id)
+                    echo_run(run, &nrun);
+                run[nrun++] = m;
+                continue;
+            }
+            echo_run(run, &nrun); /* in order: before a close of that socket */
             if (!m) {
                 esock_msg_free(&batch[i]);
                 continue;
             }
-            switch (m->kind) {
-            case ESOCK_INET_MSG_DATA:
-                /* the packet goes back without a copy; on 0 it is the library's */
-                if (esock_inet_send_msg(m->sock, m, ESOCK_INFINITY) == 0)
-                    continue;
-                break;
-            case ESOCK_INET_MSG_SELECT:
+            if (m->kind == ESOCK_INET_MSG_SELECT)
                 accept_all(l);
-                break;
-            case ESOCK_INET_MSG_CLOSED:
-            case ESOCK_INET_MSG_ERROR:
+            else if (m->kind == ESOCK_INET_MSG_CLOSED || m->kind == ESOCK_INET_MSG_ERROR)
                 esock_inet_close(m->sock);
-                break;
-            default:
-                break;
-            }
             esock_inet_msg_free(m);
         }
+        echo_run(run, &nrun);
     }
 }

@@ -330,6 +330,25 @@ ESOCK_API int esock_inet_send_ex(esock_inet_t s, const void *data, size_t len, i
  * ESOCK_SELECT). Thread-safe.
  */
 ESOCK_API int esock_inet_send_msg(esock_inet_t s, esock_inet_msg_t *m, int64_t timeout_ms);
+/**
+ * Sends the payloads of @p n received data messages on @p s, in order, each
+ * as its own packet: what @p n calls of esock_inet_send_msg() do, with one
+ * handle lookup and one lock for all of them (an echo or a proxy passes on
+ * a whole batch from esock_mbox_recv_many at that cost). Stops at the first
+ * message that is not sent. While the socket is busy it waits as
+ * esock_inet_send_msg() does, but @p timeout_ms bounds the whole call, not
+ * each packet.
+ * Returns 0 when all were sent, else what stopped it: the codes of
+ * esock_inet_send_msg() (ESOCK_SELECT with ESOCK_NOWAIT while busy,
+ * ESOCK_ECLOSED, ESOCK_ETIMEOUT, -EMSGSIZE...), or -EINVAL for a NULL
+ * @p taken, a NULL @p msgs with @p n > 0, or an entry that is not an
+ * ESOCK_INET_MSG_DATA record.
+ * Ownership: *taken (always set) is how many messages, from the front,
+ * are now the library's; the rest are still the caller's (free them or
+ * send them again). @p msgs itself is only read. Thread-safe.
+ */
+ESOCK_API int esock_inet_send_msgs(esock_inet_t s, esock_inet_msg_t *const *msgs, size_t n,
+                                   int64_t timeout_ms, size_t *taken);
 /** esock_inet_send_ex(s, data, len, ESOCK_INFINITY) (blocks while busy). */
 ESOCK_API int esock_inet_send(esock_inet_t s, const void *data, size_t len);
 

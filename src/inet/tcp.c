@@ -572,19 +572,20 @@ static int queue_rest(esock__isock_t *s, const uint8_t *hdr, size_t hlen, const 
     return esock__inet_enqueue(s, NULL, 0, data + (done - hlen), hlen + len - done);
 }
 
-/* esock_inet_send_ex, and esock_inet_send_msg with @p m (data/len are its
- * payload): on success m is freed here unless the queue took it; on an
- * error it stays the caller's. */
-static int send_packet(esock_inet_t h, const uint8_t *data, size_t len, esock_inet_msg_t *m,
-                       int64_t timeout_ms)
+/* The caller's deadline, computed when a send first has to wait (most
+ * never do, and need no clock reading). */
+#define DEADLINE_UNSET INT64_MIN
+
+/* One packet on a pinned socket whose lock is held. @p m is the message
+ * the payload comes from, or NULL: *m becomes NULL when the queue takes it
+ * over. While busy, waits up to send_timeout and the call's own deadline
+ * (*call_deadline, from @p timeout_ms, shared by the packets of one call). */
+static int send_locked(esock__isock_t *s, const uint8_t *data, size_t len, esock_inet_msg_t **m,
+                       int64_t timeout_ms, int64_t *call_deadline)
 {
-    esock__isock_t *s = esock__inet_pin(h);
-    if (!s)
-        return ESOCK_ECLOSED;
     int rc = 0;
     uint8_t hdr[4];
     size_t hlen = 0;
-    pthread_mutex_lock(&s->mu);
     if (s->closed)
         rc = ESOCK_ECLOSED;
     else if (s->fd < 0)
@@ -601,9 +602,11 @@ static int send_packet(esock_inet_t h, const uint8_t *data, size_t len, esock_in
             s->ready_mbox = s->owner;
             rc = ESOCK_SELECT;
         } else {
-            if (timeout_ms != ESOCK_INFINITY && (t == ESOCK_INFINITY || timeout_ms < t))
-                t = timeout_ms;
             int64_t deadline = esock__inet_deadline(t);
+            if (*call_deadline == DEADLINE_UNSET)
+                *call_deadline = esock__inet_deadline(timeout_ms);
+            if (*call_deadline >= 0 && (deadline < 0 || *call_deadline < deadline))
+                deadline = *call_deadline;
             while (s->busy && rc == 0) {
                 int f = esock__inet_flush_locked(s);
                 if (f < 0) {
@@ -633,7 +636,7 @@ static int send_packet(esock_inet_t h, const uint8_t *data, size_t len, esock_in
          * copying even 16 KiB sends (measured in docs/bench.md). */
         bool coalesce = s->deferred || s->delay_send;
         if (coalesce) {
-            rc = queue_rest(s, hdr, hlen, data, len, &m, 0);
+            rc = queue_rest(s, hdr, hlen, data, len, m, 0);
             if (rc == 0 && !s->deferred)
                 esock__inet_defer_flush(s); /* else the owner's readiness loop writes it */
             /* The coalescing queue plays the port message queue: at
@@ -644,9 +647,9 @@ static int send_packet(esock_inet_t h, const uint8_t *data, size_t len, esock_in
             size_t total = hlen + len, done = 0;
             rc = write_direct(s, hdr, hlen, data, len, &done);
             if (rc == 0 && done < total)
-                rc = queue_rest(s, hdr, hlen, data, len, &m, done);
+                rc = queue_rest(s, hdr, hlen, data, len, m, done);
         } else {
-            rc = queue_rest(s, hdr, hlen, data, len, &m, 0);
+            rc = queue_rest(s, hdr, hlen, data, len, m, 0);
         }
         if (rc == 0 && s->oq_head) {
             esock__inet_update_busy(s);
@@ -658,6 +661,21 @@ static int send_packet(esock_inet_t h, const uint8_t *data, size_t len, esock_in
                 esock__inet_wake_all(s);
         }
     }
+    return rc;
+}
+
+/* esock_inet_send_ex, and esock_inet_send_msg with @p m (data/len are its
+ * payload): on success m is freed here unless the queue took it; on an
+ * error it stays the caller's. */
+static int send_packet(esock_inet_t h, const uint8_t *data, size_t len, esock_inet_msg_t *m,
+                       int64_t timeout_ms)
+{
+    esock__isock_t *s = esock__inet_pin(h);
+    if (!s)
+        return ESOCK_ECLOSED;
+    int64_t call_deadline = DEADLINE_UNSET;
+    pthread_mutex_lock(&s->mu);
+    int rc = send_locked(s, data, len, &m, timeout_ms, &call_deadline);
     pthread_mutex_unlock(&s->mu);
     esock__inet_unpin(s);
     if (rc == 0)
@@ -670,11 +688,49 @@ int esock_inet_send_ex(esock_inet_t h, const void *data, size_t len, int64_t tim
     return send_packet(h, data, len, NULL, timeout_ms);
 }
 
+static bool is_data(const esock_inet_msg_t *m)
+{
+    return m && m->kind == ESOCK_INET_MSG_DATA;
+}
+
 int esock_inet_send_msg(esock_inet_t h, esock_inet_msg_t *m, int64_t timeout_ms)
 {
-    if (!m || m->kind != ESOCK_INET_MSG_DATA)
+    if (!is_data(m))
         return -EINVAL;
     return send_packet(h, m->data, m->len, m, timeout_ms);
+}
+
+int esock_inet_send_msgs(esock_inet_t h, esock_inet_msg_t *const *msgs, size_t n, int64_t timeout_ms,
+                         size_t *taken)
+{
+    if (!taken)
+        return -EINVAL;
+    *taken = 0;
+    if (n == 0)
+        return 0;
+    if (!msgs || !is_data(msgs[0]))
+        return -EINVAL;
+    esock__isock_t *s = esock__inet_pin(h);
+    if (!s)
+        return ESOCK_ECLOSED;
+    int64_t call_deadline = DEADLINE_UNSET;
+    int rc = 0;
+    pthread_mutex_lock(&s->mu);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        esock_inet_msg_t *m = msgs[i];
+        if (!is_data(m)) {
+            rc = -EINVAL;
+            break;
+        }
+        rc = send_locked(s, m->data, m->len, &m, timeout_ms, &call_deadline);
+        if (rc == 0) {
+            esock__msgblock_free(m); /* NULL when queued by reference */
+            ++*taken;
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+    esock__inet_unpin(s);
+    return rc;
 }
 
 int esock_inet_send(esock_inet_t s, const void *data, size_t len)

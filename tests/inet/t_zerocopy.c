@@ -1,5 +1,6 @@
 /* zerocopy_min (packets delivered pointing into the read buffer) and
- * esock_inet_send_msg (a received packet sent on without a copy). */
+ * esock_inet_send_msg / esock_inet_send_msgs (received packets sent on
+ * without a copy). */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -218,17 +219,19 @@ static void mbox_post_refuses_inet_kinds(void **st)
     tm_free(mb);
 }
 
-/* Packets of every size sent back with send_msg arrive framed and intact,
- * with delay_send off (written at once) and on (queued by reference until
- * the owner's thread is idle), and are counted as sends. */
+/* Received packets (shared and inline, every size once) echoed one by one
+ * with esock_inet_send_msg, or all at once with esock_inet_send_msgs: every
+ * packet intact and in order, counted one by one in getstat, with and
+ * without delay_send. */
 static void send_msg_echo(void **st)
 {
     (void)st;
-    static const size_t sizes[] = {0, 1, 2047, 2048, 5000, 70000, 300000};
+    static const size_t sizes[] = {0, 1, 100, 2047, 2048, 5000, 70000, 300000, 3};
     enum { N = sizeof sizes / sizeof sizes[0] };
-    static uint8_t wire[N * 4 + 2047 + 2048 + 5000 + 70000 + 300000 + 1];
+    static uint8_t wire[N * 4 + 100 + 2047 + 2048 + 5000 + 70000 + 300000 + 5];
     static uint8_t back[sizeof wire];
-    for (int delay = 0; delay <= 1; delay++) {
+    for (int round = 0; round < 4; round++) {
+        bool delay = round & 1, batch = round & 2;
         esock_mbox_t mb = tm_new();
         const esock_inet_opt_t o[] = {OPTI(PACKET, ESOCK_INET_PACKET_4), OPTI(MODE, 1),
                                       OPTI(ZEROCOPY_MIN, 2048), OPTI(DELAY_SEND, delay)};
@@ -238,20 +241,29 @@ static void send_msg_echo(void **st)
         for (unsigned k = 0; k < N; k++)
             n += frame(wire + n, k, sizes[k]);
         wr(fd, wire, n);
+        esock_inet_msg_t *m[N];
         for (unsigned k = 0; k < N; k++) {
-            esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DATA);
-            check_packet(m, k, sizes[k]);
-            assert_int_equal(esock_inet_send_msg(a, m, ESOCK_INFINITY), 0); /* m is gone */
+            m[k] = expect_msg(mb, ESOCK_INET_MSG_DATA);
+            check_packet(m[k], k, sizes[k]);
+            if (!batch)
+                assert_int_equal(esock_inet_send_msg(a, m[k], ESOCK_INFINITY), 0); /* m[k] is gone */
+        }
+        if (batch) {
+            size_t taken = 99;
+            assert_int_equal(esock_inet_send_msgs(a, m, N, ESOCK_INFINITY, &taken), 0);
+            assert_int_equal(taken, N); /* all of them are the library's now */
         }
         expect_none(mb, 1); /* this thread idles: delay_send output is written */
         rd(fd, back, n);
         assert_memory_equal(back, wire, n);
-        esock_inet_stat_t k[] = {ESOCK_STAT_SEND_CNT, ESOCK_STAT_SEND_OCT, ESOCK_STAT_SEND_PEND};
-        uint64_t v[3];
-        assert_int_equal(esock_inet_getstat(a, k, 3, v), 0);
+        esock_inet_stat_t k[] = {ESOCK_STAT_SEND_CNT, ESOCK_STAT_SEND_OCT, ESOCK_STAT_SEND_MAX,
+                                 ESOCK_STAT_SEND_PEND};
+        uint64_t v[4];
+        assert_int_equal(esock_inet_getstat(a, k, 4, v), 0);
         assert_int_equal(v[0], N);
         assert_int_equal(v[1], n);
-        assert_int_equal(v[2], 0);
+        assert_int_equal(v[2], 4 + 300000);
+        assert_int_equal(v[3], 0);
         close(fd);
         esock_inet_close(a);
         esock_inet_close(l);
@@ -386,6 +398,63 @@ static void send_msg_errors(void **st)
     tm_free(mb);
 }
 
+/* A batch stops at the first message not sent: those before it are sent
+ * and the library's (*taken), it and the rest are still the caller's. */
+static void send_msgs_stops(void **st)
+{
+    (void)st;
+    enum { N = 4, LEN = 300 };
+    esock_mbox_t mb = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(PACKET, ESOCK_INET_PACKET_4), OPTI(DELAY_SEND, 1)};
+    esock_inet_t l, a;
+    int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
+    uint8_t w[N * (4 + LEN)], back[sizeof w];
+    size_t n = 0;
+    for (unsigned k = 0; k < N; k++)
+        n += frame(w + n, k, LEN);
+    wr(fd, w, n);
+    esock_inet_msg_t *m[N];
+    for (unsigned k = 0; k < N; k++)
+        m[k] = expect_msg(mb, ESOCK_INET_MSG_DATA);
+    size_t taken = 99;
+    assert_int_equal(esock_inet_send_msgs(a, m, N, ESOCK_INFINITY, NULL), -EINVAL);
+    assert_int_equal(esock_inet_send_msgs(a, NULL, 1, ESOCK_INFINITY, &taken), -EINVAL);
+    assert_int_equal(taken, 0);
+    taken = 99;
+    assert_int_equal(esock_inet_send_msgs(a, NULL, 0, ESOCK_INFINITY, &taken), 0);
+    assert_int_equal(taken, 0);
+    /* busy after the first packet (high_watermark 1) and nowait: 1 taken,
+     * ESOCK_SELECT, and READY once the owner's loop has written it all */
+    const esock_inet_opt_t busy[] = {OPTI(LOW_WATERMARK, 1), OPTI(HIGH_WATERMARK, 1)};
+    assert_int_equal(esock_inet_setopts(a, busy, NOPTS(busy)), 0);
+    assert_int_equal(esock_inet_send_msgs(a, m, N, ESOCK_NOWAIT, &taken), ESOCK_SELECT);
+    assert_int_equal(taken, 1);
+    for (unsigned k = 1; k < N; k++)
+        check_packet(m[k], k, LEN);
+    esock_inet_msg_free(expect_msg(mb, ESOCK_INET_MSG_READY));
+    const esock_inet_opt_t idle[] = {OPTI(HIGH_WATERMARK, 8192), OPTI(LOW_WATERMARK, 4096)};
+    assert_int_equal(esock_inet_setopts(a, idle, NOPTS(idle)), 0);
+    /* an entry that is not data stops the batch there */
+    esock_inet_msg_t *c = m[3];
+    c->kind = ESOCK_INET_MSG_PASSIVE;
+    assert_int_equal(esock_inet_send_msgs(a, m + 1, N - 1, ESOCK_INFINITY, &taken), -EINVAL);
+    assert_int_equal(taken, 2);
+    c->kind = ESOCK_INET_MSG_DATA;
+    check_packet(c, 3, LEN);
+    expect_none(mb, 1); /* written */
+    rd(fd, back, 3 * (4 + LEN));
+    assert_memory_equal(back, w, 3 * (4 + LEN));
+    /* a stale handle: nothing taken */
+    esock_inet_close(a);
+    assert_int_equal(esock_inet_send_msgs(a, m + 3, 1, ESOCK_INFINITY, &taken), ESOCK_ECLOSED);
+    assert_int_equal(taken, 0);
+    check_packet(c, 3, LEN);
+    esock_inet_msg_free(c);
+    close(fd);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
 /* Owner thread receives shared packets and hands them to a worker that
  * checks and frees them while the owner goes on reading (ThreadSanitizer
  * watches the reference counts and the buffer reuse). */
@@ -461,5 +530,6 @@ const struct CMUnitTest inet_tests_zerocopy[] = {
     cmocka_unit_test_teardown(send_msg_echo, inet_teardown),
     cmocka_unit_test_teardown(send_msg_queued_by_reference, inet_teardown),
     cmocka_unit_test_teardown(send_msg_errors, inet_teardown),
+    cmocka_unit_test_teardown(send_msgs_stops, inet_teardown),
 };
 const size_t inet_ntests_zerocopy = NOPTS(inet_tests_zerocopy);
