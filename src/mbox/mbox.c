@@ -36,6 +36,8 @@ struct mbox {
     int qlen;
     struct watch *w;
     size_t nw, capw;
+    uint32_t *slot; /* by fd: index in w + 1, 0 = not watched */
+    size_t nslot;
 };
 
 static struct esock__htab table = ESOCK__HTAB_INIT;
@@ -83,6 +85,7 @@ static void unpin(struct mbox *b)
     esock__sys.close(b->epfd);
     esock__sys.close(b->efd);
     esock__free(b->w);
+    esock__free(b->slot);
     pthread_mutex_destroy(&b->mu);
     esock__free(b);
 }
@@ -340,12 +343,48 @@ void esock_msg_free(esock_msg_t *msg)
 
 /* ---- watches ------------------------------------------------------------ */
 
+/* Watches are found by fd through b->slot: every readiness event looks its
+ * watch up, so the cost must not grow with the number of sockets. */
 static struct watch *find_watch(struct mbox *b, int fd)
 {
-    for (size_t i = 0; i < b->nw; i++)
-        if (b->w[i].fd == fd)
-            return &b->w[i];
-    return NULL;
+    if (fd < 0 || (size_t)fd >= b->nslot || b->slot[fd] == 0)
+        return NULL;
+    return &b->w[b->slot[fd] - 1];
+}
+
+/* Room for one more watch, on @p fd. */
+static int watch_room(struct mbox *b, int fd)
+{
+    if ((size_t)fd >= b->nslot) {
+        size_t n = b->nslot ? b->nslot : 64;
+        while (n <= (size_t)fd)
+            n *= 2;
+        uint32_t *sl = esock__realloc(b->slot, n * sizeof *sl);
+        if (sl == NULL)
+            return -ENOMEM;
+        memset(sl + b->nslot, 0, (n - b->nslot) * sizeof *sl);
+        b->slot = sl;
+        b->nslot = n;
+    }
+    if (b->nw == b->capw) {
+        size_t nc = b->capw ? b->capw * 2 : 8;
+        struct watch *nwv = esock__realloc(b->w, nc * sizeof *nwv);
+        if (nwv == NULL)
+            return -ENOMEM;
+        b->w = nwv;
+        b->capw = nc;
+    }
+    return 0;
+}
+
+/* The last watch takes the place of @p w. */
+static void remove_watch(struct mbox *b, struct watch *w)
+{
+    size_t i = (size_t)(w - b->w);
+    b->slot[w->fd] = 0;
+    *w = b->w[--b->nw];
+    if (i < b->nw)
+        b->slot[w->fd] = (uint32_t)i + 1;
 }
 
 static int apply_interest(struct mbox *b, struct watch *w, int op)
@@ -370,19 +409,13 @@ int esock__mbox_watch(uint32_t mb, int fd, unsigned events, esock__watch_cb cb, 
     struct watch *w = find_watch(b, fd);
     bool added = false;
     if (w == NULL) {
-        if (b->nw == b->capw) {
-            size_t nc = b->capw ? b->capw * 2 : 8;
-            struct watch *nwv = esock__realloc(b->w, nc * sizeof *nwv);
-            if (nwv == NULL) {
-                rc = -ENOMEM;
-                goto out;
-            }
-            b->w = nwv;
-            b->capw = nc;
-        }
+        rc = fd < 0 ? -EBADF : watch_room(b, fd);
+        if (rc < 0)
+            goto out;
         w = &b->w[b->nw++];
         memset(w, 0, sizeof *w);
         w->fd = fd;
+        b->slot[fd] = (uint32_t)b->nw;
         added = true;
     }
     unsigned dirs = events & (ESOCK__EV_IN | ESOCK__EV_OUT);
@@ -402,7 +435,7 @@ int esock__mbox_watch(uint32_t mb, int fd, unsigned events, esock__watch_cb cb, 
     if (rc == -EEXIST) /* fd was closed and reused without unwatch: re-add */
         rc = apply_interest(b, w, EPOLL_CTL_MOD);
     if (rc < 0 && added)
-        b->nw--;
+        remove_watch(b, w);
 out:
     pthread_mutex_unlock(&b->mu);
     unpin(b);
@@ -419,7 +452,7 @@ static void drop_dirs(struct mbox *b, struct watch *w, unsigned dirs)
         w->cb[1] = NULL;
     if (w->ev == 0) {
         esock__sys.epoll_ctl(b->epfd, EPOLL_CTL_DEL, w->fd, NULL);
-        *w = b->w[--b->nw];
+        remove_watch(b, w);
     } else {
         apply_interest(b, w, EPOLL_CTL_MOD);
     }

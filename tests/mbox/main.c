@@ -270,6 +270,61 @@ static void test_watch_runs_on_waiting_thread(void **state)
     close(pv[1]);
 }
 
+/* Many watches, removed in a scrambled order (each removal moves another
+ * watch into the hole): every event still reaches its own callback
+ * argument, once per one-shot watch, and nothing else fires. */
+static void on_ready_tag(uint64_t arg, unsigned events)
+{
+    (void)events;
+    esock_msg_t m = {.kind = ESOCK_MSG_SELECT, .socket = (uint32_t)arg};
+    assert_int_equal(esock__mbox_post(esock__mbox_serving(), &m), 0);
+}
+
+static void test_many_watches(void **state)
+{
+    (void)state;
+    enum { N = 150 };
+    int p[N][2];
+    esock_mbox_t mb;
+    assert_int_equal(esock_mbox_create(&mb), 0);
+    assert_int_equal(esock__mbox_watch(mb.id, -1, ESOCK__EV_IN, on_ready_tag, 0), -EBADF);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(pipe(p[i]), 0);
+        assert_int_equal(esock__mbox_watch(mb.id, p[i][0], ESOCK__EV_IN, on_ready_tag, (uint64_t)i + 1), 0);
+    }
+    bool gone[N] = {false};
+    for (int k = 0; k < N; k += 3) { /* a third of them, in a scrambled order */
+        int i = (k * 37) % N;
+        esock__mbox_unwatch(mb.id, p[i][0], ESOCK__EV_IN);
+        gone[i] = true;
+    }
+    for (int k = 0; k < N; k += 6) { /* half of those again: new entries at the end */
+        int i = (k * 37) % N;
+        assert_int_equal(esock__mbox_watch(mb.id, p[i][0], ESOCK__EV_IN, on_ready_tag, (uint64_t)i + 1), 0);
+        gone[i] = false;
+    }
+    for (int i = 0; i < N; i++)
+        assert_int_equal(write(p[i][1], "x", 1), 1);
+    int seen[N + 1] = {0}, want = 0;
+    for (int i = 0; i < N; i++)
+        want += !gone[i];
+    esock_msg_t m;
+    for (int got = 0; got < want; got++) {
+        assert_int_equal(esock_mbox_recv(mb, &m, 5000), 0);
+        assert_true(m.socket >= 1 && m.socket <= N);
+        assert_false(gone[m.socket - 1]);
+        seen[m.socket]++;
+    }
+    assert_int_equal(esock_mbox_recv(mb, &m, 30), ESOCK_ETIMEOUT); /* one-shot: once each */
+    for (int i = 0; i < N; i++)
+        assert_int_equal(seen[i + 1], gone[i] ? 0 : 1);
+    assert_int_equal(esock_mbox_destroy(mb), 0);
+    for (int i = 0; i < N; i++) {
+        close(p[i][0]);
+        close(p[i][1]);
+    }
+}
+
 static void test_recv_many(void **state)
 {
     (void)state;
@@ -422,6 +477,7 @@ int main(void)
         cmocka_unit_test(test_self_per_thread),
         cmocka_unit_test(test_refs_unique),
         cmocka_unit_test(test_recv_many),
+        cmocka_unit_test(test_many_watches),
         cmocka_unit_test(test_ready_events_batching),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
