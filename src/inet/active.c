@@ -380,9 +380,20 @@ static unsigned wanted(const esock__isock_t *s)
     return ev;
 }
 
-static void set_interest(esock__isock_t *s)
+/* Updates what the owner's readiness set watches. Interest is added at
+ * once and write interest dropped at once, but read interest is dropped
+ * lazily: {active, once} between packets, {active, N} after its passive
+ * message, a listener between a select message and the next nowait accept
+ * most often want it back before anything arrives, and each drop and
+ * re-add is an epoll_ctl. An event that comes while reading is not wanted
+ * drops it for real (@p drop_in, from esock__active_ready), so a kept
+ * interest costs at most one wake-up in vain. A socket closing, losing its
+ * owner or its fd drops everything at once. */
+static void set_interest(esock__isock_t *s, bool drop_in)
 {
     unsigned ev = wanted(s);
+    if (!drop_in && !s->closed && s->fd >= 0 && s->owner)
+        ev |= s->watch_ev & ESOCK__INET_IN;
     if (ev == s->watch_ev)
         return;
     if (esock__owner_watch(s->owner, s->fd, s->id, s->watch_ev, ev) == 0)
@@ -400,7 +411,7 @@ void esock__active_update(esock__isock_t *s)
             report_close(s);
     }
     if (s->fd >= 0)
-        set_interest(s);
+        set_interest(s, false);
 }
 
 void esock__active_detach(esock__isock_t *s)
@@ -422,7 +433,7 @@ static void lost_delivery(esock__isock_t *s)
     s->pending_err = -ENOMEM;
     report_close(s);
     if (s->fd >= 0)
-        set_interest(s);
+        set_interest(s, false);
 }
 
 void esock__active_ready(uint32_t sock_id, unsigned events)
@@ -437,22 +448,24 @@ void esock__active_ready(uint32_t sock_id, unsigned events)
     batching = 1;
     batch_lost = 0;
     if (!s->closed && s->fd >= 0) {
+        /* read interest may be kept while not wanted (set_interest) */
+        bool in_fired = events & ESOCK__INET_IN, want_in = wanted(s) & ESOCK__INET_IN;
         if (events & ESOCK__INET_OUT) {
             int f = esock__inet_flush_locked(s);
             if (f < 0 && s->active != ESOCK_INET_ACTIVE_FALSE && s->show_econnreset && f == -ECONNRESET)
                 s->pending_err = f;
         }
-        if ((events & ESOCK__INET_IN) && s->accept_select) {
+        if (in_fired && s->accept_select) {
             s->accept_select = false;
             esock__inet_post_simple(s->owner, ESOCK_INET_MSG_SELECT, s, 0, 0);
-        } else if ((events & ESOCK__INET_IN) && s->active != ESOCK_INET_ACTIVE_FALSE) {
+        } else if (in_fired && want_in) {
             if (s->proto == ESOCK_INET_UDP)
                 read_udp(s);
             else
                 read_tcp(s);
         }
         if (s->fd >= 0)
-            set_interest(s);
+            set_interest(s, in_fired && !want_in); /* a kept interest fired in vain */
     }
     batching = 0;
     batch_flush(); /* cannot fail for memory: the entries are in the blocks */
@@ -499,7 +512,7 @@ void esock__active_idle(void)
         s->deferred = false;
         if (!s->closed && s->fd >= 0 && s->oq_head) {
             esock__inet_flush_locked(s);
-            set_interest(s);
+            set_interest(s, false);
         }
         pthread_mutex_unlock(&s->mu);
         esock__inet_unpin(s);

@@ -4,6 +4,7 @@
  * blocks (one allocation with their mailbox entry, small ones reused). */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -307,6 +308,79 @@ static void controlling_process_moves_messages(void **st)
     tm_free(m2);
 }
 
+/* Read interest is dropped lazily (active.c, set_interest): {active, once}
+ * re-armed between packets and a listener between a select message and the
+ * next nowait accept cost no epoll_ctl on their fd at all; a kept interest
+ * that fires while not wanted is dropped then, once, and delivers nothing. */
+static _Atomic int ctl_calls, ctl_fd;
+static int (*real_epoll_ctl)(int, int, int, struct epoll_event *);
+static int counting_epoll_ctl(int ep, int op, int fd, struct epoll_event *ev)
+{
+    if (fd == atomic_load(&ctl_fd))
+        atomic_fetch_add(&ctl_calls, 1);
+    return real_epoll_ctl(ep, op, fd, ev);
+}
+
+static void read_interest_kept_lazily(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_ONCE), OPTI(PACKET, ESOCK_INET_PACKET_2)};
+    esock_inet_t l, a, c;
+    int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
+    real_epoll_ctl = esock__sys.epoll_ctl;
+    atomic_store(&ctl_calls, 0);
+    atomic_store(&ctl_fd, esock_inet_fd(a));
+    esock__sys.epoll_ctl = counting_epoll_ctl;
+    for (int i = 0; i < 20; i++) { /* the last one leaves it passive */
+        char p[3] = {0, 1, (char)('a' + i)}, want[2] = {p[2], 0};
+        wr(fd, p, 3);
+        data_then(mb, a, want);
+        if (i < 19)
+            set_active(a, ESOCK_INET_ACTIVE_ONCE, 0);
+    }
+    int ping_pong = atomic_load(&ctl_calls);
+    /* passive now: the packet wakes the owner's loop once, which drops the
+     * interest and delivers nothing */
+    int before = atomic_load(&ctl_calls);
+    assert_int_equal(get_active(a), ESOCK_INET_ACTIVE_FALSE);
+    wr(fd, "\0\x01" "z", 3);
+    expect_none(mb, 50);
+    int dropped = atomic_load(&ctl_calls) - before;
+    expect_none(mb, 30);
+    int later = atomic_load(&ctl_calls) - before;
+    set_active(a, ESOCK_INET_ACTIVE_ONCE, 0);
+    data_then(mb, a, "z");
+    int rearmed = atomic_load(&ctl_calls) - before;
+    /* a listener: select message, accept, nowait accept again */
+    uint16_t port;
+    esock_inet_t l2 = inet_listener(NULL, 0, mb, &port), a2;
+    assert_int_equal(esock_inet_accept(l2, &a2, ESOCK_INET_NO_OWNER, ESOCK_NOWAIT), ESOCK_SELECT);
+    atomic_store(&ctl_fd, esock_inet_fd(l2));
+    before = atomic_load(&ctl_calls);
+    esock_sockaddr_t to = lo4(port);
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(esock_inet_connect(&c, &to, NULL, 0, ESOCK_INET_NO_OWNER, 1000), 0);
+        esock_inet_msg_free(expect_msg(mb, ESOCK_INET_MSG_SELECT));
+        assert_int_equal(esock_inet_accept(l2, &a2, ESOCK_INET_NO_OWNER, ESOCK_NOWAIT), 0);
+        assert_int_equal(esock_inet_accept(l2, &a2, ESOCK_INET_NO_OWNER, ESOCK_NOWAIT), ESOCK_SELECT);
+        esock_inet_close(a2);
+        esock_inet_close(c);
+    }
+    int accepting = atomic_load(&ctl_calls) - before;
+    esock__sys.epoll_ctl = real_epoll_ctl;
+    assert_int_equal(ping_pong, 0);
+    assert_int_equal(dropped, 1);
+    assert_int_equal(later, 1);
+    assert_int_equal(rearmed, 2);
+    assert_int_equal(accepting, 0);
+    close(fd);
+    esock_inet_close(l2);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
 /* ---- A seam-counted heap: the blocks allocated through esock__sys by
  * the threads that ask for it, and whether they were freed (by anyone). */
 
@@ -533,6 +607,7 @@ const struct CMUnitTest inet_tests_active[] = {
     cmocka_unit_test_teardown(one_mailbox_many_sockets, inet_teardown),
     cmocka_unit_test_teardown(nowait_accept_select, inet_teardown),
     cmocka_unit_test_teardown(controlling_process_moves_messages, inet_teardown),
+    cmocka_unit_test_teardown(read_interest_kept_lazily, inet_teardown),
     cmocka_unit_test_teardown(active_thread_exit_frees_read_buffer, inet_teardown),
     cmocka_unit_test_teardown(message_blocks_reused, inet_teardown),
     cmocka_unit_test_teardown(queued_blocks_freed_with_mailbox, inet_teardown),
