@@ -2,6 +2,8 @@
  * echo_inet.c - a {packet,4} echo server on the inet layer, one thread.
  *
  *   esock_echo_inet [HOST:]PORT
+ *   env ESOCK_ECHO_SPIN_US: busy-wait before sleeping (esock_mbox_set_spin;
+ *   default 0, as the C peers, which do not spin)
  *
  * One mailbox owns the listener and every connection: the thread waits on
  * it, and each message is a framed packet to echo, a connection to accept,
@@ -65,6 +67,12 @@ int main(int argc, char **argv)
     owner_t mb;
     if (owner_open(&mb) != 0)
         return 1;
+    /* ESOCK_ECHO_SPIN_US: busy-wait before sleeping (esock_mbox_set_spin) */
+    const char *spin = getenv("ESOCK_ECHO_SPIN_US");
+    if (spin && esock_mbox_set_spin(owner_id(mb), atoll(spin)) != 0) {
+        fprintf(stderr, "bad ESOCK_ECHO_SPIN_US %s\n", spin);
+        return 2;
+    }
     const esock_inet_opt_t o[] = {
         esock_inet_opt_int(ESOCK_IOPT_PACKET, ESOCK_INET_PACKET_4),
         esock_inet_opt_int(ESOCK_IOPT_MODE, 1),

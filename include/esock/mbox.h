@@ -130,6 +130,21 @@ ESOCK_API int esock_mbox_recv_match(esock_mbox_t mb, const esock_msg_t *match, e
  */
 ESOCK_API int esock_mbox_post(esock_mbox_t mb, const esock_msg_t *msg);
 
+/**
+ * Busy-waiting before sleep, OTP's scheduler busy wait (`+sbwt`) for one
+ * mailbox: a receive that finds nothing to do polls the mailbox's
+ * readiness set for up to @p spin_us microseconds (never past its own
+ * timeout) before it blocks. A thread that blocks at every lull must be
+ * woken by the kernel for the next packet, and on a virtual machine
+ * especially that wake-up costs the sending side more than the spin costs
+ * the waiting one; spinning trades the waiting thread's CPU time (it shows
+ * as busy while it spins) for the latency and the peers' cost. Default 0
+ * (block at once). Returns 0, -EINVAL if @p spin_us is outside
+ * 0..1,000,000, or ESOCK_ECLOSED if @p mb is stale. Thread-safe; it applies
+ * to the receives that start waiting after the call.
+ */
+ESOCK_API int esock_mbox_set_spin(esock_mbox_t mb, int64_t spin_us);
+
 /** Number of queued messages (a snapshot). ESOCK_ECLOSED if stale. */
 ESOCK_API int esock_mbox_len(esock_mbox_t mb);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mbox/mbox_int.h"
@@ -38,6 +39,7 @@ struct mbox {
     size_t nw, capw;
     uint32_t *slot; /* by fd: index in w + 1, 0 = not watched */
     size_t nslot;
+    _Atomic int32_t spin_us; /* esock_mbox_set_spin */
 };
 
 static struct esock__htab table = ESOCK__HTAB_INIT;
@@ -611,6 +613,43 @@ static size_t take_for(struct mbox *b, const esock_msg_t *want, esock_msg_t *out
     return want ? take(b, want, out) : take_many(b, out, max);
 }
 
+static int64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* esock_mbox_set_spin: polls the readiness set without blocking for up to
+ * the mailbox's spin time, bounded by @p ms (< 0: none) as well. Returns
+ * what the last poll returned (0: nothing came, block now). */
+static int spin(struct mbox *b, int ms)
+{
+    int64_t us = atomic_load_explicit(&b->spin_us, memory_order_relaxed);
+    if (us == 0)
+        return 0;
+    if (ms > 0 && (int64_t)ms * 1000 < us)
+        us = (int64_t)ms * 1000;
+    int64_t end = now_ns() + us * 1000;
+    int n;
+    do
+        n = esock__sys.epoll_wait(b->epfd, pending.ev, PENDING_MAX, 0);
+    while (n == 0 && now_ns() < end);
+    return n;
+}
+
+int esock_mbox_set_spin(esock_mbox_t mb, int64_t spin_us)
+{
+    if (spin_us < 0 || spin_us > 1000000)
+        return -EINVAL;
+    struct mbox *b = pin(mb.id);
+    if (b == NULL)
+        return ESOCK_ECLOSED;
+    atomic_store_explicit(&b->spin_us, (int32_t)spin_us, memory_order_relaxed);
+    unpin(b);
+    return 0;
+}
+
 /* One message matching want, or (want NULL) up to max messages. Returns the
  * number taken (>= 1) or an error. */
 static int recv_impl(esock_mbox_t mb, const esock_msg_t *want, esock_msg_t *out, size_t max,
@@ -652,7 +691,9 @@ static int recv_impl(esock_mbox_t mb, const esock_msg_t *want, esock_msg_t *out,
             idled = false;
             continue;
         }
-        int n = esock__sys.epoll_wait(b->epfd, pending.ev, PENDING_MAX, ms);
+        int n = ms == 0 ? 0 : spin(b, ms);
+        if (n == 0)
+            n = esock__sys.epoll_wait(b->epfd, pending.ev, PENDING_MAX, ms);
         if (n < 0 && errno != EINTR) {
             rc = -errno;
             break;

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include <cmocka.h>
 
 #include "mbox/mbox_int.h"
+#include "sys/sys.h"
 #include "testnet.h"
 
 static esock_msg_t user(uint64_t ref)
@@ -325,6 +327,63 @@ static void test_many_watches(void **state)
     }
 }
 
+/* esock_mbox_set_spin: a receive polls without blocking for up to the
+ * spin time before it sleeps, never past its own timeout; 0 blocks at once.
+ * The polls are counted through the epoll_wait seam. */
+static _Atomic int polls_now, polls_blocking;
+static int (*real_epoll_wait)(int, struct epoll_event *, int, int);
+static int counting_epoll_wait(int ep, struct epoll_event *ev, int n, int ms)
+{
+    atomic_fetch_add(ms == 0 ? &polls_now : &polls_blocking, 1);
+    return real_epoll_wait(ep, ev, n, ms);
+}
+
+static void recv_posted_later(esock_mbox_t mb, int *now, int *blocking)
+{
+    struct poster p = {mb, 30, 1};
+    pthread_t th;
+    atomic_store(&polls_now, 0);
+    atomic_store(&polls_blocking, 0);
+    assert_int_equal(pthread_create(&th, NULL, post_later, &p), 0);
+    esock_msg_t m;
+    assert_int_equal(esock_mbox_recv(mb, &m, 5000), 0);
+    assert_int_equal(m.ref, 1);
+    esock_msg_free(&m);
+    assert_int_equal(pthread_join(th, NULL), 0);
+    *now = atomic_load(&polls_now);
+    *blocking = atomic_load(&polls_blocking);
+}
+
+static void test_spin(void **state)
+{
+    (void)state;
+    esock_mbox_t mb;
+    assert_int_equal(esock_mbox_create(&mb), 0);
+    assert_int_equal(esock_mbox_set_spin(mb, -1), -EINVAL);
+    assert_int_equal(esock_mbox_set_spin(mb, 1000001), -EINVAL);
+    real_epoll_wait = esock__sys.epoll_wait;
+    esock__sys.epoll_wait = counting_epoll_wait;
+    int now0, blocking0, now1, blocking1;
+    recv_posted_later(mb, &now0, &blocking0); /* default: no spin */
+    assert_int_equal(esock_mbox_set_spin(mb, 1000000), 0);
+    recv_posted_later(mb, &now1, &blocking1); /* spins through the 30 ms */
+    atomic_store(&polls_now, 0);
+    esock_msg_t m;
+    int64_t t0 = now_ms();
+    assert_int_equal(esock_mbox_recv(mb, &m, 20), ESOCK_ETIMEOUT); /* the timeout bounds the spin */
+    int64_t waited = now_ms() - t0;
+    int now2 = atomic_load(&polls_now);
+    esock__sys.epoll_wait = real_epoll_wait;
+    assert_int_equal(now0, 0);
+    assert_true(blocking0 >= 1);
+    assert_true(now1 > 10);
+    assert_int_equal(blocking1, 0); /* the message came while it spun */
+    assert_true(now2 > 10);
+    assert_true(waited >= 15 && waited < 900);
+    assert_int_equal(esock_mbox_destroy(mb), 0);
+    assert_int_equal(esock_mbox_set_spin(mb, 10), ESOCK_ECLOSED);
+}
+
 static void test_recv_many(void **state)
 {
     (void)state;
@@ -478,6 +537,7 @@ int main(void)
         cmocka_unit_test(test_refs_unique),
         cmocka_unit_test(test_recv_many),
         cmocka_unit_test(test_many_watches),
+        cmocka_unit_test(test_spin),
         cmocka_unit_test(test_ready_events_batching),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
