@@ -275,11 +275,17 @@ int esock__mbox_post_nodes(uint32_t mb, struct esock__qnode *first, struct esock
     return rc;
 }
 
+/* The kinds reserved for inet records (esock_inet_msg_t payloads). */
+static bool inet_kind(int kind)
+{
+    return kind >= ESOCK_MSG_INET_FIRST && kind <= ESOCK_MSG_INET_LAST;
+}
+
 int esock_mbox_post(esock_mbox_t mb, const esock_msg_t *msg)
 {
     if (msg == NULL)
         return -EINVAL;
-    if (msg->kind >= ESOCK_MSG_INET_FIRST && msg->kind <= ESOCK_MSG_INET_LAST) {
+    if (inet_kind(msg->kind)) {
         free(msg->data); /* taken over in every case */
         return -EINVAL; /* reserved for the inet layer */
     }
@@ -335,7 +341,7 @@ void esock_msg_free(esock_msg_t *msg)
      * (zerocopy_min): its own free drops it. The inet kinds are posted
      * only by the library (esock_mbox_post refuses them). */
     void (*inet_free)(void *) = atomic_load_explicit(&inet_record_free, memory_order_acquire);
-    if (inet_free && msg->kind >= ESOCK_MSG_INET_FIRST && msg->kind <= ESOCK_MSG_INET_LAST)
+    if (inet_free && inet_kind(msg->kind))
         inet_free(msg->data);
     else
         free(msg->data);
