@@ -9,6 +9,9 @@
  * in use: the reader never moves, shrinks or reuses the part messages
  * point at; it takes a fresh buffer instead.
  *
+ * A thread keeps the last few big buffers (64 KiB..1 MiB) released on it and
+ * reuses them for its next new ones; they are freed when the thread exits.
+ *
  * The functions take and return the data pointer (what ibuf holds), so an
  * rbuf is used as a plain byte buffer everywhere else.
  */
@@ -19,7 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A new buffer of @p cap bytes with one reference (the caller's), or NULL. */
+/* A new buffer of at least @p cap bytes with one reference (the caller's),
+ * or NULL. */
 uint8_t *esock__rbuf_new(size_t cap);
 
 /* Grows an unshared buffer to @p cap bytes (realloc: it may move). NULL
@@ -36,7 +40,11 @@ void esock__rbuf_release(uint8_t *data);
 /* Does anybody but the caller hold a reference? */
 bool esock__rbuf_shared(const uint8_t *data);
 
-/* Buffers allocated and not freed yet, process-wide (for tests). */
+/* Buffers in use (allocated, not released), process-wide (for tests); a
+ * kept spare does not count. */
 long esock__rbuf_live(void);
+
+/* Big buffers this thread keeps for reuse (for tests). */
+unsigned esock__rbuf_spares(void);
 
 #endif

@@ -13,6 +13,7 @@
 #include "helpers.h"
 #include "inet/inet_int.h"
 #include "inet/rbuf.h"
+#include "sys/sys.h"
 
 /* Byte i of test packet k: every packet differs from every other. */
 static uint8_t pat(unsigned k, size_t i)
@@ -520,7 +521,91 @@ static void zerocopy_freed_on_other_thread(void **st)
     assert_true(esock__rbuf_live() <= live0 + 1);
 }
 
+/* Frees through the seam, counted (only the spare tests hook it). */
+static atomic_int seam_frees;
+static void (*real_free)(void *);
+static void counting_free(void *p)
+{
+    if (p)
+        atomic_fetch_add(&seam_frees, 1);
+    real_free(p);
+}
+
+struct spare_thread {
+    int frees_while_kept; /* frees seen after releasing, before exiting */
+    unsigned kept;
+};
+
+static void *spare_thread_main(void *p)
+{
+    struct spare_thread *t = p;
+    uint8_t *b[3];
+    for (int i = 0; i < 3; i++)
+        b[i] = esock__rbuf_new(ESOCK__INET_SCRATCH);
+    int f0 = atomic_load(&seam_frees);
+    for (int i = 0; i < 3; i++)
+        esock__rbuf_release(b[i]);
+    t->frees_while_kept = atomic_load(&seam_frees) - f0;
+    t->kept = esock__rbuf_spares();
+    return NULL;
+}
+
+/* Big read buffers released on a thread are kept (at most 4) and handed
+ * back by the next new one that fits (cap..2*cap bytes); small ones go to
+ * free(); a thread's spares are freed when it exits. */
+static void big_buffers_kept_per_thread(void **st)
+{
+    (void)st;
+    long live0 = esock__rbuf_live();
+    uint8_t *a = esock__rbuf_new(256 * 1024);
+    uint8_t *b = esock__rbuf_new(256 * 1024 + 100); /* a packet's tail + one read */
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(esock__rbuf_live(), live0 + 2);
+    esock__rbuf_release(a);
+    assert_int_equal(esock__rbuf_live(), live0 + 1); /* a kept spare is not in use */
+    assert_true(esock__rbuf_spares() >= 1);
+    uint8_t *c = esock__rbuf_new(200 * 1024);
+    assert_ptr_equal(c, a); /* 256 KiB serves 200 KiB */
+    memset(c, 0xab, 200 * 1024);
+    esock__rbuf_release(b);
+    uint8_t *d = esock__rbuf_new(256 * 1024);
+    assert_ptr_equal(d, b); /* rounded up to 320 KiB: serves the next 256 KiB read */
+    esock__rbuf_release(d);
+    uint8_t *e = esock__rbuf_new(100 * 1024);
+    assert_ptr_not_equal(e, b); /* more than twice what is asked: not used */
+    esock__rbuf_release(e);
+    esock__rbuf_release(c);
+    uint8_t *small = esock__rbuf_new(1000);
+    unsigned before = esock__rbuf_spares();
+    esock__rbuf_release(small);
+    assert_int_equal(esock__rbuf_spares(), before); /* small: freed */
+
+    uint8_t *many[6];
+    for (int i = 0; i < 6; i++)
+        many[i] = esock__rbuf_new(512 * 1024);
+    for (int i = 0; i < 6; i++)
+        esock__rbuf_release(many[i]);
+    assert_int_equal(esock__rbuf_spares(), 4);
+    assert_int_equal(esock__rbuf_live(), live0);
+
+    real_free = esock__sys.free;
+    esock__sys.free = counting_free;
+    atomic_store(&seam_frees, 0);
+    struct spare_thread t = {0};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, spare_thread_main, &t), 0);
+    assert_int_equal(pthread_join(th, NULL), 0);
+    int frees = atomic_load(&seam_frees);
+    esock__sys.free = real_free;
+    assert_int_equal(t.frees_while_kept, 0);
+    assert_int_equal(t.kept, 3);
+    assert_true(frees >= 3); /* ... and freed when the thread exited */
+    assert_int_equal(esock__rbuf_live(), live0);
+}
+
 const struct CMUnitTest inet_tests_zerocopy[] = {
+    cmocka_unit_test_teardown(big_buffers_kept_per_thread, inet_teardown),
     cmocka_unit_test_teardown(zerocopy_option, inet_teardown),
     cmocka_unit_test_teardown(zerocopy_delivers_in_place, inet_teardown),
     cmocka_unit_test_teardown(zerocopy_split_packets, inet_teardown),
