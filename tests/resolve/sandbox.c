@@ -1,6 +1,7 @@
 /* sandbox.c - see sandbox.h. */
 #include "sandbox.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <net/if.h>
 #include <sched.h>
@@ -67,6 +68,31 @@ static int child(const sandbox_files_t *f, char paths[3][64], int (*fn)(void))
     return fn();
 }
 
+/* Threads of this process, from /proc/self/task (0 if unreadable). */
+static int thread_count(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    if (!d)
+        return 0;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+/* An earlier test's lookup worker may still be on its way out (it is
+ * detached once its answer is delivered). Fork only when it is gone, up to
+ * 2 s: a child forked from a multi-threaded process may not start threads
+ * under ThreadSanitizer (it dies with 66), and the child's lookup does. */
+static void wait_single_threaded(void)
+{
+    for (int i = 0; i < 200 && thread_count() > 1; i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
 int sandbox_run(const sandbox_files_t *f, int (*fn)(void), int limit_s)
 {
     char paths[3][64] = {{0}};
@@ -76,6 +102,7 @@ int sandbox_run(const sandbox_files_t *f, int (*fn)(void), int limit_s)
         if (src[i] && write_tmp(src[i], paths[i]) != 0)
             goto out;
     fflush(NULL);
+    wait_single_threaded();
     pid_t pid = fork();
     if (pid < 0)
         goto out;
