@@ -17,6 +17,7 @@
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "sys/sys.h"
 
@@ -30,7 +31,7 @@ struct rbuf {
 #define MAX_SPARE (1024u * 1024u) /* bigger ones are rare: not kept */
 #define SPARES 4u                 /* kept per thread: at most 4 MiB */
 
-static _Thread_local struct rbuf *spare[SPARES];
+static _Thread_local struct rbuf *spare[SPARES]; /* oldest first */
 static _Thread_local unsigned nspare;
 static _Thread_local bool exiting; /* past spares_release: keep nothing more */
 static pthread_key_t spare_key;
@@ -57,6 +58,12 @@ static size_t round_cap(size_t cap)
     return cap >= BIG && cap <= MAX_SPARE ? (cap + BIG - 1) / BIG * BIG : cap;
 }
 
+/* Takes slot i out, keeping the rest oldest first. */
+static void drop_spare(unsigned i)
+{
+    memmove(&spare[i], &spare[i + 1], (--nspare - i) * sizeof spare[0]);
+}
+
 /* A kept buffer of cap..2*cap bytes, newest first (its bytes are the most
  * likely still cached), or NULL. */
 static struct rbuf *take_spare(size_t cap)
@@ -64,7 +71,7 @@ static struct rbuf *take_spare(size_t cap)
     for (unsigned i = nspare; i-- > 0;) {
         struct rbuf *b = spare[i];
         if (b->cap >= cap && b->cap / 2 <= cap) {
-            spare[i] = spare[--nspare];
+            drop_spare(i);
             return b;
         }
     }
@@ -78,7 +85,7 @@ static bool keep_spare(struct rbuf *b)
         return false;
     if (nspare == SPARES) { /* the oldest goes: the newest are the warm ones */
         esock__free(spare[0]);
-        spare[0] = spare[--nspare];
+        drop_spare(0);
     }
     if (nspare == 0) { /* the first kept: have them released at thread exit */
         pthread_once(&spare_once, spare_key_init);

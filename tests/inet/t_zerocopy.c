@@ -588,6 +588,13 @@ static void big_buffers_kept_per_thread(void **st)
         esock__rbuf_release(many[i]);
     assert_int_equal(esock__rbuf_spares(), 4);
     assert_int_equal(esock__rbuf_live(), live0);
+    uint8_t *back[4];
+    for (int i = 0; i < 4; i++) { /* the 4 newest were kept, and come back newest first */
+        back[i] = esock__rbuf_new(512 * 1024);
+        assert_ptr_equal(back[i], many[5 - i]);
+    }
+    for (int i = 4; i-- > 0;)
+        esock__rbuf_release(back[i]);
 
     real_free = esock__sys.free;
     esock__sys.free = counting_free;
