@@ -33,9 +33,17 @@ typedef struct esock__chunk {
     struct esock__chunk *next;
     size_t len, off, cap;   /* bytes in it, bytes written, room (copy chunks) */
     esock_inet_msg_t *msg;  /* a message chunk: freed with the chunk */
+    const uint8_t *wire;    /* or NULL: where header and payload lie together */
     uint8_t hlen, hdr[4];
     uint8_t data[];
 } esock__chunk_t;
+
+/* Where the @p hlen header bytes @p hdr and the payload of @p m lie
+ * together, or NULL: a packet delivered with zerocopy_min still has its
+ * wire header right before its payload in the read buffer, and when those
+ * bytes are the header to send, the packet is written from there as one
+ * vector (and the packets of one read as one, as an echo in place does). */
+const uint8_t *esock__inet_wire(const esock_inet_msg_t *m, const uint8_t *hdr, size_t hlen);
 
 /* Below this many bytes esock_inet_send_msg copies the payload (and frees
  * the message at once): a small copy costs less than a chunk of its own

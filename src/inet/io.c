@@ -170,12 +170,21 @@ bool esock__inet_writable_now(const esock__isock_t *s)
 
 /* ---- the output queue ---- */
 
+const uint8_t *esock__inet_wire(const esock_inet_msg_t *m, const uint8_t *hdr, size_t hlen)
+{
+    if (!m->ref_ || !esock__rbuf_spans(m->ref_, m->data, hlen, m->len))
+        return NULL;
+    const uint8_t *w = m->data - hlen;
+    return memcmp(w, hdr, hlen) == 0 ? w : NULL;
+}
+
 /* A chunk's unwritten bytes as at most two vectors: a copy chunk is its
- * data; a message chunk its packet header, then the message's payload. */
+ * data; a message chunk its packet header, then the message's payload
+ * (one vector when they lie together). */
 static size_t chunk_iov(const esock__chunk_t *c, struct iovec *iov)
 {
-    if (!c->msg) {
-        iov[0].iov_base = (uint8_t *)c->data + c->off;
+    if (!c->msg || c->wire) {
+        iov[0].iov_base = (uint8_t *)(c->msg ? c->wire : c->data) + c->off;
         iov[0].iov_len = c->len - c->off;
         return 1;
     }
@@ -247,6 +256,7 @@ int esock__inet_enqueue_msg(esock__isock_t *s, const uint8_t *hdr, size_t hlen, 
     if (!c)
         return -ENOMEM;
     c->msg = m;
+    c->wire = esock__inet_wire(m, hdr, hlen);
     c->hlen = (uint8_t)hlen;
     memcpy(c->hdr, hdr, hlen);
     c->len = c->cap = hlen + m->len;
@@ -278,8 +288,16 @@ int esock__inet_flush_locked(esock__isock_t *s)
     while (s->oq_head) {
         struct iovec iov[64];
         size_t n = 0;
-        for (esock__chunk_t *c = s->oq_head; c && n + 2 <= 64; c = c->next)
-            n += chunk_iov(c, iov + n);
+        for (esock__chunk_t *c = s->oq_head; c && n + 2 <= 64; c = c->next) {
+            size_t k = chunk_iov(c, iov + n);
+            /* Packets that follow each other in one read buffer: one vector. */
+            if (n && (uint8_t *)iov[n - 1].iov_base + iov[n - 1].iov_len == iov[n].iov_base) {
+                iov[n - 1].iov_len += iov[n].iov_len;
+                memmove(iov + n, iov + n + 1, (k - 1) * sizeof iov[0]);
+                k--;
+            }
+            n += k;
+        }
         ssize_t w = esock__inet_writev(s->fd, iov, n);
         if (w < 0) {
             if (errno == EINTR)

@@ -127,6 +127,13 @@ uint8_t *esock__rbuf_grow(uint8_t *data, size_t cap)
     return b->data;
 }
 
+bool esock__rbuf_spans(const uint8_t *data, const uint8_t *p, size_t before, size_t len)
+{
+    uintptr_t lo = (uintptr_t)data, at = (uintptr_t)p;
+    size_t cap = head_of(data)->cap;
+    return at >= lo && at - lo >= before && at - lo <= cap && cap - (at - lo) >= len;
+}
+
 void esock__rbuf_hold(uint8_t *data)
 {
     atomic_fetch_add_explicit(&head_of(data)->refs, 1, memory_order_relaxed);

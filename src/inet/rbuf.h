@@ -40,6 +40,10 @@ void esock__rbuf_release(uint8_t *data);
 /* Does anybody but the caller hold a reference? */
 bool esock__rbuf_shared(const uint8_t *data);
 
+/* Are the @p len bytes at @p p, preceded by @p before more, all inside the
+ * buffer @p data? (Pointers compared as addresses: p may be anything.) */
+bool esock__rbuf_spans(const uint8_t *data, const uint8_t *p, size_t before, size_t len);
+
 /* Buffers in use (allocated, not released), process-wide (for tests); a
  * kept spare does not count. */
 long esock__rbuf_live(void);

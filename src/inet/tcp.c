@@ -645,7 +645,9 @@ static int send_locked(esock__isock_t *s, const uint8_t *data, size_t len, esock
                 esock__inet_flush_locked(s);
         } else if (!s->oq_head) {
             size_t total = hlen + len, done = 0;
-            rc = write_direct(s, hdr, hlen, data, len, &done);
+            const uint8_t *wire = *m ? esock__inet_wire(*m, hdr, hlen) : NULL;
+            rc = wire ? write_direct(s, NULL, 0, wire, total, &done)
+                      : write_direct(s, hdr, hlen, data, len, &done);
             if (rc == 0 && done < total)
                 rc = queue_rest(s, hdr, hlen, data, len, m, done);
         } else {

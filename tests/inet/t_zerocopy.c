@@ -611,6 +611,128 @@ static void big_buffers_kept_per_thread(void **st)
     assert_int_equal(esock__rbuf_live(), live0);
 }
 
+/* Writes made through the seam while counting: calls and vectors. */
+static atomic_int seam_writes, seam_vectors, seam_sendmsgs, first_vectors;
+static ssize_t (*real_send)(int, const void *, size_t, int);
+static ssize_t (*real_sendmsg)(int, const struct msghdr *, int);
+static ssize_t counting_send(int fd, const void *b, size_t n, int fl)
+{
+    if (atomic_fetch_add(&seam_writes, 1) == 0)
+        atomic_store(&first_vectors, 1);
+    atomic_fetch_add(&seam_vectors, 1);
+    return real_send(fd, b, n, fl);
+}
+static ssize_t counting_sendmsg(int fd, const struct msghdr *mh, int fl)
+{
+    if (atomic_fetch_add(&seam_writes, 1) == 0)
+        atomic_store(&first_vectors, (int)mh->msg_iovlen);
+    atomic_fetch_add(&seam_sendmsgs, 1);
+    atomic_fetch_add(&seam_vectors, (int)mh->msg_iovlen);
+    return real_sendmsg(fd, mh, fl);
+}
+
+static void count_writes(bool on)
+{
+    if (on) {
+        atomic_store(&seam_writes, 0);
+        atomic_store(&seam_vectors, 0);
+        atomic_store(&seam_sendmsgs, 0);
+        atomic_store(&first_vectors, 0);
+        real_send = esock__sys.send;
+        real_sendmsg = esock__sys.sendmsg;
+        esock__sys.send = counting_send;
+        esock__sys.sendmsg = counting_sendmsg;
+    } else {
+        esock__sys.send = real_send;
+        esock__sys.sendmsg = real_sendmsg;
+    }
+}
+
+/* Received packets sent back as they came lie in the read buffer with
+ * their wire headers: they go out from there, a run of them that follow
+ * each other as one vector (as an echo server writing in place), a lone
+ * one with send() instead of a two-vector sendmsg(). A header that is not
+ * the bytes before the payload (raw mode: none; a payload the caller
+ * trimmed) is still sent on its own, and the peer gets exactly the bytes
+ * the packet modes say. */
+static void send_msgs_in_place(void **st)
+{
+    (void)st;
+    enum { N = 8, LEN = 4000 };
+    static uint8_t wire[N * (LEN + 4)], back[N * (LEN + 4)], want[N * (LEN + 4)];
+    for (int round = 0; round < 4; round++) {
+        /* 0: packet 4 back, queued; 1: the same, written at once one by
+         * one; 2: raw back (no headers); 3: payloads trimmed by one byte */
+        bool delay = round != 1;
+        esock_mbox_t mb = tm_new();
+        const esock_inet_opt_t o[] = {OPTI(PACKET, ESOCK_INET_PACKET_4), OPTI(MODE, 1),
+                                      OPTI(ZEROCOPY_MIN, 2048), OPTI(DELAY_SEND, delay),
+                                      /* the whole run coalesced before a write */
+                                      OPTI(HIGH_MSGQ_WATERMARK, 1 << 20), OPTI(HIGH_WATERMARK, 1 << 20)};
+        esock_inet_t l, a;
+        int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
+        size_t n = 0;
+        for (unsigned k = 0; k < N; k++)
+            n += frame(wire + n, k, LEN);
+        wr(fd, wire, n);
+        esock_inet_msg_t *m[N];
+        unsigned breaks = 0; /* packets not right after the one before */
+        for (unsigned k = 0; k < N; k++) {
+            m[k] = expect_msg(mb, ESOCK_INET_MSG_DATA);
+            check_packet(m[k], k, LEN);
+            if (k && m[k]->data != m[k - 1]->data + LEN + 4)
+                breaks++;
+        }
+        if (round == 2) {
+            esock_inet_opt_t raw = OPTI(PACKET, ESOCK_INET_PACKET_RAW);
+            assert_int_equal(esock_inet_setopts(a, &raw, 1), 0);
+        }
+        size_t wn = 0;
+        for (unsigned k = 0; k < N; k++) {
+            size_t cut = round == 3;
+            m[k]->data += cut;
+            m[k]->len -= cut;
+            if (round != 2) {
+                size_t len = LEN - cut;
+                uint8_t h[4] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8),
+                                (uint8_t)len};
+                memcpy(want + wn, h, 4);
+                wn += 4;
+            }
+            memcpy(want + wn, m[k]->data, m[k]->len);
+            wn += m[k]->len;
+        }
+        count_writes(true);
+        if (round == 1) {
+            for (unsigned k = 0; k < N; k++)
+                assert_int_equal(esock_inet_send_msg(a, m[k], ESOCK_INFINITY), 0);
+        } else {
+            size_t taken = 0;
+            assert_int_equal(esock_inet_send_msgs(a, m, N, ESOCK_INFINITY, &taken), 0);
+            assert_int_equal(taken, N);
+        }
+        expect_none(mb, 1); /* this thread idles: delay_send output is written */
+        count_writes(false);
+        rd(fd, back, wn);
+        assert_memory_equal(back, want, wn);
+        /* (A write cut short by injected faults is finished by more
+         * writes: only the first, which is handed everything, is counted.) */
+        int first = atomic_load(&first_vectors);
+        if (round == 0) /* header and payload together, packets together */
+            assert_int_equal(first, (int)breaks + 1);
+        else if (round == 1 && !breaks) /* send() each, a two-vector sendmsg() never */
+            assert_int_equal(atomic_load(&seam_sendmsgs), 0);
+        else if (round != 1) /* the packets' own vectors, headers on their own */
+            assert_int_equal(first, round == 2 ? N : 2 * N);
+        assert_true(atomic_load(&seam_writes) >= 1);
+        assert_true(atomic_load(&seam_vectors) >= first);
+        close(fd);
+        esock_inet_close(a);
+        esock_inet_close(l);
+        tm_free(mb);
+    }
+}
+
 const struct CMUnitTest inet_tests_zerocopy[] = {
     cmocka_unit_test_teardown(big_buffers_kept_per_thread, inet_teardown),
     cmocka_unit_test_teardown(zerocopy_option, inet_teardown),
@@ -623,5 +745,6 @@ const struct CMUnitTest inet_tests_zerocopy[] = {
     cmocka_unit_test_teardown(send_msg_queued_by_reference, inet_teardown),
     cmocka_unit_test_teardown(send_msg_errors, inet_teardown),
     cmocka_unit_test_teardown(send_msgs_stops, inet_teardown),
+    cmocka_unit_test_teardown(send_msgs_in_place, inet_teardown),
 };
 const size_t inet_ntests_zerocopy = NOPTS(inet_tests_zerocopy);
