@@ -8,7 +8,7 @@
 # generator's CPU per message (µs): alternating the servers keeps the
 # machine's drift out of the comparison, which a sequential run.sh cannot.
 # A SERVER whose path contains "esock" or "echo_inet" is given
-# 127.0.0.1:PORT, the peers just PORT.
+# 127.0.0.1:PORT, the peers just PORT. VERBOSE=1 prints every run on stderr.
 #   WORKLOAD: pp64_c1 pp64_c50 st64_c8 st16k_c8 conn_c16
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -49,6 +49,7 @@ for _ in $(seq "$N"); do
     for b in "$@"; do
         read -r x y z < <(run "$b")
         R[$b]+="$x "; C[$b]+="$y "; G[$b]+="$z "
+        [ -z "${VERBOSE:-}" ] || echo "$b $x $y $z" >&2
     done
 done
 printf "%-10s %-40s %10s %14s %14s\n" workload server msg/s "server us/msg" "loadgen us/msg"
