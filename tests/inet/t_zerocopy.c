@@ -733,6 +733,82 @@ static void send_msgs_in_place(void **st)
     }
 }
 
+/* A reader that takes 32 KiB every 20 ms until told to stop (or 10 s). */
+struct slow_reader {
+    int fd;
+    uint8_t *buf;
+    size_t cap, n;
+    atomic_bool stop;
+};
+
+static void *slow_reader_main(void *p)
+{
+    struct slow_reader *r = p;
+    for (int i = 0; i < 500 && !atomic_load(&r->stop) && r->n < r->cap; i++) {
+        size_t want = r->cap - r->n < 32768 ? r->cap - r->n : 32768;
+        struct pollfd pf = {.fd = r->fd, .events = POLLIN};
+        if (poll(&pf, 1, 20) == 1) {
+            ssize_t k = read(r->fd, r->buf + r->n, want);
+            if (k <= 0)
+                break;
+            r->n += (size_t)k;
+        }
+        usleep(20000);
+    }
+    return NULL;
+}
+
+/* The timeout of esock_inet_send_msgs bounds the whole call, not each
+ * packet: against a peer that drains slowly every single wait is short,
+ * yet the call ends at its deadline with ESOCK_ETIMEOUT, the packets not
+ * taken still the caller's, and what the peer got is a clean prefix. */
+static void send_msgs_timeout_whole_call(void **st)
+{
+    (void)st;
+    enum { N = 8, LEN = 200000, TIMEOUT = 300 };
+    static uint8_t wire[N * (LEN + 4)], back[N * (LEN + 4)];
+    size_t n = 0;
+    for (unsigned k = 0; k < N; k++)
+        n += frame(wire + n, k, LEN);
+    esock_mbox_t mb = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(PACKET, ESOCK_INET_PACKET_4), OPTI(MODE, 1)};
+    esock_inet_t l, a;
+    int fd = local_peer_pair(o, NOPTS(o), mb, &l, &a);
+    struct peer_io w = {.fd = fd, .buf = wire, .n = n, .writing = true};
+    pthread_t wt, rt;
+    assert_int_equal(pthread_create(&wt, NULL, peer_io_main, &w), 0);
+    esock_inet_msg_t *m[N];
+    for (unsigned k = 0; k < N; k++)
+        m[k] = expect_msg(mb, ESOCK_INET_MSG_DATA);
+    assert_int_equal(pthread_join(wt, NULL), 0);
+    assert_int_equal(w.n, n);
+    /* 1.6 MB at 32 KiB per 20 ms: about a second to drain */
+    struct slow_reader r = {.fd = fd, .buf = back, .cap = n};
+    assert_int_equal(pthread_create(&rt, NULL, slow_reader_main, &r), 0);
+    size_t taken = 99;
+    int64_t t0 = now_ms();
+    int rc = esock_inet_send_msgs(a, m, N, TIMEOUT, &taken);
+    int64_t el = now_ms() - t0;
+    /* Per packet, no single wait would reach the timeout: the call would
+     * go on until the last packet is taken and return 0. */
+    assert_int_equal(rc, ESOCK_ETIMEOUT);
+    assert_true(taken >= 1 && taken < N);
+    assert_true(el >= TIMEOUT - 20);
+    assert_true(el < 2000); /* (slack for a loaded machine) */
+    for (size_t k = taken; k < N; k++) { /* still the caller's, intact */
+        check_packet(m[k], (unsigned)k, LEN);
+        esock_inet_msg_free(m[k]);
+    }
+    esock_inet_close(a); /* frees what is still queued */
+    atomic_store(&r.stop, true);
+    assert_int_equal(pthread_join(rt, NULL), 0);
+    assert_true(r.n <= taken * (LEN + 4));
+    assert_memory_equal(back, wire, r.n);
+    close(fd);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
 const struct CMUnitTest inet_tests_zerocopy[] = {
     cmocka_unit_test_teardown(big_buffers_kept_per_thread, inet_teardown),
     cmocka_unit_test_teardown(zerocopy_option, inet_teardown),
@@ -746,5 +822,6 @@ const struct CMUnitTest inet_tests_zerocopy[] = {
     cmocka_unit_test_teardown(send_msg_errors, inet_teardown),
     cmocka_unit_test_teardown(send_msgs_stops, inet_teardown),
     cmocka_unit_test_teardown(send_msgs_in_place, inet_teardown),
+    cmocka_unit_test_teardown(send_msgs_timeout_whole_call, inet_teardown),
 };
 const size_t inet_ntests_zerocopy = NOPTS(inet_tests_zerocopy);
