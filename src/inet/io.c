@@ -178,27 +178,36 @@ const uint8_t *esock__inet_wire(const esock_inet_msg_t *m, const uint8_t *hdr, s
     return memcmp(w, hdr, hlen) == 0 ? w : NULL;
 }
 
-/* A chunk's unwritten bytes as at most two vectors: a copy chunk is its
- * data; a message chunk its packet header, then the message's payload
- * (one vector when they lie together). */
-static size_t chunk_iov(const esock__chunk_t *c, struct iovec *iov)
+/* Appends @p len bytes at @p p to the vector, as part of the last entry
+ * when they follow it in memory (packets read one after another and sent
+ * from their read buffer go out as one vector, as an echo in place does). */
+static void push_iov(struct iovec *iov, size_t *n, const uint8_t *p, size_t len)
+{
+    if (*n && (uint8_t *)iov[*n - 1].iov_base + iov[*n - 1].iov_len == p) {
+        iov[*n - 1].iov_len += len;
+        return;
+    }
+    iov[*n].iov_base = (void *)p;
+    iov[(*n)++].iov_len = len;
+}
+
+/* Appends a chunk's unwritten bytes, at most two vectors: a copy chunk's
+ * data; a message chunk's packet header, then the message's payload, or
+ * both at once when they lie together (wire). */
+static void chunk_iov(const esock__chunk_t *c, struct iovec *iov, size_t *n)
 {
     if (!c->msg || c->wire) {
-        iov[0].iov_base = (uint8_t *)(c->msg ? c->wire : c->data) + c->off;
-        iov[0].iov_len = c->len - c->off;
-        return 1;
+        push_iov(iov, n, (c->msg ? c->wire : c->data) + c->off, c->len - c->off);
+        return;
     }
-    size_t n = 0, off = c->off;
+    size_t off = c->off;
     if (off < c->hlen) {
-        iov[n].iov_base = (uint8_t *)c->hdr + off;
-        iov[n++].iov_len = c->hlen - off;
+        push_iov(iov, n, c->hdr + off, c->hlen - off);
         off = 0;
     } else {
         off -= c->hlen;
     }
-    iov[n].iov_base = (uint8_t *)c->msg->data + off;
-    iov[n++].iov_len = c->msg->len - off;
-    return n;
+    push_iov(iov, n, c->msg->data + off, c->msg->len - off);
 }
 
 static void chunk_free(esock__chunk_t *c)
@@ -288,16 +297,8 @@ int esock__inet_flush_locked(esock__isock_t *s)
     while (s->oq_head) {
         struct iovec iov[64];
         size_t n = 0;
-        for (esock__chunk_t *c = s->oq_head; c && n + 2 <= 64; c = c->next) {
-            size_t k = chunk_iov(c, iov + n);
-            /* Packets that follow each other in one read buffer: one vector. */
-            if (n && (uint8_t *)iov[n - 1].iov_base + iov[n - 1].iov_len == iov[n].iov_base) {
-                iov[n - 1].iov_len += iov[n].iov_len;
-                memmove(iov + n, iov + n + 1, (k - 1) * sizeof iov[0]);
-                k--;
-            }
-            n += k;
-        }
+        for (esock__chunk_t *c = s->oq_head; c && n + 2 <= 64; c = c->next)
+            chunk_iov(c, iov, &n);
         ssize_t w = esock__inet_writev(s->fd, iov, n);
         if (w < 0) {
             if (errno == EINTR)

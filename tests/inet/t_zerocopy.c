@@ -21,13 +21,19 @@ static uint8_t pat(unsigned k, size_t i)
     return (uint8_t)(i * 31 + k * 7 + (i >> 8));
 }
 
-/* Packet k of @p len bytes with its 4-byte header, at out. */
-static size_t frame(uint8_t *out, unsigned k, size_t len)
+/* A {packet,4} header for @p len bytes, at out. */
+static void header4(uint8_t *out, size_t len)
 {
     out[0] = (uint8_t)(len >> 24);
     out[1] = (uint8_t)(len >> 16);
     out[2] = (uint8_t)(len >> 8);
     out[3] = (uint8_t)len;
+}
+
+/* Packet k of @p len bytes with its 4-byte header, at out. */
+static size_t frame(uint8_t *out, unsigned k, size_t len)
+{
+    header4(out, len);
     for (size_t i = 0; i < len; i++)
         out[4 + i] = pat(k, i);
     return 4 + len;
@@ -693,10 +699,7 @@ static void send_msgs_in_place(void **st)
             m[k]->data += cut;
             m[k]->len -= cut;
             if (round != 2) {
-                size_t len = LEN - cut;
-                uint8_t h[4] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8),
-                                (uint8_t)len};
-                memcpy(want + wn, h, 4);
+                header4(want + wn, LEN - cut);
                 wn += 4;
             }
             memcpy(want + wn, m[k]->data, m[k]->len);
