@@ -9,6 +9,10 @@
 #                    --packet 4 --active true 127.0.0.1:{port}" runs the CLI's)
 #        BUILD       build folder (default build/bench-inet)
 #
+# Prints the runner's tables, then the target check of bench/inet/targets.py
+# (also saved as targets.md next to the raw results). REPS of 5 or more give
+# the check's sign test enough rounds to tell a real shortfall from noise.
+#
 # The peers' folder may be read-only: it is copied into the build folder and
 # built there. When it has no load generator, bench/inet/loadgen.c (same
 # command line and RESULT line) is used.
@@ -33,4 +37,8 @@ cmake --build "$BUILD/esock" -j2 --target esock_echo_inet >/dev/null
 ESOCK_ECHO=${ESOCK_ECHO:-"$BUILD/esock/bench/esock_echo_inet 127.0.0.1:{port}"}
 echo "esock server: $ESOCK_ECHO" >&2
 cd "$WORK"
-ESOCK_ECHO="$ESOCK_ECHO" REPS=${REPS:-1} DUR=${DUR:-3} OUT="$BUILD/results/$(date +%Y%m%d-%H%M%S)" ./run_peers.sh
+OUT="$BUILD/results/$(date +%Y%m%d-%H%M%S)"
+ESOCK_ECHO="$ESOCK_ECHO" REPS=${REPS:-1} DUR=${DUR:-3} OUT="$OUT" ./run_peers.sh
+# The target, cell by cell, with the rounds' sign test (bench/inet/targets.py).
+echo
+python3 "$ROOT/bench/inet/targets.py" "$OUT/raw.txt" | tee "$OUT/targets.md"
