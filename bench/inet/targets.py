@@ -47,22 +47,23 @@ def load(paths):
     return rows
 
 
-def value(r, wl, key=None):
+def cell(rows, server, wl):
+    """The repetitions of one server on one workload."""
+    return [r for r in rows if r.get("server") == server and r.get("workload") == wl]
+
+
+def num(r, key):
     try:
-        return float(r.get(key or PRIMARY.get(wl, "msgs_per_s"), "nan"))
+        return float(r.get(key, "nan"))
     except ValueError:
         return float("nan")
 
 
-def by_round(rows, server, wl, key=None):
-    """{rep: value} of one server on one workload."""
-    out = {}
-    for r in rows:
-        if r.get("server") == server and r.get("workload") == wl:
-            v = value(r, wl, key)
-            if v == v:
-                out[r.get("rep", "?")] = v
-    return out
+def by_round(rows, server, wl):
+    """{rep: primary metric} of one server on one workload."""
+    key = PRIMARY.get(wl, "msgs_per_s")
+    out = {r.get("rep", "?"): num(r, key) for r in cell(rows, server, wl)}
+    return {k: v for k, v in out.items() if v == v}
 
 
 def best_erlang(rows, wl):
@@ -82,19 +83,14 @@ def binom_tail(k, n, upper):
 
 
 def gen_bound(rows, server, wl):
-    pct = [float(r["client_cpu_pct"]) for r in rows
-           if r.get("server") == server and r.get("workload") == wl and "client_cpu_pct" in r]
+    pct = [x for x in (num(r, "client_cpu_pct") for r in cell(rows, server, wl)) if x == x]
     return bool(pct) and st.median(pct) >= GEN_BOUND_PCT
 
 
 def cpu_per_msg(rows, server, wl):
-    v = []
-    for r in rows:
-        if r.get("server") == server and r.get("workload") == wl:
-            try:
-                v.append(float(r["server_cpu_s"]) / float(r["all_msgs"]))
-            except (KeyError, ValueError, ZeroDivisionError):
-                pass
+    v = [num(r, "server_cpu_s") / num(r, "all_msgs") for r in cell(rows, server, wl)
+         if num(r, "all_msgs") > 0]
+    v = [x for x in v if x == x]
     return st.median(v) if v else float("nan")
 
 
