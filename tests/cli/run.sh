@@ -80,9 +80,14 @@ done < <(tail -n +2 "$vectors/decode_packet.tsv")
 # stream sockets, every active mode once, and UDP (datagrams) over inet and local.
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 start_echo() { # args...: starts a server, sets $echo_pid and $echo_addr
-  "$esock" echo "$@" >"$tmp/addr" 2>"$tmp/echo.err" & echo_pid=$!
-  # Up to 20 s: a loaded CI machine once took over 5 s to start one.
-  for _ in $(seq 400); do [ -s "$tmp/addr" ] && break; sleep 0.05; done
+  # Emptied here, not by the background redirection: that one truncates
+  # the file in the child, later, so the loop below could see the last
+  # server's address and then read an empty file.
+  : >"$tmp/addr"
+  "$esock" echo "$@" >>"$tmp/addr" 2>"$tmp/echo.err" & echo_pid=$!
+  # Up to 20 s (a loaded CI machine once took over 5 s to start one), for
+  # a whole line.
+  for _ in $(seq 400); do [ "$(wc -l <"$tmp/addr")" -ge 1 ] && break; sleep 0.05; done
   echo_addr=$(head -1 "$tmp/addr")
   [ -n "$echo_addr" ] || { echo "echo $* printed no address; its stderr:"; cat "$tmp/echo.err"; }
 }
