@@ -125,7 +125,7 @@ static esock_inet_msg_t *msg_new(int kind, esock__isock_t *s, size_t datalen)
         return NULL;
     /* Only the fixed head is cleared: `from` is filled for UDP only. */
     m->kind = kind;
-    m->sock.id = s ? s->id : 0;
+    m->sock.id = s ? s->ref.id : 0;
     m->error = 0;
     m->mref = 0;
     m->udp = s && s->proto == ESOCK_INET_UDP;
@@ -396,7 +396,7 @@ static void set_interest(esock__isock_t *s, bool drop_in)
         ev |= s->watch_ev & ESOCK__INET_IN;
     if (ev == s->watch_ev)
         return;
-    if (esock__owner_watch(s->owner, s->fd, s->id, s->watch_ev, ev) == 0)
+    if (esock__owner_watch(s->owner, s->fd, s->ref.id, s->watch_ev, ev) == 0)
         s->watch_ev = ev;
 }
 
@@ -417,7 +417,7 @@ void esock__active_update(esock__isock_t *s)
 void esock__active_detach(esock__isock_t *s)
 {
     if (s->watch_ev && s->fd >= 0)
-        esock__owner_watch(s->owner, s->fd, s->id, s->watch_ev, 0);
+        esock__owner_watch(s->owner, s->fd, s->ref.id, s->watch_ev, 0);
     s->watch_ev = 0;
 }
 
@@ -495,7 +495,7 @@ int esock__inet_defer_flush(esock__isock_t *s)
     if (ndeferred == DEFER_MAX || !s->owner || !esock__owner_serving(s->owner))
         return 0;
     s->deferred = true;
-    deferred[ndeferred++] = s->id;
+    deferred[ndeferred++] = s->ref.id;
     return 1;
 }
 

@@ -150,7 +150,7 @@ static void collect_one(esock__isock_t *s, void *arg)
         const char *mod = s->family == AF_UNIX ? (tcp ? "local_tcp" : "local_udp")
                         : s->family == AF_INET6 ? (tcp ? "inet6_tcp" : "inet6_udp")
                                                  : (tcp ? "inet_tcp" : "inet_udp");
-        snprintf(r->c[ESOCK_ICOL_PORT], CELL, "%u", s->id);
+        snprintf(r->c[ESOCK_ICOL_PORT], CELL, "%u", s->ref.id);
         snprintf(r->c[ESOCK_ICOL_MODULE], CELL, "%s", mod);
         snprintf(r->c[ESOCK_ICOL_RECV], CELL, "%llu", (unsigned long long)s->recv_oct);
         snprintf(r->c[ESOCK_ICOL_SENT], CELL, "%llu", (unsigned long long)s->send_oct);

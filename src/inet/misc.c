@@ -179,7 +179,7 @@ int esock_inet_monitor(esock_inet_t h, esock_mbox_t mb, uint64_t *mref)
         m->next = s->mons;
         s->mons = m;
         r->ref = ref;
-        r->sock = s->id;
+        r->sock = s->ref.id;
         pthread_mutex_lock(&mon_mu);
         r->next = monrefs;
         monrefs = r;

@@ -30,7 +30,7 @@ int esock__inet_new(esock__isock_t **out)
     atomic_init(&s->ref.refs, 1);
     esock__inet_defaults(s);
     s->serial = atomic_fetch_add(&serial, 1) + 1;
-    int rc = esock__htab_add(&table, s, &s->id);
+    int rc = esock__htab_add(&table, &s->ref);
     if (rc) {
         pthread_mutex_destroy(&s->mu);
         esock__free(s);
@@ -60,7 +60,7 @@ void esock__inet_unpin(esock__isock_t *s)
 
 void esock__inet_unregister(esock__isock_t *s)
 {
-    esock__htab_remove(&table, s->id); /* NULL when already removed */
+    esock__htab_remove(&table, s->ref.id); /* NULL when already removed */
 }
 
 size_t esock_inet_count(void)

@@ -107,7 +107,7 @@ int esock__inet_create(esock__isock_t **out, int family, esock_inet_proto_t prot
         rc = esock__inet_setopts_locked(s, opts, n, true);
     pthread_mutex_unlock(&s->mu);
     if (rc) {
-        esock_inet_t h = {s->id};
+        esock_inet_t h = {s->ref.id};
         esock_inet_close(h);
         return rc;
     }
@@ -133,7 +133,7 @@ int esock_inet_connect(esock_inet_t *out, const esock_sockaddr_t *addr, const es
     rc = esock__inet_create(&s, fam, ESOCK_INET_TCP, opts, n, 0, owner.id);
     if (rc)
         return rc;
-    esock_inet_t h = {s->id};
+    esock_inet_t h = {s->ref.id};
     pthread_mutex_lock(&s->mu);
     s->states |= ESOCK_INET_ST_CONNECTING;
     /* EINTR: retried. After a signal the connect may already be under way
@@ -193,7 +193,7 @@ int esock_inet_listen(esock_inet_t *out, const esock_sockaddr_t *addr, int backl
     rc = esock__inet_create(&s, fam, ESOCK_INET_TCP, opts, n, 1, owner.id);
     if (rc)
         return rc;
-    esock_inet_t h = {s->id};
+    esock_inet_t h = {s->ref.id};
     pthread_mutex_lock(&s->mu);
     if (esock__sys.bind(s->fd, (struct sockaddr *)&ss, sl) < 0)
         rc = -errno;
@@ -326,7 +326,7 @@ int esock_inet_accept(esock_inet_t lh, esock_inet_t *out, esock_mbox_t owner, in
     pthread_mutex_lock(&c->mu);
     esock__active_update(c);
     pthread_mutex_unlock(&c->mu);
-    out->id = c->id;
+    out->id = c->ref.id;
     return 0;
 }
 

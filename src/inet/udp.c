@@ -38,7 +38,7 @@ int esock_inet_udp_open(esock_inet_t *out, const esock_sockaddr_t *addr, const e
     rc = esock__inet_create(&s, fam, ESOCK_INET_UDP, opts, n, -1, owner.id);
     if (rc)
         return rc;
-    esock_inet_t h = {s->id};
+    esock_inet_t h = {s->ref.id};
     pthread_mutex_lock(&s->mu);
     if (esock__sys.bind(s->fd, (struct sockaddr *)&ss, sl) < 0)
         rc = -errno;

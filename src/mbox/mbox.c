@@ -19,17 +19,18 @@
 #include "sys/htab.h"
 #include "sys/sys.h"
 
+/* One per watched fd (an idle inet connection has one): the direction
+ * sets are bytes, so a watch takes 40 bytes, not 48. */
 struct watch {
     int fd;
-    unsigned ev;                 /* registered directions (EV_IN/EV_OUT) */
-    unsigned persist;            /* directions that stay after firing */
+    uint8_t ev;                  /* registered directions (EV_IN/EV_OUT) */
+    uint8_t persist;             /* directions that stay after firing */
     esock__watch_cb cb[2];       /* [0] in, [1] out */
     uint64_t arg[2];
 };
 
 struct mbox {
     struct esock__ref ref;
-    uint32_t id;
     pthread_mutex_t mu;
     bool dead;
     int epfd, efd;
@@ -116,7 +117,7 @@ int esock_mbox_create(esock_mbox_t *out)
     if (rc == 0) {
         pthread_mutex_init(&b->mu, NULL);
         atomic_init(&b->ref.refs, 1);
-        rc = esock__htab_add(&table, b, &b->id);
+        rc = esock__htab_add(&table, &b->ref);
         if (rc < 0)
             pthread_mutex_destroy(&b->mu);
     }
@@ -128,7 +129,7 @@ int esock_mbox_create(esock_mbox_t *out)
         esock__free(b);
         return rc;
     }
-    out->id = b->id;
+    out->id = b->ref.id;
     return 0;
 }
 
@@ -225,7 +226,7 @@ static int post(struct mbox *b, const esock_msg_t *m)
     /* inet: a post from the mailbox's own waiting thread (a readiness
      * callback) needs no wake-up: that thread looks at the queue again
      * before it blocks. Saves an eventfd write per delivered packet. */
-    if (serving != b->id)
+    if (serving != b->ref.id)
         wake(b);
     return 0;
 }
@@ -266,7 +267,7 @@ int esock__mbox_post_nodes(uint32_t mb, struct esock__qnode *first, struct esock
             b->qlen += (int)n;
         }
         pthread_mutex_unlock(&b->mu);
-        if (rc == 0 && serving != b->id)
+        if (rc == 0 && serving != b->ref.id)
             wake(b);
         unpin(b);
     }
@@ -433,11 +434,11 @@ int esock__mbox_watch(uint32_t mb, int fd, unsigned events, esock__watch_cb cb, 
             continue;
         w->cb[d] = cb;
         w->arg[d] = arg;
-        w->ev |= bit;
+        w->ev = (uint8_t)(w->ev | bit);
         if (events & ESOCK__WATCH_PERSIST)
-            w->persist |= bit;
+            w->persist = (uint8_t)(w->persist | bit);
         else
-            w->persist &= ~bit;
+            w->persist = (uint8_t)(w->persist & ~bit);
     }
     rc = apply_interest(b, w, added ? EPOLL_CTL_ADD : EPOLL_CTL_MOD);
     if (rc == -EEXIST) /* fd was closed and reused without unwatch: re-add */
@@ -452,8 +453,8 @@ out:
 
 static void drop_dirs(struct mbox *b, struct watch *w, unsigned dirs)
 {
-    w->ev &= ~dirs;
-    w->persist &= ~dirs;
+    w->ev = (uint8_t)(w->ev & ~dirs);
+    w->persist = (uint8_t)(w->persist & ~dirs);
     if (dirs & ESOCK__EV_IN)
         w->cb[0] = NULL;
     if (dirs & ESOCK__EV_OUT)

@@ -112,7 +112,7 @@ void esock__monitors_down(esock__sock_t *s, int reason)
     s->mons = NULL;
     while (m) {
         struct esock__mon *next = m->next;
-        esock_msg_t msg = {.kind = ESOCK_MSG_DOWN, .socket = s->id, .ref = m->ref, .reason = reason};
+        esock_msg_t msg = {.kind = ESOCK_MSG_DOWN, .socket = s->ref.id, .ref = m->ref, .reason = reason};
         esock__mbox_post(m->mbox, &msg);
         forget(m->ref);
         esock__free(m);

@@ -90,7 +90,7 @@ static bool unlink_waiter(struct esock__dir *d, struct esock__waiter *w)
 static void post_op(uint32_t mbox, esock_msg_kind_t kind, esock__sock_t *s, esock_op_t tag,
                     uint64_t ref, int reason)
 {
-    esock_msg_t m = {.kind = kind, .socket = s->id, .tag = tag, .ref = ref, .reason = reason};
+    esock_msg_t m = {.kind = kind, .socket = s->ref.id, .tag = tag, .ref = ref, .reason = reason};
     esock__mbox_post(mbox, &m);
 }
 
@@ -216,7 +216,7 @@ int esock__wait(esock__sock_t *s, struct esock__dir *d, unsigned ev, const struc
     } else {
         set_current(d, true, how->mbox, how->ref, how->tag);
         uint64_t di = d == &s->rd ? 0 : d == &s->wr ? 1 : 2;
-        int w = esock__mbox_watch(how->mbox, s->fd, ev, select_ready, (uint64_t)s->id << 8 | di);
+        int w = esock__mbox_watch(how->mbox, s->fd, ev, select_ready, (uint64_t)s->ref.id << 8 | di);
         d->watching = w == 0;
         if (w < 0)
             rc = w;

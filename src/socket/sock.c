@@ -101,7 +101,7 @@ int esock__sock_new(int fd, int domain, int type, int protocol, esock_t *out)
     s->otp_sndctrlbuf = 1024;
     pthread_mutex_init(&s->mu, NULL);
     atomic_init(&s->ref.refs, 1);
-    int rc = esock__htab_add(&table, s, &s->id);
+    int rc = esock__htab_add(&table, &s->ref);
     if (rc < 0) {
         esock__sys.close(s->wakefd);
         pthread_mutex_destroy(&s->mu);
@@ -110,7 +110,7 @@ int esock__sock_new(int fd, int domain, int type, int protocol, esock_t *out)
     }
     esock__mbox_on_destroy(on_mbox_destroyed);
     count_kind(domain, type, protocol);
-    out->id = s->id;
+    out->id = s->ref.id;
     return 0;
 }
 
@@ -316,7 +316,7 @@ int esock_which_sockets(const esock_filter_t *f, esock_t *out, size_t cap)
         bool ok = s->use_registry && !s->closed;
         uint32_t owner = s->owner;
         pthread_mutex_unlock(&s->mu);
-        esock_t h = {s->id};
+        esock_t h = {s->ref.id};
         if (ok && f != NULL)
             ok = (f->domain == 0 || f->domain == s->domain) && (f->type == 0 || f->type == s->type) &&
                  (f->protocol == 0 || f->protocol == s->protocol) &&

@@ -49,8 +49,7 @@ struct esock__mon {
 };
 
 typedef struct esock__sock {
-    struct esock__ref ref; /* pins; the open socket holds one */
-    uint32_t id;
+    struct esock__ref ref; /* pins (the open socket holds one) and the handle, ref.id */
     int fd;                /* constant from open to free */
     int wakefd;            /* eventfd written by close to wake blocked waits */
     int domain, type, protocol;

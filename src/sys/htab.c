@@ -15,22 +15,22 @@
 static int grow(struct esock__htab *t)
 {
     uint32_t cap = t->cap, ncap = cap ? cap * 2 : FIRST_CAP;
-    struct esock__hslot *s = esock__realloc(t->slots, ncap * sizeof *s);
+    struct esock__ref **s = esock__realloc(t->slots, ncap * sizeof *s);
     if (s == NULL)
         return -ENOMEM;
     for (uint32_t i = cap; i < ncap; i++)
-        s[i] = (struct esock__hslot){NULL, 0};
+        s[i] = NULL;
     for (uint32_t i = 0; i < cap; i++)
-        if (s[i].obj != NULL && (s[i].id & cap) != 0) {
+        if (s[i] != NULL && (s[i]->id & cap) != 0) {
             s[i + cap] = s[i];
-            s[i] = (struct esock__hslot){NULL, 0};
+            s[i] = NULL;
         }
     t->slots = s;
     t->cap = ncap;
     return 0;
 }
 
-int esock__htab_add(struct esock__htab *t, void *obj, uint32_t *id)
+int esock__htab_add(struct esock__htab *t, struct esock__ref *obj)
 {
     pthread_mutex_lock(&t->mu);
     int rc = 0;
@@ -44,31 +44,32 @@ int esock__htab_add(struct esock__htab *t, void *obj, uint32_t *id)
         uint32_t h = t->last;
         do
             h++;
-        while (h == 0 || t->slots[h & (t->cap - 1)].obj != NULL);
+        while (h == 0 || t->slots[h & (t->cap - 1)] != NULL);
         t->last = h;
-        t->slots[h & (t->cap - 1)] = (struct esock__hslot){obj, h};
+        obj->id = h;
+        t->slots[h & (t->cap - 1)] = obj;
         t->used++;
-        *id = h;
     }
     pthread_mutex_unlock(&t->mu);
     return rc;
 }
 
-static struct esock__hslot *slot_of(struct esock__htab *t, uint32_t id)
+/* The slot holding handle @p id, or NULL if it is stale or invalid. */
+static struct esock__ref **slot_of(struct esock__htab *t, uint32_t id)
 {
     if (id == 0 || t->cap == 0)
         return NULL;
-    struct esock__hslot *sl = &t->slots[id & (t->cap - 1)];
-    return sl->obj != NULL && sl->id == id ? sl : NULL;
+    struct esock__ref **sl = &t->slots[id & (t->cap - 1)];
+    return *sl != NULL && (*sl)->id == id ? sl : NULL;
 }
 
 void *esock__htab_pin(struct esock__htab *t, uint32_t id)
 {
     pthread_mutex_lock(&t->mu);
-    struct esock__hslot *sl = slot_of(t, id);
-    void *obj = sl ? sl->obj : NULL;
+    struct esock__ref **sl = slot_of(t, id);
+    struct esock__ref *obj = sl ? *sl : NULL;
     if (obj != NULL)
-        atomic_fetch_add(&((struct esock__ref *)obj)->refs, 1);
+        atomic_fetch_add(&obj->refs, 1);
     pthread_mutex_unlock(&t->mu);
     return obj;
 }
@@ -76,11 +77,11 @@ void *esock__htab_pin(struct esock__htab *t, uint32_t id)
 void *esock__htab_remove(struct esock__htab *t, uint32_t id)
 {
     pthread_mutex_lock(&t->mu);
-    struct esock__hslot *sl = slot_of(t, id);
-    void *obj = NULL;
+    struct esock__ref **sl = slot_of(t, id);
+    struct esock__ref *obj = NULL;
     if (sl != NULL) {
-        obj = sl->obj;
-        *sl = (struct esock__hslot){NULL, 0};
+        obj = *sl;
+        *sl = NULL;
         t->used--;
     }
     pthread_mutex_unlock(&t->mu);
@@ -100,9 +101,9 @@ uint32_t esock__htab_snapshot(struct esock__htab *t, void **out, uint32_t cap)
     uint32_t n = 0;
     pthread_mutex_lock(&t->mu);
     for (uint32_t i = 0; i < t->cap && n < cap; i++) {
-        void *obj = t->slots[i].obj;
+        struct esock__ref *obj = t->slots[i];
         if (obj != NULL) {
-            atomic_fetch_add(&((struct esock__ref *)obj)->refs, 1);
+            atomic_fetch_add(&obj->refs, 1);
             out[n++] = obj;
         }
     }

@@ -14,9 +14,13 @@
  * when half full, and doubling never makes two handles share a slot (values
  * distinct modulo cap stay distinct modulo 2*cap).
  *
- * Objects in a table start with a struct esock__ref, and lookups pin them
- * (refs++) while the table lock is held, so an object cannot be freed
- * between lookup and pin.
+ * Objects in a table start with a struct esock__ref: their pin count and
+ * their handle. A slot is just the object's address (8 bytes: with two to
+ * four slots per live handle, storing the handle in the slot too cost 26
+ * bytes per idle connection), and a lookup compares the handle in the
+ * object, whose cache line the pin touches anyway. Lookups pin (refs++)
+ * while the table lock is held, so an object cannot be freed between
+ * lookup and pin.
  */
 #ifndef ESOCK_SYS_HTAB_H
 #define ESOCK_SYS_HTAB_H
@@ -27,16 +31,12 @@
 
 struct esock__ref {
     _Atomic int refs;
-};
-
-struct esock__hslot {
-    void *obj;   /* NULL = free */
-    uint32_t id; /* its handle while obj is set */
+    uint32_t id; /* the handle, set by esock__htab_add; constant after it */
 };
 
 struct esock__htab {
     pthread_mutex_t mu;
-    struct esock__hslot *slots;
+    struct esock__ref **slots; /* NULL = free */
     uint32_t cap, used; /* cap is 0 or a power of two */
     uint32_t last;      /* the counter: the last handle given out */
 };
@@ -45,9 +45,9 @@ struct esock__htab {
 /* Most live handles in one table. */
 #define ESOCK__HTAB_MAX ((1u << 20) - 1)
 
-/* Adds obj; *id receives its handle (never 0). 0, -ENOMEM or
+/* Adds obj and sets obj->id to its handle (never 0). 0, -ENOMEM or
  * ESOCK_ESYSTEM_LIMIT (ESOCK__HTAB_MAX handles live). */
-int esock__htab_add(struct esock__htab *t, void *obj, uint32_t *id);
+int esock__htab_add(struct esock__htab *t, struct esock__ref *obj);
 /* The object of id, pinned (refs + 1), or NULL if id is stale or invalid. */
 void *esock__htab_pin(struct esock__htab *t, uint32_t id);
 /* Removes id (later lookups fail). Returns the object, or NULL if stale. */

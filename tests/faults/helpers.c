@@ -251,7 +251,7 @@ int ft_setup(void **state)
 static void close_inet(esock__isock_t *s, void *arg)
 {
     (void)arg;
-    esock_inet_t h = {s->id};
+    esock_inet_t h = {s->ref.id};
     esock_inet_close(h);
 }
 

@@ -53,7 +53,7 @@ void expect_none(esock_mbox_t mb, int ms)
 
 static void close_leftover(esock__isock_t *s, void *arg)
 {
-    esock_inet_t h = {s->id};
+    esock_inet_t h = {s->ref.id};
     (void)arg;
     esock_inet_close(h);
 }

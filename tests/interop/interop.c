@@ -880,7 +880,7 @@ static int setup(void **state)
 static void close_leftover(esock__isock_t *s, void *arg)
 {
     (void)arg;
-    esock_inet_close((esock_inet_t){s->id});
+    esock_inet_close((esock_inet_t){s->ref.id});
 }
 
 /* A failed case may leave the peer mid-command: restart it. Sockets left
