@@ -263,6 +263,41 @@ static void stale_handle_inet_api(void **st)
     assert_int_equal(esock_inet_close(old), ESOCK_ECLOSED);
 }
 
+/* ---- many live handles while the table grows ----
+ * The table doubles when half full and moves each live handle by the
+ * handle it reads from its object (sys/htab.c): after several doublings,
+ * with handles closed in between, every live one must still reach its own
+ * socket and every closed one none. */
+
+#define LIVE 600
+
+static void live_handles_survive_growth(void **st)
+{
+    (void)st;
+    static esock_inet_t h[LIVE];
+    static uint16_t port[LIVE];
+    size_t before = esock_inet_count();
+    for (int i = 0; i < LIVE; i++) {
+        assert_int_equal(esock_inet_udp_open(&h[i], NULL, NULL, 0, ESOCK_INET_NO_OWNER), 0);
+        assert_int_equal(esock_inet_port(h[i], &port[i]), 0);
+        if (i % 3 == 2) /* holes between the live ones */
+            assert_int_equal(esock_inet_close(h[i]), 0);
+    }
+    assert_int_equal(esock_inet_count(), before + LIVE - LIVE / 3);
+    for (int i = 0; i < LIVE; i++) {
+        uint16_t p = 0;
+        int rc = esock_inet_port(h[i], &p);
+        if (i % 3 == 2) {
+            assert_int_equal(rc, ESOCK_ECLOSED);
+            continue;
+        }
+        assert_int_equal(rc, 0);
+        assert_int_equal(p, port[i]); /* its own socket, not another's */
+        assert_int_equal(esock_inet_close(h[i]), 0);
+    }
+    assert_int_equal(esock_inet_count(), before);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, note_start, check_clean)
 const struct CMUnitTest hostile_churn_tests[] = {
     T(churn_socket_api),
@@ -270,5 +305,6 @@ const struct CMUnitTest hostile_churn_tests[] = {
     T(churn_inet_active),
     T(stale_handle_socket_api),
     T(stale_handle_inet_api),
+    T(live_handles_survive_growth),
 };
 const size_t hostile_churn_count = NOPTS(hostile_churn_tests);
