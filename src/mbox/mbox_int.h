@@ -23,7 +23,12 @@ typedef void (*esock__watch_cb)(uint64_t arg, unsigned events);
 
 #define ESOCK__WATCH_PERSIST 0x100u
 
-/* Adds (or replaces) the callback for the given direction(s) of fd in mb.
+/* Watches the given direction(s) of fd in mb: when one fires, the mailbox's
+ * waiting thread calls cb(arg, ESOCK__EV_IN or ESOCK__EV_OUT), once per
+ * direction that fired. One callback and argument serve both directions of
+ * an fd (a watch is per fd and small, one per idle connection): watching
+ * another direction replaces them, so a caller passes the same pair for
+ * both and tells the directions apart by the events argument.
  * events: ESOCK__EV_IN and/or ESOCK__EV_OUT, | ESOCK__WATCH_PERSIST.
  * 0, ESOCK_ECLOSED (no such mailbox), -errno. */
 int esock__mbox_watch(uint32_t mb, int fd, unsigned events, esock__watch_cb cb, uint64_t arg);

@@ -181,18 +181,29 @@ void esock__dir_release(esock__sock_t *s, struct esock__dir *d)
 }
 
 /* A select watch fired in the nowait caller's mailbox: tell it to retry. */
+/* A nowait operation's fd is ready: its SELECT message goes out. The
+ * mailbox gives one argument for both directions of an fd (the socket's
+ * handle) and says which fired: out is the writer; in is the reader or,
+ * on a listening socket, the acceptor (never both: recv on a listener and
+ * accept on a connected socket fail at once, without a watch). */
 static void select_ready(uint64_t arg, unsigned events)
 {
-    (void)events;
-    esock_t h = {(uint32_t)(arg >> 8)};
+    esock_t h = {(uint32_t)arg};
     esock__sock_t *s = esock__sock_pin(h);
     if (s == NULL)
         return;
     pthread_mutex_lock(&s->mu);
-    struct esock__dir *d = (arg & 0xff) == 0 ? &s->rd : (arg & 0xff) == 1 ? &s->wr : &s->acc;
-    if (d->busy && d->cur_nowait && d->watching) {
-        d->watching = false;
-        post_op(d->cur_mbox, ESOCK_MSG_SELECT, s, d->cur_tag, d->cur_ref, 0);
+    struct esock__dir *dirs[2] = {&s->wr, NULL};
+    if (events & ESOCK__EV_IN) {
+        dirs[0] = &s->rd;
+        dirs[1] = &s->acc;
+    }
+    for (int i = 0; i < 2; i++) {
+        struct esock__dir *d = dirs[i];
+        if (d && d->busy && d->cur_nowait && d->watching) {
+            d->watching = false;
+            post_op(d->cur_mbox, ESOCK_MSG_SELECT, s, d->cur_tag, d->cur_ref, 0);
+        }
     }
     pthread_mutex_unlock(&s->mu);
     esock__sock_unpin(s);
@@ -215,8 +226,7 @@ int esock__wait(esock__sock_t *s, struct esock__dir *d, unsigned ev, const struc
         rc = ESOCK_ECLOSED;
     } else {
         set_current(d, true, how->mbox, how->ref, how->tag);
-        uint64_t di = d == &s->rd ? 0 : d == &s->wr ? 1 : 2;
-        int w = esock__mbox_watch(how->mbox, s->fd, ev, select_ready, (uint64_t)s->ref.id << 8 | di);
+        int w = esock__mbox_watch(how->mbox, s->fd, ev, select_ready, s->ref.id);
         d->watching = w == 0;
         if (w < 0)
             rc = w;

@@ -262,63 +262,160 @@ static void test_nowait_udp_recvfrom_sendto(void **state)
     ok(esock_close(b));
 }
 
+/* A connected pair with a 64 KiB buffer each way, for the tests that
+ * fill a send buffer. */
+enum { CHUNK = 65536 };
+struct stream {
+    esock_t c, s;
+    char *out, *in;
+    size_t sent, drained; /* bytes c sent, bytes s took */
+};
+
+static void stream_open(struct stream *st)
+{
+    ok(tcp_pair(AF_INET, &st->c, &st->s));
+    st->sent = st->drained = 0;
+    st->out = calloc(1, CHUNK);
+    st->in = malloc(CHUNK);
+    assert_non_null(st->out);
+    assert_non_null(st->in);
+}
+
+static void stream_close(struct stream *st)
+{
+    free(st->out);
+    free(st->in);
+    ok(esock_close(st->c));
+    ok(esock_close(st->s));
+}
+
+/* Nowait sends of CHUNK bytes on c until one does not complete (the
+ * send buffer is full): *si is then the writer's select info. Bounded. */
+static void fill_send_buffer(struct stream *st, esock_select_info_t *si)
+{
+    int rc = 0;
+    for (int i = 0; i < 2000; i++) {
+        size_t sent = 0;
+        rc = esock_send(st->c, st->out, CHUNK, 0, ESOCK_NOWAIT, &sent, si);
+        st->sent += sent;
+        if (rc != 0)
+            break;
+        assert_int_equal(sent, CHUNK);
+    }
+    assert_true(rc == ESOCK_SELECT || rc == ESOCK_SELECT_PARTIAL);
+    assert_int_equal(si->tag, ESOCK_OP_SEND);
+}
+
+/* s takes what has come within 100 ms. */
+static void drain_some(struct stream *st)
+{
+    size_t got = 0;
+    int r = esock_recv(st->s, st->in, 0, CHUNK, 0, 100, &got, NULL);
+    assert_true(r == 0 || r == ESOCK_ETIMEOUT);
+    st->drained += got;
+}
+
+/* After the writer's select message: the writer goes on (the rest of its
+ * last chunk is taken now, blocking), s takes everything, and every byte
+ * arrived exactly once. */
+static void finish_stream(struct stream *st)
+{
+    size_t sent = 0;
+    ok(esock_send(st->c, st->out, 1000, 0, 2000, &sent, NULL));
+    st->sent += sent;
+    while (st->drained < st->sent) {
+        size_t got = 0;
+        ok(esock_recv(st->s, st->in, 0, CHUNK, 0, 2000, &got, NULL));
+        st->drained += got;
+    }
+    assert_int_equal(st->drained, st->sent);
+}
+
+/* A nowait reader and a nowait writer on one socket, in one mailbox: the
+ * mailbox keeps one watch for the fd with one argument for both directions,
+ * so each select message must still go to its own operation. Input comes
+ * first: the reader's message, and no other while the send buffer is full;
+ * then the peer drains: the writer's. (With faults injected a send may
+ * stop at an injected EAGAIN before the buffer is full: the writer's
+ * message may then come early, but still as the writer's.) */
+static void select_for(const esock_msg_t *m, esock_t c, const esock_select_info_t *rsi,
+                      const esock_select_info_t *wsi, int *got_r, int *got_w)
+{
+    assert_int_equal(m->kind, ESOCK_MSG_SELECT);
+    assert_int_equal(m->socket, c.id);
+    if (m->tag == ESOCK_OP_RECV) {
+        assert_int_equal(m->ref, rsi->handle);
+        assert_false(*got_r);
+        *got_r = 1;
+    } else {
+        assert_int_equal(m->tag, ESOCK_OP_SEND);
+        assert_int_equal(m->ref, wsi->handle);
+        assert_false(*got_w);
+        *got_w = 1;
+    }
+}
+
+static void test_nowait_reader_and_writer_on_one_socket(void **state)
+{
+    (void)state;
+    struct stream st;
+    stream_open(&st);
+    esock_t c = st.c, s = st.s;
+    esock_select_info_t wsi = {0}, rsi = {0};
+    fill_send_buffer(&st, &wsi);
+    char b[4];
+    assert_int_equal(esock_recv(c, b, 0, sizeof b, 0, ESOCK_NOWAIT, NULL, &rsi), ESOCK_SELECT);
+    assert_true(rsi.handle != wsi.handle);
+    ok(esock_send(s, "r", 1, 0, 1000, NULL, NULL));
+    esock_msg_t m;
+    int got_r = 0, got_w = 0;
+    while (!got_r) {
+        ok(esock_mbox_recv(esock_mbox_self(), &m, 2000));
+        select_for(&m, c, &rsi, &wsi, &got_r, &got_w);
+    }
+    if (esock_mbox_recv(esock_mbox_self(), &m, 50) == 0)
+        select_for(&m, c, &rsi, &wsi, &got_r, &got_w);
+    if (!faults_on())
+        assert_false(got_w); /* the send buffer is still full */
+    size_t got = 0;
+    ok(esock_recv(c, b, 0, sizeof b, 0, 1000, &got, NULL));
+    assert_int_equal(got, 1);
+    /* Now drain until the writer's select message. */
+    for (int i = 0; i < 100000 && !got_w; i++) {
+        drain_some(&st);
+        if (esock_mbox_recv(esock_mbox_self(), &m, 0) == 0)
+            select_for(&m, c, &rsi, &wsi, &got_r, &got_w);
+    }
+    assert_true(got_w);
+    finish_stream(&st);
+    stream_close(&st);
+}
+
 /* A nowait stream send into a full socket: ESOCK_SELECT(_PARTIAL) with the
  * bytes sent so far, the select message once the peer reads, and every byte
  * arrives exactly once. */
 static void test_nowait_send_full_buffer(void **state)
 {
     (void)state;
-    esock_t c, s;
-    ok(tcp_pair(AF_INET, &c, &s));
-    enum { CHUNK = 65536 };
-    char *out = calloc(1, CHUNK), *in = malloc(CHUNK);
-    assert_non_null(out);
-    assert_non_null(in);
-    size_t total = 0;
+    struct stream st;
+    stream_open(&st);
     esock_select_info_t si = {0};
-    int rc = 0;
-    for (int i = 0; i < 2000; i++) {
-        size_t sent = 0;
-        rc = esock_send(c, out, CHUNK, 0, ESOCK_NOWAIT, &sent, &si);
-        total += sent;
-        if (rc != 0)
-            break;
-        assert_int_equal(sent, CHUNK);
-    }
-    assert_true(rc == ESOCK_SELECT || rc == ESOCK_SELECT_PARTIAL);
-    assert_int_equal(si.tag, ESOCK_OP_SEND);
+    fill_send_buffer(&st, &si);
     /* Drain on another path until the writer's select message arrives. */
-    size_t drained = 0;
     esock_msg_t pat = {.kind = ESOCK_MSG_SELECT, .ref = si.handle}, m;
     int got_select = 0;
     for (int i = 0; i < 100000 && !got_select; i++) {
-        size_t got = 0;
-        int r = esock_recv(s, in, 0, CHUNK, 0, 100, &got, NULL);
-        assert_true(r == 0 || r == ESOCK_ETIMEOUT);
-        drained += got;
+        drain_some(&st);
         got_select = esock_mbox_recv_match(esock_mbox_self(), &pat, &m, 0) == 0;
     }
     assert_true(got_select);
-    assert_int_equal(m.socket, c.id);
-    /* The current writer goes on: the rest of the last chunk is taken now. */
-    size_t sent = 0;
-    rc = esock_send(c, out, 1000, 0, 2000, &sent, NULL);
-    ok(rc);
-    total += sent;
-    while (drained < total) {
-        size_t got = 0;
-        ok(esock_recv(s, in, 0, CHUNK, 0, 2000, &got, NULL));
-        drained += got;
-    }
-    assert_int_equal(drained, total);
+    assert_int_equal(m.socket, st.c.id);
+    finish_stream(&st);
     esock_socket_info_t ic;
-    ok(esock_info_socket(c, &ic));
-    assert_int_equal(ic.counters.write_byte, total);
+    ok(esock_info_socket(st.c, &ic));
+    assert_int_equal(ic.counters.write_byte, st.sent);
     assert_true(ic.counters.write_waits >= 1);
-    free(out);
-    free(in);
-    ok(esock_close(c));
-    ok(esock_close(s));
+    stream_close(&st);
 }
 
 const struct CMUnitTest socket_async_tests[] = {
@@ -331,5 +428,6 @@ const struct CMUnitTest socket_async_tests[] = {
     cmocka_unit_test(test_monitor),
     cmocka_unit_test(test_nowait_udp_recvfrom_sendto),
     cmocka_unit_test(test_nowait_send_full_buffer),
+    cmocka_unit_test(test_nowait_reader_and_writer_on_one_socket),
 };
 const size_t socket_async_count = sizeof socket_async_tests / sizeof socket_async_tests[0];
