@@ -476,8 +476,6 @@ void esock__mbox_unwatch(uint32_t mb, int fd, unsigned events)
 /* Turns one epoll event into callbacks (called without the lock held). */
 static void dispatch(struct mbox *b, int fd, uint32_t revents)
 {
-    esock__watch_cb cb = NULL;
-    uint64_t arg = 0;
     unsigned fired = 0;
     if (revents & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
         fired |= ESOCK__EV_IN;
@@ -485,16 +483,17 @@ static void dispatch(struct mbox *b, int fd, uint32_t revents)
         fired |= ESOCK__EV_OUT;
     pthread_mutex_lock(&b->mu);
     struct watch *w = find_watch(b, fd);
-    if (w != NULL) {
-        fired &= w->ev;
-        cb = w->cb;
-        arg = w->arg;
-        unsigned oneshot = fired & ~w->persist;
-        if (oneshot)
-            drop_dirs(b, w, oneshot);
-    } else {
-        fired = 0;
+    if (w == NULL) { /* unwatched since epoll_wait returned */
+        pthread_mutex_unlock(&b->mu);
+        return;
     }
+    fired &= w->ev;
+    /* copied now: a oneshot direction that fired may take the watch away */
+    esock__watch_cb cb = w->cb;
+    uint64_t arg = w->arg;
+    unsigned oneshot = fired & ~w->persist;
+    if (oneshot)
+        drop_dirs(b, w, oneshot);
     pthread_mutex_unlock(&b->mu);
     if (fired & ESOCK__EV_IN)
         cb(arg, ESOCK__EV_IN);

@@ -180,12 +180,21 @@ void esock__dir_release(esock__sock_t *s, struct esock__dir *d)
     }
 }
 
-/* A select watch fired in the nowait caller's mailbox: tell it to retry. */
-/* A nowait operation's fd is ready: its SELECT message goes out. The
- * mailbox gives one argument for both directions of an fd (the socket's
- * handle) and says which fired: out is the writer; in is the reader or,
- * on a listening socket, the acceptor (never both: recv on a listener and
- * accept on a connected socket fail at once, without a watch). */
+/* d's nowait operation, if it waits for this readiness, gets its SELECT
+ * message (the caller's cue to retry). s->mu held. */
+static void select_dir(esock__sock_t *s, struct esock__dir *d)
+{
+    if (d->busy && d->cur_nowait && d->watching) {
+        d->watching = false;
+        post_op(d->cur_mbox, ESOCK_MSG_SELECT, s, d->cur_tag, d->cur_ref, 0);
+    }
+}
+
+/* A select watch fired in the nowait caller's mailbox. The mailbox gives
+ * one argument for both directions of an fd (the socket's handle) and
+ * says which fired: out is the writer; in is the reader or, on a
+ * listening socket, the acceptor (never both waiting: recv on a listener
+ * and accept on a connected socket fail at once, without a watch). */
 static void select_ready(uint64_t arg, unsigned events)
 {
     esock_t h = {(uint32_t)arg};
@@ -193,17 +202,11 @@ static void select_ready(uint64_t arg, unsigned events)
     if (s == NULL)
         return;
     pthread_mutex_lock(&s->mu);
-    struct esock__dir *dirs[2] = {&s->wr, NULL};
-    if (events & ESOCK__EV_IN) {
-        dirs[0] = &s->rd;
-        dirs[1] = &s->acc;
-    }
-    for (int i = 0; i < 2; i++) {
-        struct esock__dir *d = dirs[i];
-        if (d && d->busy && d->cur_nowait && d->watching) {
-            d->watching = false;
-            post_op(d->cur_mbox, ESOCK_MSG_SELECT, s, d->cur_tag, d->cur_ref, 0);
-        }
+    if (events & ESOCK__EV_OUT) {
+        select_dir(s, &s->wr);
+    } else {
+        select_dir(s, &s->rd);
+        select_dir(s, &s->acc);
     }
     pthread_mutex_unlock(&s->mu);
     esock__sock_unpin(s);
