@@ -88,20 +88,28 @@ esock_inet_msg_t *esock_inet_msg(const esock_msg_t *msg)
 
 /* Messages produced by one readiness event are chained here and posted in
  * one go at its end (one lock and at most one wake-up per event). */
-static _Thread_local esock_inet_msg_t *batch_first, *batch_last;
-static _Thread_local uint32_t batch_mb;
-static _Thread_local int batching;
+/* One struct, so a function finds it with one thread-local lookup: in the
+ * shared library each lookup is a call, and the per-packet path made
+ * several. */
+static _Thread_local struct event_batch {
+    esock_inet_msg_t *first, *last;
+    uint32_t mb;
+    bool on; /* inside esock__active_ready: post() chains */
+    bool lost; /* a data message of this event could not be allocated: the
+                * stream has a hole (ended at the end of the event) */
+} batch;
 
 static int post(uint32_t mb, esock_inet_msg_t *m)
 {
-    if (batching && (batch_mb == mb || !batch_first)) {
-        batch_mb = mb;
+    struct event_batch *b = &batch; /* one lookup: this runs per packet */
+    if (b->on && (b->mb == mb || !b->first)) {
+        b->mb = mb;
         m->link_ = NULL;
-        if (batch_last)
-            batch_last->link_ = m;
+        if (b->last)
+            b->last->link_ = m;
         else
-            batch_first = m;
-        batch_last = m;
+            b->first = m;
+        b->last = m;
         return 0;
     }
     return esock__owner_post(mb, m);
@@ -112,9 +120,9 @@ static int post(uint32_t mb, esock_inet_msg_t *m)
 static int batch_flush(void)
 {
     int rc = 0;
-    if (batch_first)
-        rc = esock__owner_post_chain(batch_mb, batch_first, batch_last); /* always consumed */
-    batch_first = batch_last = NULL;
+    if (batch.first)
+        rc = esock__owner_post_chain(batch.mb, batch.first, batch.last); /* always consumed */
+    batch.first = batch.last = NULL;
     return rc;
 }
 
@@ -165,9 +173,6 @@ static void count_one(esock__isock_t *s)
     }
 }
 
-/* A data message of this event could not be allocated. */
-static _Thread_local int batch_lost;
-
 /* One packet framed at p (inside the rbuf @p rb): copied into its message,
  * or with zerocopy_min pointed at where it lies (the message holds rb). */
 static void deliver(esock__isock_t *s, uint8_t *rb, const uint8_t *p, const esock__frame_t *fr)
@@ -188,7 +193,7 @@ static void deliver(esock__isock_t *s, uint8_t *rb, const uint8_t *p, const esoc
             m->header_len = (size_t)s->header < fr->len ? (size_t)s->header : fr->len;
         post(s->owner, m);
     } else {
-        batch_lost = 1; /* the stream has a hole now: ended at the end of the event */
+        batch.lost = true; /* the stream has a hole now: ended at the end of the event */
     }
     esock__inet_stat_recv(s, fr->total);
     count_one(s);
@@ -263,7 +268,7 @@ static int deliver_scratch(esock__isock_t *s, uint8_t *p, size_t n)
             size_t cap = left > s->buffer ? left : s->buffer;
             uint8_t *b = esock__rbuf_new(cap);
             if (!b) {
-                batch_lost = 1; /* the tail is gone: a hole in the stream, as in deliver() */
+                batch.lost = true; /* the tail is gone: a hole in the stream, as in deliver() */
                 return -ENOMEM;
             }
             esock__rbuf_release(s->ibuf);
@@ -445,8 +450,8 @@ void esock__active_ready(uint32_t sock_id, unsigned events)
     pthread_mutex_lock(&s->mu);
     if (s->owner)
         esock__owner_note_serving(s->owner); /* this thread waits on it */
-    batching = 1;
-    batch_lost = 0;
+    batch.on = true;
+    batch.lost = false;
     if (!s->closed && s->fd >= 0) {
         /* read interest may be kept while not wanted (set_interest) */
         bool in_fired = events & ESOCK__INET_IN, want_in = wanted(s) & ESOCK__INET_IN;
@@ -467,11 +472,11 @@ void esock__active_ready(uint32_t sock_id, unsigned events)
         if (s->fd >= 0)
             set_interest(s, in_fired && !want_in); /* a kept interest fired in vain */
     }
-    batching = 0;
+    batch.on = false;
     batch_flush(); /* cannot fail for memory: the entries are in the blocks */
-    if (batch_lost)
+    if (batch.lost)
         lost_delivery(s);
-    batch_lost = 0;
+    batch.lost = false;
     pthread_mutex_unlock(&s->mu);
     esock__inet_unpin(s);
 }

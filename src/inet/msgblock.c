@@ -26,8 +26,12 @@ struct cached {
     struct cached *next;
 };
 
-static _Thread_local struct cached *cache;
-static _Thread_local unsigned ncached;
+/* One struct: one thread-local lookup per call (a call of its own in the
+ * shared library). */
+static _Thread_local struct block_cache {
+    struct cached *head;
+    unsigned n;
+} cache;
 static pthread_key_t cache_key;
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 static bool cache_key_ok;
@@ -35,12 +39,12 @@ static bool cache_key_ok;
 static void cache_release(void *unused)
 {
     (void)unused;
-    while (cache) {
-        struct cached *n = cache->next;
-        free(cache);
-        cache = n;
+    while (cache.head) {
+        struct cached *n = cache.head->next;
+        free(cache.head);
+        cache.head = n;
     }
-    ncached = 0;
+    cache.n = 0;
 }
 
 static void cache_key_init(void)
@@ -60,10 +64,11 @@ esock_inet_msg_t *esock__msgblock_alloc(size_t datalen)
         return NULL;
     size_t need = node_offset(datalen) + sizeof(struct esock__qnode);
     esock_inet_msg_t *m;
-    if (need <= SMALL && cache) {
-        m = (esock_inet_msg_t *)(void *)cache;
-        cache = cache->next;
-        ncached--;
+    struct block_cache *c = &cache;
+    if (need <= SMALL && c->head) {
+        m = (esock_inet_msg_t *)(void *)c->head;
+        c->head = c->head->next;
+        c->n--;
     } else {
         /* plain malloc: a block may be freed with free() by anyone */
         m = malloc(need <= SMALL ? SMALL : need);
@@ -88,11 +93,12 @@ void esock__msgblock_free(esock_inet_msg_t *m)
     esock__rbuf_release(m->ref_);
     m->ref_ = NULL;
     size_t usable = malloc_usable_size(m);
-    if (usable < SMALL || usable >= 2 * SMALL || ncached >= KEEP) {
+    struct block_cache *bc = &cache;
+    if (usable < SMALL || usable >= 2 * SMALL || bc->n >= KEEP) {
         free(m);
         return;
     }
-    if (cache == NULL) { /* the first block kept: have it released at thread exit */
+    if (bc->head == NULL) { /* the first block kept: have it released at thread exit */
         pthread_once(&cache_once, cache_key_init);
         if (!cache_key_ok || pthread_setspecific(cache_key, &cache_key) != 0) {
             free(m);
@@ -100,12 +106,12 @@ void esock__msgblock_free(esock_inet_msg_t *m)
         }
     }
     struct cached *c = (struct cached *)(void *)m;
-    c->next = cache;
-    cache = c;
-    ncached++;
+    c->next = bc->head;
+    bc->head = c;
+    bc->n++;
 }
 
 unsigned esock__msgblock_kept(void)
 {
-    return ncached;
+    return cache.n;
 }
