@@ -146,7 +146,7 @@ static void inet_once(iloop_t *x)
             assert_non_null(m);
             assert_int_equal(m->kind, ESOCK_INET_MSG_DATA);
             assert_true(m->len >= 1 && got + m->len <= 2);
-            assert_memory_equal(m->data, "hi" + got, m->len);
+            assert_memory_equal(m->data, &"hi"[got], m->len);
             got += m->len;
             esock_inet_msg_free(m);
         }
