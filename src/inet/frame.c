@@ -32,44 +32,10 @@ static uint32_t line_limit(int ptype, size_t bufsz)
     return bufsz > UINT32_MAX ? UINT32_MAX : (uint32_t)bufsz;
 }
 
-/* Header bytes of the length-prefixed types 1, 2 and 4; 0 for the others. */
-static const uint8_t prefix_len[ESOCK_INET_PACKET_HTTPH_BIN + 1] = {
-    [ESOCK_INET_PACKET_1] = 1, [ESOCK_INET_PACKET_2] = 2, [ESOCK_INET_PACKET_4] = 4};
-
-/* The length-prefixed types, framed here rather than through the packet
- * module: they are what busy sockets carry, and building a decode request
- * and reading its result back cost more than the header itself. The rules
- * are decode_packet's (packet.c, remain()): a body over packet_size, or a
- * packet past INT_MAX in all, is an error; t_frame.c checks
- * both paths agree on every header. */
-static int frame_prefixed(const esock__framer_t *f, unsigned hlen, const uint8_t *p, size_t n,
-                          esock__frame_t *fr, size_t *need)
-{
-    if (n < hlen)
-        return 0;
-    uint64_t body = 0;
-    for (unsigned i = 0; i < hlen; i++)
-        body = body << 8 | p[i];
-    if ((f->psize && body > f->psize) || body > (uint64_t)INT_MAX - hlen)
-        return -EMSGSIZE;
-    size_t total = hlen + (size_t)body;
-    if (total > n) {
-        *need = total;
-        return 0;
-    }
-    fr->total = total;
-    fr->off = hlen;
-    fr->len = (size_t)body;
-    fr->ptype = f->ptype;
-    return 1;
-}
-
-int esock__inet_frame_next(esock__framer_t *f, const uint8_t *p, size_t n, size_t rawmax, size_t rawlen,
-                      esock__frame_t *fr, size_t *need)
+int esock__inet_frame_other(esock__framer_t *f, const uint8_t *p, size_t n, size_t rawmax,
+                            size_t rawlen, esock__frame_t *fr, size_t *need)
 {
     *need = 0;
-    if ((unsigned)f->ptype < sizeof prefix_len && prefix_len[f->ptype])
-        return frame_prefixed(f, prefix_len[f->ptype], p, n, fr, need);
     if (f->ptype == ESOCK_INET_PACKET_RAW) {
         if (rawlen) {
             if (n < rawlen) {

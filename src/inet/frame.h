@@ -11,6 +11,7 @@
 #ifndef ESOCK_INET_FRAME_H
 #define ESOCK_INET_FRAME_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,7 +45,57 @@ typedef struct esock__frame {
  * For http types the switch to header decoding is done here: after a
  * request/response line f->in_headers becomes 1, after http_eoh 0 again.
  */
-int esock__inet_frame_next(esock__framer_t *f, const uint8_t *p, size_t n, size_t rawmax,
-                      size_t rawlen, esock__frame_t *fr, size_t *need);
+static inline int esock__inet_frame_next(esock__framer_t *f, const uint8_t *p, size_t n,
+                                         size_t rawmax, size_t rawlen, esock__frame_t *fr,
+                                         size_t *need);
+
+/* The types other than 1, 2 and 4 (frame.c). */
+int esock__inet_frame_other(esock__framer_t *f, const uint8_t *p, size_t n, size_t rawmax,
+                            size_t rawlen, esock__frame_t *fr, size_t *need);
+
+/* Header bytes of {packet, 1 | 2 | 4} (the enum's 1, 2, 3), else 0. */
+static inline unsigned esock__inet_prefix_len(int ptype)
+{
+    return (unsigned)(ptype - 1) < 3 ? 1u << (ptype - 1) : 0;
+}
+
+/* The length-prefixed types are framed inline: they are what busy sockets
+ * carry, one call per packet, and the call cost more than the header
+ * (docs/bench.md). The rules are decode_packet's (packet.c, remain()): a
+ * body over packet_size, or a packet past INT_MAX in all, is an error;
+ * t_frame.c checks both paths agree on every header. */
+static inline int esock__inet_frame_prefixed(const esock__framer_t *f, unsigned hlen,
+                                             const uint8_t *p, size_t n, esock__frame_t *fr,
+                                             size_t *need)
+{
+    *need = 0;
+    if (n < hlen)
+        return 0;
+    uint64_t body = hlen == 4   ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
+                    : hlen == 2 ? (uint32_t)p[0] << 8 | p[1]
+                                : p[0]; /* big-endian, as gen_tcp */
+    if ((f->psize && body > f->psize) || body > 0x7fffffffu - hlen)
+        return -EMSGSIZE;
+    size_t total = hlen + (size_t)body;
+    if (total > n) {
+        *need = total;
+        return 0;
+    }
+    fr->total = total;
+    fr->off = hlen;
+    fr->len = (size_t)body;
+    fr->ptype = f->ptype;
+    return 1;
+}
+
+static inline int esock__inet_frame_next(esock__framer_t *f, const uint8_t *p, size_t n,
+                                         size_t rawmax, size_t rawlen, esock__frame_t *fr,
+                                         size_t *need)
+{
+    unsigned hlen = esock__inet_prefix_len(f->ptype);
+    if (hlen)
+        return esock__inet_frame_prefixed(f, hlen, p, n, fr, need);
+    return esock__inet_frame_other(f, p, n, rawmax, rawlen, fr, need);
+}
 
 #endif
