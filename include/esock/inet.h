@@ -196,6 +196,7 @@ typedef struct esock_inet_msg {
     uint64_t mref;        /**< DOWN: the monitor */
     bool udp;             /**< a gen_udp message ({udp, ...}, {udp_passive, S}) */
     bool deliver_port;    /**< the socket had {deliver, port} */
+    uint8_t blk_;         /**< internal: the size class of the record's block */
     int ptype;            /**< DATA: esock_inet_packet_t that framed it */
     size_t header_len;    /**< DATA: `header` bytes at the front (binary mode) */
     size_t len;           /**< DATA: payload length */

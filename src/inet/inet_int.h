@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 
@@ -137,8 +138,31 @@ void esock__inet_foreach(void (*fn)(esock__isock_t *, void *), void *arg);
 void esock__inet_defaults(esock__isock_t *s);
 
 /* ---- stat.c ---- */
-void esock__inet_stat_recv(esock__isock_t *s, size_t n);
-void esock__inet_stat_send(esock__isock_t *s, size_t n);
+/* Count one delivered packet / accepted send of n bytes (getstat). Inline:
+ * they run once per packet, and in a stream of equal packets the running
+ * mean does not move, so the divisions (stat.c) are skipped. mu held. */
+void esock__inet_stat_recv_mean(esock__isock_t *s, size_t n);
+void esock__inet_stat_send_mean(esock__isock_t *s, size_t n);
+
+static inline void esock__inet_stat_recv(esock__isock_t *s, size_t n)
+{
+    s->recv_cnt++;
+    s->recv_oct += n;
+    if (n > s->recv_max)
+        s->recv_max = n;
+    if ((double)n != s->recv_avg || s->recv_dvi != 0)
+        esock__inet_stat_recv_mean(s, n);
+}
+
+static inline void esock__inet_stat_send(esock__isock_t *s, size_t n)
+{
+    s->send_cnt++;
+    s->send_oct += n;
+    if (n > s->send_max)
+        s->send_max = n;
+    if ((double)n != s->send_avg)
+        esock__inet_stat_send_mean(s, n);
+}
 
 /* ---- wait.c ---- */
 /* Wait (unlocked) for fd readiness or close. events POLLIN/POLLOUT.
@@ -158,7 +182,30 @@ void esock__inet_consume(esock__isock_t *s, size_t n);
 /* Queue a + b (copied; header and payload) / a message's payload by
  * reference, after its header, with @p done bytes of the two already
  * written (the message is then the queue's). 0 or -ENOMEM. mu held. */
-int esock__inet_enqueue(esock__isock_t *s, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
+int esock__inet_enqueue_chunk(esock__isock_t *s, const uint8_t *a, size_t alen, const uint8_t *b,
+                              size_t blen);
+/* @p a is a packet header (at most 4 bytes). Small pieces go into the tail
+ * chunk while it has room: a burst of small sends becomes one buffer and
+ * one write. That case is inline (once per packet of a burst);
+ * esock__inet_enqueue_chunk starts a new chunk. */
+static inline int esock__inet_enqueue(esock__isock_t *s, const uint8_t *a, size_t alen,
+                                      const uint8_t *b, size_t blen)
+{
+    size_t len = alen + blen;
+    esock__chunk_t *c = s->oq_tail;
+    if (!len)
+        return 0;
+    if (!c || c->msg || c->cap - c->len < len)
+        return esock__inet_enqueue_chunk(s, a, alen, b, blen);
+    uint8_t *d = c->data + c->len;
+    for (size_t i = 0; i < alen; i++)
+        d[i] = a[i];
+    if (blen)
+        memcpy(d + alen, b, blen);
+    c->len += len;
+    s->opend += len;
+    return 0;
+}
 int esock__inet_enqueue_msg(esock__isock_t *s, const uint8_t *hdr, size_t hlen, esock_inet_msg_t *m,
                             size_t done);
 /* Write queued output. 0 all written, 1 some left (EAGAIN), <0 error. mu held. */
@@ -173,7 +220,17 @@ bool esock__inet_writable_now(const esock__isock_t *s);
  * full (poll then says so and the rest is queued at once); the bound is
  * for EAGAIN or short transfers injected through the seam, and signals. */
 #define ESOCK__INET_SHORT_RETRIES 16
-void esock__inet_update_busy(esock__isock_t *s);
+/* The busy state (high_watermark / low_watermark) after the queue changed:
+ * entering it, or leaving it (blocked senders woken, a ready message to a
+ * nowait sender). Not busy and under high_watermark, nothing can change:
+ * the common case of a send, inline. mu held. */
+void esock__inet_busy_recheck(esock__isock_t *s);
+
+static inline void esock__inet_update_busy(esock__isock_t *s)
+{
+    if (s->busy || s->opend >= s->high_wm)
+        esock__inet_busy_recheck(s);
+}
 /* Close the fd and release everything (the last step of close). mu held. */
 void esock__inet_teardown(esock__isock_t *s);
 

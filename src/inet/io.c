@@ -138,7 +138,7 @@ void esock__inet_consume(esock__isock_t *s, size_t n)
     }
 }
 
-void esock__inet_update_busy(esock__isock_t *s)
+void esock__inet_busy_recheck(esock__isock_t *s)
 {
     bool was = s->busy;
     if (s->opend >= s->high_wm)
@@ -226,14 +226,13 @@ static void append(esock__isock_t *s, esock__chunk_t *c)
     s->oq_tail = c;
 }
 
-int esock__inet_enqueue(esock__isock_t *s, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+int esock__inet_enqueue_chunk(esock__isock_t *s, const uint8_t *a, size_t alen, const uint8_t *b,
+                              size_t blen)
 {
     size_t len = alen + blen;
     if (!len)
         return 0;
     esock__chunk_t *c = s->oq_tail;
-    /* Small pieces go into the tail chunk while it has room: a burst of
-     * small sends becomes one buffer and one write. */
     if (!c || c->msg || c->cap - c->len < len) {
         /* Small: a cheap 4000-byte chunk (a lone reply). Bigger pieces get
          * 64 KiB chunks that the next ones share: a burst of 16 KiB replies

@@ -8,12 +8,12 @@
  * through its slower general path. Blocks of one size class (SMALL bytes)
  * are kept here instead, up to KEEP per thread, and released at thread
  * exit. Any malloc block of that class works, so a block freed on another
- * thread, or one the application allocated itself, is fine to keep.
+ * thread is fine to keep. The record says which class its block is (blk_):
+ * asking malloc (malloc_usable_size) cost more than the rest of the free.
  */
 #include "inet/msgblock.h"
 #include "inet/rbuf.h"
 
-#include <malloc.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -21,6 +21,8 @@
 
 #define SMALL 512u /* 248-byte record + 72-byte entry + up to 192 payload bytes */
 #define KEEP 256u  /* at most 128 KiB per thread */
+
+enum { BLK_OTHER, BLK_SMALL }; /* esock_inet_msg_t.blk_: a SMALL block or not */
 
 struct cached {
     struct cached *next;
@@ -52,17 +54,11 @@ static void cache_key_init(void)
     cache_key_ok = pthread_key_create(&cache_key, cache_release) == 0;
 }
 
-static size_t node_offset(size_t datalen)
-{
-    size_t a = _Alignof(struct esock__qnode);
-    return (sizeof(esock_inet_msg_t) + datalen + a - 1) & ~(a - 1);
-}
-
 esock_inet_msg_t *esock__msgblock_alloc(size_t datalen)
 {
     if (datalen > SIZE_MAX / 2)
         return NULL;
-    size_t need = node_offset(datalen) + sizeof(struct esock__qnode);
+    size_t need = esock__msgblock_node_offset(datalen) + sizeof(struct esock__qnode);
     esock_inet_msg_t *m;
     struct block_cache *c = &cache;
     if (need <= SMALL && c->head) {
@@ -75,26 +71,22 @@ esock_inet_msg_t *esock__msgblock_alloc(size_t datalen)
         if (m == NULL)
             return NULL;
     }
+    m->blk_ = need <= SMALL ? BLK_SMALL : BLK_OTHER;
     m->len = datalen;
     m->ref_ = NULL;
     return m;
-}
-
-struct esock__qnode *esock__msgblock_node(esock_inet_msg_t *m)
-{
-    /* a payload in a shared read buffer is not in the block */
-    return (struct esock__qnode *)(void *)((uint8_t *)m + node_offset(m->ref_ ? 0 : m->len));
 }
 
 void esock__msgblock_free(esock_inet_msg_t *m)
 {
     if (m == NULL)
         return;
-    esock__rbuf_release(m->ref_);
-    m->ref_ = NULL;
-    size_t usable = malloc_usable_size(m);
+    if (m->ref_) { /* a zerocopy_min payload: drop its read buffer */
+        esock__rbuf_release(m->ref_);
+        m->ref_ = NULL;
+    }
     struct block_cache *bc = &cache;
-    if (usable < SMALL || usable >= 2 * SMALL || bc->n >= KEEP) {
+    if (m->blk_ != BLK_SMALL || bc->n >= KEEP) {
         free(m);
         return;
     }

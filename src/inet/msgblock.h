@@ -14,6 +14,7 @@
 #define ESOCK_INET_MSGBLOCK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <esock/inet.h>
 
@@ -24,9 +25,22 @@
  * of memory. A shared payload: allocate 0 bytes, then set ref_, data, len. */
 esock_inet_msg_t *esock__msgblock_alloc(size_t datalen);
 
-/* The block's mailbox entry, made to carry it (call once m is filled in;
- * m->len must still be the datalen it was allocated for). */
-struct esock__qnode *esock__msgblock_node(esock_inet_msg_t *m);
+/* Where a block's mailbox entry starts: after the record and @p datalen
+ * payload bytes, aligned. */
+static inline size_t esock__msgblock_node_offset(size_t datalen)
+{
+    size_t a = _Alignof(struct esock__qnode);
+    return (sizeof(esock_inet_msg_t) + datalen + a - 1) & ~(a - 1);
+}
+
+/* The block's mailbox entry (m->len must still be the datalen it was
+ * allocated for; a payload in a shared read buffer is not in the block).
+ * Inline: one per packet. */
+static inline struct esock__qnode *esock__msgblock_node(esock_inet_msg_t *m)
+{
+    return (struct esock__qnode *)(void *)((uint8_t *)m +
+                                           esock__msgblock_node_offset(m->ref_ ? 0 : m->len));
+}
 
 /* Frees a block (and its read-buffer reference), or keeps it for reuse by
  * this thread. NULL is ignored. */

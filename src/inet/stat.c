@@ -16,34 +16,20 @@
 #include "inet/inet_int.h"
 #include "sys/sys.h"
 
-void esock__inet_stat_recv(esock__isock_t *s, size_t n)
+/* A packet of the running mean's size with no deviation on record changes
+ * neither (both increments are exactly 0): the inline counters in
+ * inet_int.h call these only otherwise. Divisions, not a multiplication by
+ * 1/cnt: the truncated results must match the driver's arithmetic exactly. */
+void esock__inet_stat_recv_mean(esock__isock_t *s, size_t n)
 {
-    s->recv_cnt++;
-    s->recv_oct += n;
-    if (n > s->recv_max)
-        s->recv_max = n;
-    /* A packet of the running mean's size with no deviation on record
-     * changes neither (both increments are exactly 0): the usual case of a
-     * stream of equal packets skips the divisions. */
-    if ((double)n == s->recv_avg && s->recv_dvi == 0)
-        return;
-    /* Divisions, not a multiplication by 1/cnt: the truncated results
-     * must match the driver's arithmetic exactly. */
     double avg = s->recv_avg + ((double)n - s->recv_avg) / (double)s->recv_cnt;
     s->recv_dvi = s->recv_dvi + (((double)n - avg) - s->recv_dvi) / (double)s->recv_cnt;
     s->recv_avg = avg;
 }
 
-void esock__inet_stat_send(esock__isock_t *s, size_t n)
+/* The driver keeps no send deviation: one division. */
+void esock__inet_stat_send_mean(esock__isock_t *s, size_t n)
 {
-    s->send_cnt++;
-    s->send_oct += n;
-    if (n > s->send_max)
-        s->send_max = n;
-    /* the driver keeps no send deviation: one division (none when n is
-     * the mean already: the increment is exactly 0) */
-    if ((double)n == s->send_avg)
-        return;
     s->send_avg += ((double)n - s->send_avg) / (double)s->send_cnt;
 }
 

@@ -702,6 +702,34 @@ int esock_inet_send_msg(esock_inet_t h, esock_inet_msg_t *m, int64_t timeout_ms)
     return send_packet(h, m->data, m->len, m, timeout_ms);
 }
 
+/* The leading packets of a run that send_locked would only append to the
+ * coalescing queue: the socket has no error and is not busy, its queue is
+ * already waiting for the owner's loop to write it (deferred), and each
+ * packet is small (copied, not queued by reference) and leaves the queue
+ * under high_msgq_watermark and high_watermark, so no write, busy state or
+ * wake-up can follow. Those are appended here without send_locked's checks
+ * for each (a burst of echoed packets; docs/bench.md). Returns how many of
+ * msgs[0..n) it took and freed; send_locked takes the rest. mu held. */
+static size_t append_run(esock__isock_t *s, esock_inet_msg_t *const *msgs, size_t n)
+{
+    if (s->closed || s->fd < 0 || s->write_err || s->busy || !s->deferred || !s->oq_head ||
+        s->proto != ESOCK_INET_TCP || !(s->states & ESOCK_INET_ST_CONNECTED))
+        return 0;
+    size_t limit = ESOCK__MIN(s->high_msgq_wm, s->high_wm);
+    size_t i = 0;
+    for (; i < n; i++) {
+        esock_inet_msg_t *m = msgs[i];
+        uint8_t hdr[4];
+        size_t hlen;
+        if (!is_data(m) || m->len >= ESOCK__INET_SEND_REF_MIN || hdr_for(s, m->len, hdr, &hlen) != 0 ||
+            s->opend + hlen + m->len >= limit || esock__inet_enqueue(s, hdr, hlen, m->data, m->len) != 0)
+            break;
+        esock__inet_stat_send(s, hlen + m->len);
+        esock__msgblock_free(m);
+    }
+    return i;
+}
+
 int esock_inet_send_msgs(esock_inet_t h, esock_inet_msg_t *const *msgs, size_t n, int64_t timeout_ms,
                          size_t *taken)
 {
@@ -719,6 +747,11 @@ int esock_inet_send_msgs(esock_inet_t h, esock_inet_msg_t *const *msgs, size_t n
     int rc = 0;
     pthread_mutex_lock(&s->mu);
     for (size_t i = 0; i < n && rc == 0; i++) {
+        size_t k = append_run(s, msgs + i, n - i);
+        *taken += k;
+        i += k;
+        if (i == n)
+            break;
         esock_inet_msg_t *m = msgs[i];
         if (!is_data(m)) {
             rc = -EINVAL;

@@ -462,6 +462,68 @@ static void send_msgs_stops(void **st)
     tm_free(mb);
 }
 
+/* A run of small packets that crosses high_msgq_watermark and
+ * high_watermark several times, with one packet big enough to be queued by
+ * reference in the middle: esock_inet_send_msgs appends the packets that
+ * only join the coalescing queue without send_locked's per-packet checks,
+ * and hands the others to it. It must give what sending them one by one
+ * gives: the same bytes in the same order, and the same getstat values. */
+static void send_msgs_run_matches_one_by_one(void **st)
+{
+    (void)st;
+    enum { N = 300, BIG = 150 };
+    static uint8_t wire[N * 4 + N * 40 + 3000];
+    static uint8_t back[sizeof wire];
+    esock_inet_stat_t keys[] = {ESOCK_STAT_SEND_CNT, ESOCK_STAT_SEND_OCT, ESOCK_STAT_SEND_MAX,
+                                ESOCK_STAT_SEND_AVG, ESOCK_STAT_SEND_PEND};
+    uint64_t got[2][5];
+    size_t n = 0;
+    for (unsigned k = 0; k < N; k++)
+        n += frame(wire + n, k, k == BIG ? 3000 : (k * 7) % 40);
+    for (int batch = 0; batch < 2; batch++) {
+        esock_mbox_t mb = tm_new();
+        const esock_inet_opt_t o[] = {OPTI(PACKET, ESOCK_INET_PACKET_4), OPTI(MODE, 1),
+                                      OPTI(DELAY_SEND, 1)};
+        esock_inet_t l, a;
+        int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
+        const esock_inet_opt_t wm[] = {OPTI(HIGH_MSGQ_WATERMARK, 1000), OPTI(LOW_MSGQ_WATERMARK, 500),
+                                       OPTI(HIGH_WATERMARK, 4000), OPTI(LOW_WATERMARK, 2000)};
+        assert_int_equal(esock_inet_setopts(a, wm, NOPTS(wm)), 0);
+        wr(fd, wire, n);
+        esock_inet_msg_t *m[N];
+        for (unsigned k = 0; k < N; k++) {
+            m[k] = expect_msg(mb, ESOCK_INET_MSG_DATA);
+            check_packet(m[k], k, k == BIG ? 3000 : (k * 7) % 40);
+        }
+        if (batch) {
+            size_t taken = 0;
+            assert_int_equal(esock_inet_send_msgs(a, m, N, ESOCK_INFINITY, &taken), 0);
+            assert_int_equal(taken, N);
+        } else {
+            for (unsigned k = 0; k < N; k++)
+                assert_int_equal(esock_inet_send_msg(a, m[k], ESOCK_INFINITY), 0);
+        }
+        /* the queue went to the kernel each time it reached 1000 bytes */
+        esock_inet_stat_t pk = ESOCK_STAT_SEND_PEND;
+        uint64_t pend;
+        assert_int_equal(esock_inet_getstat(a, &pk, 1, &pend), 0);
+        assert_true(pend < 1000);
+        expect_none(mb, 1); /* this thread idles: the rest of the queue is written */
+        rd(fd, back, n);
+        assert_memory_equal(back, wire, n);
+        assert_int_equal(esock_inet_getstat(a, keys, 5, got[batch]), 0);
+        close(fd);
+        esock_inet_close(a);
+        esock_inet_close(l);
+        tm_free(mb);
+    }
+    assert_int_equal(got[1][0], N);
+    assert_int_equal(got[1][1], n);
+    assert_int_equal(got[1][2], 4 + 3000);
+    assert_int_equal(got[1][4], 0);
+    assert_memory_equal(got[1], got[0], sizeof got[0]); /* send_avg included */
+}
+
 /* Owner thread receives shared packets and hands them to a worker that
  * checks and frees them while the owner goes on reading (ThreadSanitizer
  * watches the reference counts and the buffer reuse). */
@@ -824,6 +886,7 @@ const struct CMUnitTest inet_tests_zerocopy[] = {
     cmocka_unit_test_teardown(send_msg_queued_by_reference, inet_teardown),
     cmocka_unit_test_teardown(send_msg_errors, inet_teardown),
     cmocka_unit_test_teardown(send_msgs_stops, inet_teardown),
+    cmocka_unit_test_teardown(send_msgs_run_matches_one_by_one, inet_teardown),
     cmocka_unit_test_teardown(send_msgs_in_place, inet_teardown),
     cmocka_unit_test_teardown(send_msgs_timeout_whole_call, inet_teardown),
 };
