@@ -30,5 +30,5 @@ kill -TERM $pid
 wait $pid 2>/dev/null || true
 m=$(echo "$r" | grep -o 'all_msgs=[0-9]*' | cut -d= -f2)
 echo "messages echoed: $m"
-callgrind_annotate --inclusive=no "$out" 2>/dev/null | grep -E '^ *[0-9,]+ ' | head -${TOP:-20} |
+callgrind_annotate --inclusive=no "$out" 2>/dev/null | grep -E '^ *[0-9,]+ ' | head -"${TOP:-20}" |
     awk -v m="$m" '{x = $1; gsub(",", "", x); $1 = ""; printf "%8.1f %s\n", x / m, $0}'
