@@ -179,15 +179,16 @@ ssize_t esock__inet_fill(esock__isock_t *s, size_t want);
 /* Frame the next packet from the buffer. */
 int esock__inet_next_packet(esock__isock_t *s, size_t rawlen, esock__frame_t *fr, size_t *need);
 void esock__inet_consume(esock__isock_t *s, size_t n);
-/* Queue a + b (copied; header and payload) / a message's payload by
- * reference, after its header, with @p done bytes of the two already
- * written (the message is then the queue's). 0 or -ENOMEM. mu held. */
+/* esock__inet_enqueue when the tail chunk has no room: a new chunk, then
+ * the copy. 0 or -ENOMEM. */
 int esock__inet_enqueue_chunk(esock__isock_t *s, const uint8_t *a, size_t alen, const uint8_t *b,
                               size_t blen);
-/* @p a is a packet header (at most 4 bytes). Small pieces go into the tail
+/* Queue a + b (copied; header and payload) / a message's payload by
+ * reference, after its header, with @p done bytes of the two already
+ * written (the message is then the queue's). 0 or -ENOMEM. mu held.
+ * @p a is a packet header (at most 4 bytes). Small pieces go into the tail
  * chunk while it has room: a burst of small sends becomes one buffer and
- * one write. That case is inline (once per packet of a burst);
- * esock__inet_enqueue_chunk starts a new chunk. */
+ * one write. Inline: it runs once per packet of a burst. */
 static inline int esock__inet_enqueue(esock__isock_t *s, const uint8_t *a, size_t alen,
                                       const uint8_t *b, size_t blen)
 {

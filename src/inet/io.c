@@ -229,32 +229,21 @@ static void append(esock__isock_t *s, esock__chunk_t *c)
 int esock__inet_enqueue_chunk(esock__isock_t *s, const uint8_t *a, size_t alen, const uint8_t *b,
                               size_t blen)
 {
+    /* Small: a cheap 4000-byte chunk (a lone reply). Bigger pieces get
+     * 64 KiB chunks that the next ones share: a burst of 16 KiB replies
+     * is then four copies into one buffer rather than an allocation
+     * each, and leaves in one write. */
     size_t len = alen + blen;
-    if (!len)
-        return 0;
-    esock__chunk_t *c = s->oq_tail;
-    if (!c || c->msg || c->cap - c->len < len) {
-        /* Small: a cheap 4000-byte chunk (a lone reply). Bigger pieces get
-         * 64 KiB chunks that the next ones share: a burst of 16 KiB replies
-         * is then four copies into one buffer rather than an allocation
-         * each, and leaves in one write. */
-        size_t cap = len < 4000 ? 4000 : len < 65536 ? 65536 : len;
-        c = esock__malloc(sizeof *c + cap);
-        if (!c)
-            return -ENOMEM;
-        c->msg = NULL;
-        c->off = c->len = 0;
-        c->cap = cap;
-        c->hlen = 0;
-        append(s, c);
-    }
-    if (alen)
-        memcpy(c->data + c->len, a, alen);
-    if (blen)
-        memcpy(c->data + c->len + alen, b, blen);
-    c->len += len;
-    s->opend += len;
-    return 0;
+    size_t cap = len < 4000 ? 4000 : len < 65536 ? 65536 : len;
+    esock__chunk_t *c = esock__malloc(sizeof *c + cap);
+    if (!c)
+        return -ENOMEM;
+    c->msg = NULL;
+    c->off = c->len = 0;
+    c->cap = cap;
+    c->hlen = 0;
+    append(s, c);
+    return esock__inet_enqueue(s, a, alen, b, blen); /* the new tail has room */
 }
 
 int esock__inet_enqueue_msg(esock__isock_t *s, const uint8_t *hdr, size_t hlen, esock_inet_msg_t *m,

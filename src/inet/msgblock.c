@@ -59,19 +59,20 @@ esock_inet_msg_t *esock__msgblock_alloc(size_t datalen)
     if (datalen > SIZE_MAX / 2)
         return NULL;
     size_t need = esock__msgblock_node_offset(datalen) + sizeof(struct esock__qnode);
+    bool small = need <= SMALL;
     esock_inet_msg_t *m;
     struct block_cache *c = &cache;
-    if (need <= SMALL && c->head) {
+    if (small && c->head) {
         m = (esock_inet_msg_t *)(void *)c->head;
         c->head = c->head->next;
         c->n--;
     } else {
         /* plain malloc: a block may be freed with free() by anyone */
-        m = malloc(need <= SMALL ? SMALL : need);
+        m = malloc(small ? SMALL : need);
         if (m == NULL)
             return NULL;
     }
-    m->blk_ = need <= SMALL ? BLK_SMALL : BLK_OTHER;
+    m->blk_ = small ? BLK_SMALL : BLK_OTHER;
     m->len = datalen;
     m->ref_ = NULL;
     return m;

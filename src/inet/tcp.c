@@ -580,20 +580,27 @@ static int queue_rest(esock__isock_t *s, const uint8_t *hdr, size_t hlen, const 
  * the payload comes from, or NULL: *m becomes NULL when the queue takes it
  * over. While busy, waits up to send_timeout and the call's own deadline
  * (*call_deadline, from @p timeout_ms, shared by the packets of one call). */
+/* Why the socket takes no send at all (closed, not connected, a write
+ * error on record), or 0. */
+static int send_refused(const esock__isock_t *s)
+{
+    if (s->closed)
+        return ESOCK_ECLOSED;
+    if (s->fd < 0)
+        return s->dead_send_err ? s->dead_send_err : ESOCK_ECLOSED;
+    if (s->proto != ESOCK_INET_TCP || !(s->states & ESOCK_INET_ST_CONNECTED))
+        return -ENOTCONN;
+    if (s->write_err)
+        return send_err(s, s->write_err);
+    return 0;
+}
+
 static int send_locked(esock__isock_t *s, const uint8_t *data, size_t len, esock_inet_msg_t **m,
                        int64_t timeout_ms, int64_t *call_deadline)
 {
-    int rc = 0;
     uint8_t hdr[4];
     size_t hlen = 0;
-    if (s->closed)
-        rc = ESOCK_ECLOSED;
-    else if (s->fd < 0)
-        rc = s->dead_send_err ? s->dead_send_err : ESOCK_ECLOSED;
-    else if (s->proto != ESOCK_INET_TCP || !(s->states & ESOCK_INET_ST_CONNECTED))
-        rc = -ENOTCONN;
-    else if (s->write_err)
-        rc = send_err(s, s->write_err);
+    int rc = send_refused(s);
     if (rc == 0)
         rc = hdr_for(s, len, hdr, &hlen);
     if (rc == 0 && s->busy) {
@@ -712,8 +719,7 @@ int esock_inet_send_msg(esock_inet_t h, esock_inet_msg_t *m, int64_t timeout_ms)
  * msgs[0..n) it took and freed; send_locked takes the rest. mu held. */
 static size_t append_run(esock__isock_t *s, esock_inet_msg_t *const *msgs, size_t n)
 {
-    if (s->closed || s->fd < 0 || s->write_err || s->busy || !s->deferred || !s->oq_head ||
-        s->proto != ESOCK_INET_TCP || !(s->states & ESOCK_INET_ST_CONNECTED))
+    if (send_refused(s) || s->busy || !s->deferred || !s->oq_head)
         return 0;
     size_t limit = ESOCK__MIN(s->high_msgq_wm, s->high_wm);
     size_t i = 0;
