@@ -226,15 +226,24 @@ static void append(esock__isock_t *s, esock__chunk_t *c)
     s->oq_tail = c;
 }
 
+/* The whole block of a lone reply's chunk: glibc's tcache serves requests
+ * up to 1032 bytes. */
+#define CHUNK_LONE 1024
+
 int esock__inet_enqueue_chunk(esock__isock_t *s, const uint8_t *a, size_t alen, const uint8_t *b,
                               size_t blen)
 {
-    /* Small: a cheap 4000-byte chunk (a lone reply). Bigger pieces get
-     * 64 KiB chunks that the next ones share: a burst of 16 KiB replies
-     * is then four copies into one buffer rather than an allocation
-     * each, and leaves in one write. */
+    /* Small, into an empty queue (a lone reply, the first of a burst): a
+     * block glibc's per-thread cache serves (1 KiB in all), about 230
+     * instructions cheaper to take and give back than the 4 KiB one,
+     * which its general path serves. Small after that: 4000 bytes, the
+     * rest of a burst of small replies. Bigger pieces get 64 KiB chunks
+     * that the next ones share: a burst of 16 KiB replies is then four
+     * copies into one buffer rather than an allocation each, and leaves
+     * in one write. */
     size_t len = alen + blen;
-    size_t cap = len < 4000 ? 4000 : len < 65536 ? 65536 : len;
+    size_t lone = CHUNK_LONE - sizeof(esock__chunk_t);
+    size_t cap = len <= lone && !s->oq_head ? lone : len < 4000 ? 4000 : len < 65536 ? 65536 : len;
     esock__chunk_t *c = esock__malloc(sizeof *c + cap);
     if (!c)
         return -ENOMEM;

@@ -33,6 +33,7 @@ struct cached {
 static _Thread_local struct block_cache {
     struct cached *head;
     unsigned n;
+    bool registered; /* cache_release will run at this thread's exit */
 } cache;
 static pthread_key_t cache_key;
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
@@ -47,6 +48,7 @@ static void cache_release(void *unused)
         cache.head = n;
     }
     cache.n = 0;
+    cache.registered = false; /* a block kept after this registers again */
 }
 
 static void cache_key_init(void)
@@ -91,12 +93,13 @@ void esock__msgblock_free(esock_inet_msg_t *m)
         free(m);
         return;
     }
-    if (bc->head == NULL) { /* the first block kept: have it released at thread exit */
+    if (!bc->registered) { /* the first block kept: have it released at thread exit */
         pthread_once(&cache_once, cache_key_init);
         if (!cache_key_ok || pthread_setspecific(cache_key, &cache_key) != 0) {
             free(m);
             return;
         }
+        bc->registered = true;
     }
     struct cached *c = (struct cached *)(void *)m;
     c->next = bc->head;
