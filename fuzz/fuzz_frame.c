@@ -120,6 +120,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* The same stream, a read at a time: reads of 1..16 bytes from the seed. */
     esock__framer_t f = {.ptype = s.ptype, .psize = s.psize, .delim = s.delim};
     size_t avail = 0, pos = 0, k = 0, asked = 0;
+    int last = 0; /* how it ended: 0 = needs more, < 0 = the error */
+    /* Raw without a length delivers what each read brought: its pieces
+     * are checked by position alone (each starts where the last ended,
+     * and together they are the stream). */
     int split_free = !(s.ptype == ESOCK_INET_PACKET_RAW && !s.rawlen);
     while (k < MAX_PACKETS) {
         esock__frame_t fr;
@@ -127,20 +131,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int rc = esock__inet_frame_next(&f, p + pos, avail - pos, s.rawmax, s.rawlen, &fr, &need);
         if (rc == 1) {
             check_frame(&s, &fr, avail - pos);
-            if (split_free) {
-                if (k >= nwhole || whole[k].rc != 1 || !same_frame(&whole[k].fr, &fr))
-                    abort();
-            }
-            /* raw without a length: pieces of the stream, in order, checked
-             * by the positions alone (each starts where the last ended) */
+            if (split_free && (k >= nwhole || whole[k].rc != 1 || !same_frame(&whole[k].fr, &fr)))
+                abort();
             k++;
             pos += fr.total;
             asked = 0;
             continue;
         }
         if (rc < 0) {
-            if (k >= nwhole || whole[k].rc != rc)
-                abort();
+            last = rc;
             break;
         }
         if (need && need <= avail - pos)
@@ -154,8 +153,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t step = 1 + ((seed >> 16) & 15);
         avail = step > n - avail ? n : avail + step;
     }
-    if (split_free && k < MAX_PACKETS && k + 1 != nwhole)
-        abort(); /* the whole-stream framing found more packets */
+    if (split_free && k < MAX_PACKETS && (k + 1 != nwhole || whole[k].rc != last))
+        abort(); /* the whole stream gave more packets, or ended otherwise */
     if (!split_free && k < MAX_PACKETS && pos != n)
         abort(); /* raw mode left bytes behind */
     return 0;
