@@ -490,29 +490,55 @@ void esock__active_ready(uint32_t sock_id, unsigned events)
 
 #define DEFER_MAX 256
 
-static _Thread_local uint32_t deferred[DEFER_MAX];
-static _Thread_local unsigned ndeferred;
+/* The sockets waiting for this thread's idle hook, each pinned by the list
+ * (the idle hook then needs no handle lookup). The list is flushed when the
+ * thread exits, so a thread that stops receiving neither strands output
+ * nor keeps sockets alive. */
+static _Thread_local struct {
+    esock__isock_t *s[DEFER_MAX];
+    unsigned n;
+    bool registered; /* flush_at_exit will run at this thread's exit */
+} deferred;
+static pthread_key_t defer_key;
+static pthread_once_t defer_once = PTHREAD_ONCE_INIT;
+static bool defer_key_ok;
+
+static void flush_at_exit(void *unused)
+{
+    (void)unused;
+    esock__active_idle();
+    deferred.registered = false;
+}
+
+static void defer_key_init(void)
+{
+    defer_key_ok = pthread_key_create(&defer_key, flush_at_exit) == 0;
+}
 
 int esock__inet_defer_flush(esock__isock_t *s)
 {
     if (s->deferred)
         return 1;
-    if (ndeferred == DEFER_MAX || !s->owner || !esock__owner_serving(s->owner))
+    if (deferred.n == DEFER_MAX || !s->owner || !esock__owner_serving(s->owner))
         return 0;
+    if (!deferred.registered) {
+        pthread_once(&defer_once, defer_key_init);
+        if (!defer_key_ok || pthread_setspecific(defer_key, &defer_key) != 0)
+            return 0; /* written now instead */
+        deferred.registered = true;
+    }
     s->deferred = true;
-    deferred[ndeferred++] = s->ref.id;
+    atomic_fetch_add(&s->ref.refs, 1); /* the caller's pin keeps s alive meanwhile */
+    deferred.s[deferred.n++] = s;
     return 1;
 }
 
 void esock__active_idle(void)
 {
-    unsigned n = ndeferred;
-    ndeferred = 0;
+    unsigned n = deferred.n;
+    deferred.n = 0;
     for (unsigned i = 0; i < n; i++) {
-        esock_inet_t h = {deferred[i]};
-        esock__isock_t *s = esock__inet_pin(h);
-        if (!s)
-            continue;
+        esock__isock_t *s = deferred.s[i];
         pthread_mutex_lock(&s->mu);
         s->deferred = false;
         if (!s->closed && s->fd >= 0 && s->oq_head) {

@@ -34,10 +34,12 @@ struct watch {
 struct mbox {
     struct esock__ref ref;
     pthread_mutex_t mu;
-    bool dead;
+    /* dead and qlen change only under mu; the receiver peeks at them
+     * without it (has_news) so that an empty queue costs no lock. */
+    _Atomic bool dead;
     int epfd, efd;
     struct esock__qnode *head, *tail;
-    int qlen;
+    _Atomic int qlen;
     struct watch *w;
     size_t nw, capw;
     uint32_t *slot; /* by fd: index in w + 1, 0 = not watched */
@@ -49,7 +51,22 @@ static struct esock__htab table = ESOCK__HTAB_INIT;
 void (*esock__mbox_idle_hook)(uint32_t mb);
 static void (*destroy_hooks[4])(uint32_t);
 static _Atomic uint64_t next_ref = 1;
-static _Thread_local uint32_t serving;
+/* The mailbox this thread is receiving on (recv_impl holds a pin on it
+ * meanwhile), NULL outside a receive. Readiness callbacks run inside the
+ * receive and post to that mailbox: they use this pointer and need no pin
+ * of their own, nor a wake-up. */
+static _Thread_local struct mbox *serving;
+
+/* qlen: stored under mu, read with or without it. */
+static int qlen_of(struct mbox *b)
+{
+    return atomic_load_explicit(&b->qlen, memory_order_acquire);
+}
+
+static void qlen_add(struct mbox *b, int d)
+{
+    atomic_store_explicit(&b->qlen, qlen_of(b) + d, memory_order_release);
+}
 
 uint64_t esock__make_ref(void)
 {
@@ -150,10 +167,10 @@ int esock_mbox_destroy(esock_mbox_t mb)
     if (b == NULL)
         return ESOCK_ECLOSED;
     pthread_mutex_lock(&b->mu);
-    b->dead = true;
+    atomic_store_explicit(&b->dead, true, memory_order_release);
     struct esock__qnode *q = b->head;
     b->head = b->tail = NULL;
-    b->qlen = 0;
+    atomic_store_explicit(&b->qlen, 0, memory_order_release);
     pthread_mutex_unlock(&b->mu);
     free_queue(q);
     wake(b);
@@ -223,26 +240,39 @@ static int post(struct mbox *b, const esock_msg_t *m)
     else
         b->head = q;
     b->tail = q;
-    b->qlen++;
+    qlen_add(b, 1);
     pthread_mutex_unlock(&b->mu);
     /* inet: a post from the mailbox's own waiting thread (a readiness
      * callback) needs no wake-up: that thread looks at the queue again
      * before it blocks. Saves an eventfd write per delivered packet. */
-    if (serving != b->ref.id)
+    if (b != serving)
         wake(b);
     return 0;
 }
 
+/* The mailbox mb for a post, pinned unless it is the one this thread is
+ * receiving on (already pinned by recv_impl; see serving). */
+static struct mbox *pin_for_post(uint32_t mb)
+{
+    return serving && serving->ref.id == mb ? serving : pin(mb);
+}
+
+static void unpin_after_post(struct mbox *b)
+{
+    if (b != serving)
+        unpin(b);
+}
+
 int esock__mbox_post(uint32_t mb, const esock_msg_t *msg)
 {
-    struct mbox *b = pin(mb);
+    struct mbox *b = pin_for_post(mb);
     if (b == NULL) {
         esock_msg_t tmp = *msg;
         esock_msg_free(&tmp);
         return ESOCK_ECLOSED;
     }
     int rc = post(b, msg);
-    unpin(b);
+    unpin_after_post(b);
     return rc;
 }
 
@@ -254,7 +284,7 @@ int esock__mbox_post_nodes(uint32_t mb, struct esock__qnode *first, struct esock
     if (first == NULL)
         return 0;
     last->next = NULL;
-    struct mbox *b = pin(mb);
+    struct mbox *b = pin_for_post(mb);
     int rc = b == NULL ? ESOCK_ECLOSED : 0;
     if (b != NULL) {
         pthread_mutex_lock(&b->mu);
@@ -266,12 +296,12 @@ int esock__mbox_post_nodes(uint32_t mb, struct esock__qnode *first, struct esock
             else
                 b->head = first;
             b->tail = last;
-            b->qlen += (int)n;
+            qlen_add(b, (int)n);
         }
         pthread_mutex_unlock(&b->mu);
-        if (rc == 0 && serving != b->ref.id)
+        if (rc == 0 && b != serving)
             wake(b);
-        unpin(b);
+        unpin_after_post(b);
     }
     if (rc != 0)
         free_queue(first);
@@ -309,9 +339,7 @@ int esock_mbox_len(esock_mbox_t mb)
     struct mbox *b = pin(mb.id);
     if (b == NULL)
         return ESOCK_ECLOSED;
-    pthread_mutex_lock(&b->mu);
-    int n = b->qlen;
-    pthread_mutex_unlock(&b->mu);
+    int n = qlen_of(b);
     unpin(b);
     return n;
 }
@@ -524,7 +552,7 @@ static bool take(struct mbox *b, const esock_msg_t *want, esock_msg_t *out)
             b->head = q->next;
         if (b->tail == q)
             b->tail = prev;
-        b->qlen--;
+        qlen_add(b, -1);
         *out = q->m;
         if (!q->embedded) /* an embedded entry now belongs to the receiver's payload */
             esock__free(q);
@@ -576,12 +604,7 @@ static void handle_pending(struct mbox *b)
     for (;;) {
         burst_done = false;
         handle_event(b, &pending.ev[pending.next++]);
-        if (pending.next >= pending.n || burst_done)
-            return;
-        pthread_mutex_lock(&b->mu);
-        int queued = b->qlen;
-        pthread_mutex_unlock(&b->mu);
-        if (queued >= PENDING_BATCH)
+        if (pending.next >= pending.n || burst_done || qlen_of(b) >= PENDING_BATCH)
             return;
     }
 }
@@ -599,7 +622,7 @@ static size_t take_many(struct mbox *b, esock_msg_t *out, size_t max)
     }
     if (b->head == NULL)
         b->tail = NULL;
-    b->qlen -= (int)n;
+    qlen_add(b, -(int)n);
     return n;
 }
 
@@ -647,6 +670,18 @@ int esock_mbox_set_spin(esock_mbox_t mb, int64_t spin_us)
     return 0;
 }
 
+/* Whether the queue may hold a message or the mailbox was destroyed: only
+ * then does the receiver take the lock. Another thread's post or destroy
+ * stores under the lock before it writes the eventfd, and this thread
+ * peeks after epoll_wait saw that write, so a peek cannot miss it (the
+ * kernel's eventfd lock orders the two); this thread's own callbacks post
+ * before it peeks. A ping-pong receive finds the queue empty twice per
+ * message (before and after the idle hook). */
+static bool has_news(struct mbox *b)
+{
+    return qlen_of(b) != 0 || atomic_load_explicit(&b->dead, memory_order_acquire);
+}
+
 /* One message matching want, or (want NULL) up to max messages. Returns the
  * number taken (>= 1) or an error. */
 static int recv_impl(esock_mbox_t mb, const esock_msg_t *want, esock_msg_t *out, size_t max,
@@ -658,15 +693,19 @@ static int recv_impl(esock_mbox_t mb, const esock_msg_t *want, esock_msg_t *out,
     if (b == NULL)
         return ESOCK_ECLOSED;
     int64_t deadline = timeout_ms == ESOCK_NOWAIT ? 0 : timeout_ms < 0 ? -1 : esock__deadline_of(timeout_ms);
-    uint32_t saved = serving;
-    serving = mb.id;
+    struct mbox *saved = serving;
+    serving = b;
     int rc;
     bool idled = false;
     for (;;) {
-        pthread_mutex_lock(&b->mu);
-        bool dead = b->dead;
-        size_t got = dead ? 0 : take_for(b, want, out, max);
-        pthread_mutex_unlock(&b->mu);
+        bool dead = false;
+        size_t got = 0;
+        if (has_news(b)) {
+            pthread_mutex_lock(&b->mu);
+            dead = b->dead;
+            got = dead ? 0 : take_for(b, want, out, max);
+            pthread_mutex_unlock(&b->mu);
+        }
         if (dead) {
             rc = ESOCK_ECLOSED;
             break;
@@ -739,5 +778,5 @@ int esock_mbox_recv_match(esock_mbox_t mb, const esock_msg_t *match, esock_msg_t
 
 uint32_t esock__mbox_serving(void)
 {
-    return serving;
+    return serving ? serving->ref.id : 0;
 }

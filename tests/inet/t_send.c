@@ -194,6 +194,55 @@ static void delay_send_coalesces_big_sends(void **st)
     }
 }
 
+/* A send that delay_send defers on the owner's thread waits for that
+ * thread to wait on its mailbox again. A thread that exits instead writes
+ * it on its way out (and lets the socket go: under ASan a kept pin would
+ * leak the socket). */
+struct exiting_sender {
+    esock_mbox_t mb;
+    esock_inet_t a;
+    int pend_before_exit, sent;
+};
+
+static void *send_then_exit(void *arg)
+{
+    struct exiting_sender *x = arg;
+    esock_msg_t m;
+    if (esock_mbox_recv(x->mb, &m, 0) == ESOCK_ETIMEOUT) /* this thread serves mb */
+        x->sent = esock_inet_send(x->a, "ab", 2) == 0;
+    uint64_t pend = 0;
+    esock_inet_stat_t k = ESOCK_STAT_SEND_PEND;
+    esock_inet_getstat(x->a, &k, 1, &pend);
+    x->pend_before_exit = (int)pend;
+    return NULL;
+}
+
+static void delay_send_written_when_owner_thread_exits(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(DELAY_SEND, 1),
+                                  OPTI(PACKET, ESOCK_INET_PACKET_1)};
+    esock_inet_t l, a;
+    int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
+    struct exiting_sender x = {.mb = mb, .a = a};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, send_then_exit, &x), 0);
+    pthread_join(t, NULL);
+    assert_true(x.sent);
+    assert_int_equal(x.pend_before_exit, 3); /* deferred, as on any owner thread */
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    assert_int_equal(poll(&p, 1, 2000), 1); /* written at the thread's exit */
+    char b[3];
+    rd(fd, b, 3);
+    assert_memory_equal(b, "\x02" "ab", 3);
+    assert_int_equal(stat1(a, ESOCK_STAT_SEND_PEND), 0);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
 static void getstat_known_traffic(void **st)
 {
     (void)st;
@@ -481,6 +530,7 @@ const struct CMUnitTest inet_tests_send[] = {
     cmocka_unit_test_teardown(send_timeout_keeps_socket, inet_teardown),
     cmocka_unit_test_teardown(delay_send_coalesces, inet_teardown),
     cmocka_unit_test_teardown(delay_send_coalesces_big_sends, inet_teardown),
+    cmocka_unit_test_teardown(delay_send_written_when_owner_thread_exits, inet_teardown),
     cmocka_unit_test_teardown(getstat_known_traffic, inet_teardown),
     cmocka_unit_test_teardown(shutdown_write_after_queue, inet_teardown),
     cmocka_unit_test_teardown(passive_recv_writes_queued_output, inet_teardown),
