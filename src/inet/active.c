@@ -18,6 +18,7 @@
 
 #include "inet/inet_int.h"
 #include "sys/sys.h"
+#include "sys/thread_exit.h"
 #include "inet/msgblock.h"
 #include "inet/owner.h"
 #include "inet/rbuf.h"
@@ -497,23 +498,17 @@ void esock__active_ready(uint32_t sock_id, unsigned events)
 static _Thread_local struct {
     esock__isock_t *s[DEFER_MAX];
     unsigned n;
-    bool registered; /* flush_at_exit will run at this thread's exit */
+    bool registered; /* flush_deferred will run at this thread's exit */
 } deferred;
-static pthread_key_t defer_key;
-static pthread_once_t defer_once = PTHREAD_ONCE_INIT;
-static bool defer_key_ok;
 
-static void flush_at_exit(void *unused)
+static void flush_deferred(void *unused)
 {
     (void)unused;
     esock__active_idle();
     deferred.registered = false;
 }
 
-static void defer_key_init(void)
-{
-    defer_key_ok = pthread_key_create(&defer_key, flush_at_exit) == 0;
-}
+static struct esock__thread_exit deferred_at_exit = ESOCK__THREAD_EXIT_INIT(flush_deferred);
 
 int esock__inet_defer_flush(esock__isock_t *s)
 {
@@ -522,8 +517,7 @@ int esock__inet_defer_flush(esock__isock_t *s)
     if (deferred.n == DEFER_MAX || !s->owner || !esock__owner_serving(s->owner))
         return 0;
     if (!deferred.registered) {
-        pthread_once(&defer_once, defer_key_init);
-        if (!defer_key_ok || pthread_setspecific(defer_key, &defer_key) != 0)
+        if (esock__thread_exit_arm(&deferred_at_exit) != 0)
             return 0; /* written now instead */
         deferred.registered = true;
     }

@@ -13,6 +13,7 @@
  */
 #include "inet/msgblock.h"
 #include "inet/rbuf.h"
+#include "sys/thread_exit.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -35,9 +36,6 @@ static _Thread_local struct block_cache {
     unsigned n;
     bool registered; /* cache_release will run at this thread's exit */
 } cache;
-static pthread_key_t cache_key;
-static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
-static bool cache_key_ok;
 
 static void cache_release(void *unused)
 {
@@ -51,10 +49,7 @@ static void cache_release(void *unused)
     cache.registered = false; /* a block kept after this registers again */
 }
 
-static void cache_key_init(void)
-{
-    cache_key_ok = pthread_key_create(&cache_key, cache_release) == 0;
-}
+static struct esock__thread_exit cache_at_exit = ESOCK__THREAD_EXIT_INIT(cache_release);
 
 esock_inet_msg_t *esock__msgblock_alloc(size_t datalen)
 {
@@ -94,8 +89,7 @@ void esock__msgblock_free(esock_inet_msg_t *m)
         return;
     }
     if (!bc->registered) { /* the first block kept: have it released at thread exit */
-        pthread_once(&cache_once, cache_key_init);
-        if (!cache_key_ok || pthread_setspecific(cache_key, &cache_key) != 0) {
+        if (esock__thread_exit_arm(&cache_at_exit) != 0) {
             free(m);
             return;
         }

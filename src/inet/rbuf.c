@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "sys/sys.h"
+#include "sys/thread_exit.h"
 
 struct rbuf {
     atomic_size_t refs;
@@ -34,9 +35,6 @@ struct rbuf {
 static _Thread_local struct rbuf *spare[SPARES]; /* oldest first */
 static _Thread_local unsigned nspare;
 static _Thread_local bool exiting; /* past spares_release: keep nothing more */
-static pthread_key_t spare_key;
-static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
-static bool spare_key_ok;
 
 static void spares_release(void *unused)
 {
@@ -46,10 +44,7 @@ static void spares_release(void *unused)
         esock__free(spare[--nspare]);
 }
 
-static void spare_key_init(void)
-{
-    spare_key_ok = pthread_key_create(&spare_key, spares_release) == 0;
-}
+static struct esock__thread_exit spares_at_exit = ESOCK__THREAD_EXIT_INIT(spares_release);
 
 /* Big buffers come in steps of BIG, so that one released after holding a
  * packet's tail (256 KiB + a few bytes) serves the next 256 KiB read. */
@@ -88,8 +83,7 @@ static bool keep_spare(struct rbuf *b)
         drop_spare(0);
     }
     if (nspare == 0) { /* the first kept: have them released at thread exit */
-        pthread_once(&spare_once, spare_key_init);
-        if (!spare_key_ok || pthread_setspecific(spare_key, &spare_key) != 0)
+        if (esock__thread_exit_arm(&spares_at_exit) != 0)
             return false;
     }
     spare[nspare++] = b;
