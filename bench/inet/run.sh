@@ -4,6 +4,14 @@
 #
 #   PEERS_DIR   the peers' folder (default: ../shared/bench from the project root)
 #   env: REPS DUR SERVERS WORKLOADS PIN (passed to run_peers.sh; REPS=1 DUR=3 by default)
+#        ORDER       rounds (default): run_peers.sh's order, where a round
+#                    starts each server once and runs every workload on it,
+#                    so esock and a peer meet one workload minutes apart;
+#                    interleaved: a round runs one workload on every server
+#                    in turn (the order rotating from round to round), then
+#                    the next workload, so the servers compared in a cell
+#                    ran seconds apart (run_peers.sh once per workload and
+#                    round, its raw lines merged with their round numbers)
 #        ESOCK_ECHO  the esock server command ({port} is replaced); default:
 #                    bench/inet/echo_inet.c (e.g. "build/release/tools/esock echo
 #                    --packet 4 --active true 127.0.0.1:{port}" runs the CLI's)
@@ -38,7 +46,24 @@ ESOCK_ECHO=${ESOCK_ECHO:-"$BUILD/esock/bench/esock_echo_inet 127.0.0.1:{port}"}
 echo "esock server: $ESOCK_ECHO" >&2
 cd "$WORK"
 OUT="$BUILD/results/$(date +%Y%m%d-%H%M%S)"
-ESOCK_ECHO="$ESOCK_ECHO" REPS=${REPS:-1} DUR=${DUR:-3} OUT="$OUT" ./run_peers.sh
+if [ "${ORDER:-rounds}" = interleaved ]; then
+    read -r -a servers <<<"${SERVERS:-erl_inet erl_inet_socket erl_socket uv event epoll esock}"
+    mkdir -p "$OUT"
+    : >"$OUT/raw.txt"
+    for rep in $(seq "${REPS:-1}"); do
+        for wl in ${WORKLOADS:-pp64_c1 pp64_c50 st64_c8 st16k_c8 conn_c16}; do
+            k=$(((rep - 1) % ${#servers[@]}))
+            order="${servers[*]:k} ${servers[*]:0:k}"
+            echo "== round $rep, $wl: $order" >&2
+            ESOCK_ECHO="$ESOCK_ECHO" REPS=1 DUR=${DUR:-3} SERVERS="$order" WORKLOADS=$wl \
+                OUT="$OUT/r$rep-$wl" ./run_peers.sh >/dev/null
+            sed "s/ rep=1 / rep=$rep /" "$OUT/r$rep-$wl/raw.txt" >>"$OUT/raw.txt"
+        done
+    done
+    python3 tools/report.py "$OUT/raw.txt" | tee "$OUT/table.md"
+else
+    ESOCK_ECHO="$ESOCK_ECHO" REPS=${REPS:-1} DUR=${DUR:-3} OUT="$OUT" ./run_peers.sh
+fi
 # The target, cell by cell, with the rounds' sign test (bench/inet/targets.py).
 echo
 python3 "$ROOT/bench/inet/targets.py" "$OUT/raw.txt" | tee "$OUT/targets.md"
