@@ -139,7 +139,8 @@ static esock_inet_msg_t *msg_new(int kind, esock__isock_t *s, size_t datalen)
     m->mref = 0;
     m->udp = s && s->proto == ESOCK_INET_UDP;
     m->deliver_port = s && s->deliver_port;
-    m->ptype = s ? s->fr.ptype : 0;
+    /* A datagram is never framed (gen_udp ignores packet): it is raw. */
+    m->ptype = s && !m->udp ? s->fr.ptype : ESOCK_INET_PACKET_RAW;
     m->header_len = 0;
     m->len = datalen;
     m->data = (const uint8_t *)(m + 1);

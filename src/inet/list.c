@@ -87,7 +87,13 @@ static void fmt_addr(int fd, bool peer, bool tcp, bool show_ports, char *out, si
         return;
     }
     if (sa.family == ESOCK_FAMILY_LOCAL) {
-        snprintf(out, cap, "local:%.*s", (int)sa.u.local.len, sa.u.local.path);
+        /* "local:" and the name as esock_sockaddr_format shows it (an
+         * abstract name's NULs as '@': printed raw, the NUL would end the
+         * cell); an unnamed socket is "local:" alone, as inet:i() shows it. */
+        char name[4 * ESOCK_SOCKADDR_DATA + 1]; /* each byte at most 4 ("\xHH") */
+        if (sa.u.local.len == 0 || esock_sockaddr_format(&sa, name, sizeof name) < 0)
+            name[0] = 0;
+        snprintf(out, cap, "local:%s", name);
         return;
     }
     esock_ip_t ip;
@@ -195,6 +201,8 @@ int esock_inet_i(FILE *out, int proto, const esock_inet_icol_t *cols, size_t nco
     static const esock_inet_icol_t all[ESOCK_ICOL_COUNT_] = {
         ESOCK_ICOL_PORT, ESOCK_ICOL_MODULE, ESOCK_ICOL_RECV, ESOCK_ICOL_SENT, ESOCK_ICOL_OWNER,
         ESOCK_ICOL_LOCAL_ADDRESS, ESOCK_ICOL_FOREIGN_ADDRESS, ESOCK_ICOL_STATE, ESOCK_ICOL_TYPE};
+    if (!out)
+        return -EINVAL;
     if (!cols || ncols == 0) {
         cols = all;
         ncols = ESOCK_ICOL_COUNT_;

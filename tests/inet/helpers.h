@@ -65,6 +65,10 @@ extern const struct CMUnitTest inet_tests_zerocopy[];
 extern const size_t inet_ntests_zerocopy;
 extern const struct CMUnitTest inet_tests_interop[];
 extern const size_t inet_ntests_interop;
+extern const struct CMUnitTest inet_tests_udp_more[];
+extern const size_t inet_ntests_udp_more;
+extern const struct CMUnitTest inet_tests_lifecycle[];
+extern const size_t inet_ntests_lifecycle;
 
 int inet_teardown(void **state);
 

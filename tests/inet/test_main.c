@@ -24,5 +24,7 @@ int main(void)
     fails += run("inet_misc", inet_tests_misc, inet_ntests_misc);
     fails += run("inet_zerocopy", inet_tests_zerocopy, inet_ntests_zerocopy);
     fails += run("inet_interop", inet_tests_interop, inet_ntests_interop);
+    fails += run("inet_udp_more", inet_tests_udp_more, inet_ntests_udp_more);
+    fails += run("inet_lifecycle", inet_tests_lifecycle, inet_ntests_lifecycle);
     return fails ? 1 : 0;
 }
