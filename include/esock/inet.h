@@ -353,14 +353,37 @@ ESOCK_API int esock_inet_send_msgs(esock_inet_t s, esock_inet_msg_t *const *msgs
 /** esock_inet_send_ex(s, data, len, ESOCK_INFINITY) (blocks while busy). */
 ESOCK_API int esock_inet_send(esock_inet_t s, const void *data, size_t len);
 
-/** gen_udp:send/4: one datagram to @p to. */
+/**
+ * gen_udp:send/4: one datagram of @p len bytes to @p to (NULL: to the
+ * connected peer). Blocks only while the kernel's send buffer is full.
+ * Counted in getstat (send_cnt, send_oct) when sent.
+ * Returns 0, ESOCK_ECLOSED (closed or stale handle), -EINVAL (@p to not a
+ * valid address, or not a UDP socket), or the system's error as -errno
+ * (-EMSGSIZE for a datagram too big, -EDESTADDRREQ without @p to on an
+ * unconnected socket, -ECONNREFUSED after an ICMP port unreachable...).
+ * @p to and @p data are only read during the call. Thread-safe.
+ */
 ESOCK_API int esock_inet_sendto(esock_inet_t s, const esock_sockaddr_t *to, const void *data,
                                 size_t len);
 
 /**
- * gen_udp:recv/3. @p from (may be NULL) gets the source; @p anc (may be
- * NULL) receives up to 3 (kind, value) pairs for recvtos/recvttl/recvtclass
- * as ESOCK_INET_ANC_*; *nanc their count.
+ * gen_udp:recv/3 on a passive UDP socket: waits up to @p timeout_ms
+ * (ESOCK_INFINITY, or ESOCK_NOWAIT) for one datagram and copies it to
+ * @p buf. A datagram longer than @p cap or than the socket's `buffer`
+ * option is cut to the smaller of the two and the rest is discarded, as
+ * recvfrom(2) and gen_udp do: size both for the largest datagram expected.
+ * *got (may be NULL) is the number of bytes copied; @p from (may be NULL)
+ * gets the sender. @p anc (may be NULL) receives the recvtos / recvttl /
+ * recvtclass values that are on, as (ESOCK_INET_ANC_*, value) pairs:
+ * *nanc is the room in @p anc on entry (3 suffices) and how many were
+ * filled on return.
+ * Returns 0, ESOCK_ETIMEOUT (nothing came; a later datagram is not
+ * affected), ESOCK_ECLOSED (closed or stale handle, also when closed by
+ * another thread during the wait), -EINVAL (not UDP, or the socket is
+ * active: its datagrams go to the owner), or the system's error as -errno
+ * (-ECONNREFUSED after an ICMP port unreachable on a connected socket).
+ * All pointers are the caller's, written only during the call.
+ * Thread-safe.
  */
 ESOCK_API int esock_inet_recvfrom(esock_inet_t s, void *buf, size_t cap, size_t *got,
                                   esock_sockaddr_t *from, esock_inet_anc_t *anc, size_t *nanc,
@@ -421,7 +444,12 @@ ESOCK_API const char *esock_inet_statname(esock_inet_stat_t k);
 ESOCK_API int esock_inet_getstat(esock_inet_t s, const esock_inet_stat_t *keys, size_t n,
                                  uint64_t *values);
 
-/** inet:port/1. */
+/**
+ * inet:port/1: the socket's local port, in *port. Returns 0, ESOCK_ECLOSED
+ * (closed or stale handle), -EINVAL for a NULL @p port or a local (unix)
+ * socket, which has no port (OTP returns its path there; esock_inet_sockname
+ * gives it), or the system's error as -errno. Thread-safe.
+ */
 ESOCK_API int esock_inet_port(esock_inet_t s, uint16_t *port);
 /** inet:sockname/1, inet:peername/1. */
 ESOCK_API int esock_inet_sockname(esock_inet_t s, esock_sockaddr_t *sa);

@@ -71,6 +71,8 @@ int esock_inet_peernames(esock_inet_t h, esock_sockaddr_t *sa, size_t *n)
 
 int esock_inet_port(esock_inet_t h, uint16_t *port)
 {
+    if (port == NULL)
+        return -EINVAL;
     esock_sockaddr_t sa;
     int rc = esock_inet_sockname(h, &sa);
     if (rc)
@@ -80,7 +82,7 @@ int esock_inet_port(esock_inet_t h, uint16_t *port)
     else if (sa.family == ESOCK_FAMILY_INET6)
         *port = sa.u.in6.port;
     else
-        return -EINVAL; /* local sockets have no port (see docs/inet.md) */
+        return -EINVAL; /* local sockets have no port: OTP gives the path (docs/inet.md) */
     return 0;
 }
 
@@ -91,6 +93,8 @@ int esock_inet_fd(esock_inet_t h)
 
 int esock_inet_info(esock_inet_t h, esock_inet_info_t *info)
 {
+    if (!info)
+        return -EINVAL;
     WITH_SOCK(h, s, -EINVAL, {
         memset(info, 0, sizeof *info);
         info->proto = s->proto;
@@ -148,6 +152,8 @@ static void monref_del(uint64_t ref)
 
 int esock_inet_monitor(esock_inet_t h, esock_mbox_t mb, uint64_t *mref)
 {
+    if (!mref)
+        return -EINVAL;
     uint32_t mbox = mb.id;
     pthread_mutex_lock(&mon_mu);
     uint64_t ref = ++mon_next;
