@@ -79,7 +79,7 @@ typedef struct esock_msg {
     uint64_t aux;    /**< kind-specific extra (inet: packet / address info) */
 } esock_msg_t;
 
-/** Creates a mailbox. 0, -ENOMEM, -EMFILE (epoll/eventfd), ESOCK_ESYSTEM_LIMIT. */
+/** Creates a mailbox, in *out. 0, -EINVAL (NULL @p out), -ENOMEM, -EMFILE (epoll/eventfd), ESOCK_ESYSTEM_LIMIT. */
 ESOCK_API int esock_mbox_create(esock_mbox_t *out);
 
 /**

@@ -166,7 +166,7 @@ ESOCK_API int esock_cancel(esock_t s, const esock_select_info_t *si);
 
 /* ---- owner, monitors ---------------------------------------------------------- */
 
-/** The owner (controlling process) mailbox. */
+/** The owner (controlling process) mailbox, in *owner. 0, ESOCK_ECLOSED, -EFAULT for a NULL @p owner. */
 ESOCK_API int esock_get_owner(esock_t s, esock_mbox_t *owner);
 /** Changes the owner; only meaningful for messages the socket sends unasked. */
 ESOCK_API int esock_set_owner(esock_t s, esock_mbox_t owner);
@@ -219,7 +219,7 @@ typedef struct esock_socket_info {
     esock_counters_t counters;
 } esock_socket_info_t;
 
-/** info(Socket). 0 or ESOCK_ECLOSED. */
+/** info(Socket). 0, ESOCK_ECLOSED, -EFAULT for a NULL @p info. */
 ESOCK_API int esock_info_socket(esock_t s, esock_socket_info_t *info);
 
 /** info(): library-wide counters. */
@@ -230,6 +230,7 @@ typedef struct esock_lib_info {
     int iov_max;
     bool use_registry;
 } esock_lib_info_t;
+/** info(): fills *info. 0, or -EFAULT for a NULL @p info. Thread-safe. */
 ESOCK_API int esock_info(esock_lib_info_t *info);
 
 /** Socket counters as OTP names them (for printing): the name of field i, NULL past the end. */
@@ -239,7 +240,8 @@ ESOCK_API uint64_t esock_counter_value(const esock_counters_t *c, size_t i);
 /**
  * i(): prints the socket table (columns: id, owner, fd, domain, type,
  * protocol, rstate, wstate, read, written) to @p out. @p domain / @p type /
- * @p protocol restrict it like i(Domain | Type | Proto); 0 = all.
+ * @p protocol restrict it like i(Domain | Type | Proto); 0 = all. A NULL
+ * @p out prints nothing.
  */
 ESOCK_API void esock_i(FILE *out, int domain, int type, int protocol);
 
@@ -358,7 +360,7 @@ ESOCK_API int esock_i_keys(FILE *out, const esock_filter_t *f, const int *keys, 
  * socket_info() rstates / wstates as lists of atoms ("bound", "listening",
  * "accepting", "selected" / "connecting", "connected", "selected"): up to 4
  * each into @p rst / @p wst (static strings), counts in *nr / *nw.
- * 0 or ESOCK_ECLOSED.
+ * 0, ESOCK_ECLOSED, -EFAULT if a pointer is NULL.
  */
 ESOCK_API int esock_socket_states(esock_t s, const char **rst, size_t *nr, const char **wst,
                                   size_t *nw);

@@ -353,6 +353,8 @@ static int kget(esock__isock_t *s, const optrow_t *r, esock_inet_opt_t *o)
 
 int esock__inet_setopts_locked(esock__isock_t *s, const esock_inet_opt_t *o, size_t n, bool creation)
 {
+    if (o == NULL && n > 0)
+        return -EINVAL;
     for (size_t i = 0; i < n; i++) {
         esock_inet_optname_t name = o[i].name;
         if (name <= 0 || name >= ESOCK_IOPT_COUNT_)
@@ -428,7 +430,7 @@ int esock_inet_getopts(esock_inet_t h, esock_inet_opt_t *opts, size_t n, size_t 
     int rc = 0;
     size_t out = 0;
     pthread_mutex_lock(&s->mu);
-    if (s->closed || s->fd < 0)
+    if (s->closed || s->fd < 0 || (opts == NULL && n > 0))
         rc = -EINVAL;
     for (size_t i = 0; i < n && rc == 0; i++) {
         esock_inet_opt_t o = opts[i];
@@ -491,6 +493,8 @@ static void free_defs(int which)
 
 static int set_defaults(int which, const esock_inet_opt_t *o, size_t n)
 {
+    if (o == NULL && n > 0)
+        return -EINVAL;
     for (size_t i = 0; i < n; i++)
         if (o[i].name <= 0 || o[i].name >= ESOCK_IOPT_COUNT_)
             return ESOCK_EINVAL_OPTION;

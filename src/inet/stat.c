@@ -69,6 +69,8 @@ static uint64_t stat_value(const esock__isock_t *s, esock_inet_stat_t k)
 
 int esock_inet_getstat(esock_inet_t h, const esock_inet_stat_t *keys, size_t n, uint64_t *values)
 {
+    if (!values)
+        return -EINVAL;
     esock__isock_t *s = esock__inet_pin(h);
     if (!s)
         return ESOCK_ECLOSED;

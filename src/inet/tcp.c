@@ -68,11 +68,13 @@ static int family_of(const esock_sockaddr_t *sa)
     }
 }
 
-/* Create a socket and apply defaults + options. Returns locked? No: unlocked. */
+/* Create a socket and apply defaults + options (unlocked on return). */
 int esock__inet_create(esock__isock_t **out, int family, esock_inet_proto_t proto,
                   const esock_inet_opt_t *opts, size_t n, int defaults, uint32_t owner)
 {
     char ns[256];
+    if (opts == NULL && n > 0)
+        return -EINVAL;
     esock__sys_init(); /* faults (ESOCK_FAULTS) from the first syscall on */
     int type = (proto == ESOCK_INET_TCP ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC;
     int has_ns = esock__inet_find_netns(opts, n, defaults == 1, ns, sizeof ns);
@@ -120,7 +122,9 @@ int esock_inet_connect(esock_inet_t *out, const esock_sockaddr_t *addr, const es
 {
     struct sockaddr_storage ss;
     socklen_t sl;
-    if (!addr || !out)
+    if (!out)
+        return -EINVAL;
+    if (!addr)
         return ESOCK_EINVAL_ADDRESS;
     int fam = family_of(addr);
     if (fam < 0)
@@ -181,7 +185,9 @@ int esock_inet_listen(esock_inet_t *out, const esock_sockaddr_t *addr, int backl
 {
     struct sockaddr_storage ss;
     socklen_t sl;
-    if (!addr || !out)
+    if (!out)
+        return -EINVAL;
+    if (!addr)
         return ESOCK_EINVAL_ADDRESS;
     int fam = family_of(addr);
     if (fam < 0)
@@ -236,6 +242,8 @@ static void inherit(esock__isock_t *c, const esock__isock_t *l)
 
 int esock_inet_accept(esock_inet_t lh, esock_inet_t *out, esock_mbox_t owner, int64_t timeout_ms)
 {
+    if (!out)
+        return -EINVAL;
     esock__isock_t *l = esock__inet_pin(lh);
     if (!l)
         return ESOCK_ECLOSED;
@@ -381,6 +389,8 @@ static short reader_events(const esock__isock_t *s)
 int esock_inet_recv(esock_inet_t h, void *buf, size_t cap, size_t len, size_t *got,
                     int64_t timeout_ms)
 {
+    if (!buf && cap > 0)
+        return -EINVAL;
     esock__isock_t *s = esock__inet_pin(h);
     if (!s)
         return ESOCK_ECLOSED;
@@ -694,6 +704,8 @@ static int send_packet(esock_inet_t h, const uint8_t *data, size_t len, esock_in
 
 int esock_inet_send_ex(esock_inet_t h, const void *data, size_t len, int64_t timeout_ms)
 {
+    if (!data && len > 0) /* queued output copies it: a NULL would crash there */
+        return -EINVAL;
     return send_packet(h, data, len, NULL, timeout_ms);
 }
 

@@ -17,6 +17,8 @@
 int esock_inet_udp_open(esock_inet_t *out, const esock_sockaddr_t *addr, const esock_inet_opt_t *opts,
                         size_t n, esock_mbox_t owner)
 {
+    if (!out)
+        return -EINVAL;
     esock_sockaddr_t any;
     if (!addr) {
         memset(&any, 0, sizeof any);
@@ -57,6 +59,8 @@ int esock_inet_udp_open(esock_inet_t *out, const esock_sockaddr_t *addr, const e
 
 int esock_inet_sendto(esock_inet_t h, const esock_sockaddr_t *to, const void *data, size_t len)
 {
+    if (!data && len > 0)
+        return -EINVAL;
     struct sockaddr_storage ss;
     socklen_t sl = 0;
     if (to) {
@@ -136,6 +140,8 @@ ssize_t esock__inet_udp_read(esock__isock_t *s, void *buf, size_t cap, esock_soc
 int esock_inet_recvfrom(esock_inet_t h, void *buf, size_t cap, size_t *got, esock_sockaddr_t *from,
                         esock_inet_anc_t *anc, size_t *nanc, int64_t timeout_ms)
 {
+    if (!buf && cap > 0)
+        return -EINVAL;
     esock__isock_t *s = esock__inet_pin(h);
     if (!s)
         return ESOCK_ECLOSED;

@@ -119,6 +119,8 @@ static struct mbox *pin(uint32_t id)
 
 int esock_mbox_create(esock_mbox_t *out)
 {
+    if (out == NULL)
+        return -EINVAL;
     esock__sys_init();
     struct mbox *b = esock__calloc(1, sizeof *b);
     if (b == NULL)

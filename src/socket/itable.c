@@ -178,6 +178,8 @@ static void append_states(char *out, size_t cap, const char *const *st, size_t n
 
 int esock_socket_states(esock_t h, const char **rst, size_t *nr, const char **wst, size_t *nw)
 {
+    if (!rst || !nr || !wst || !nw)
+        return -EFAULT;
     esock_sockaddr_t sa;
     bool named = false;
     if (esock_sockname(h, &sa) == 0)

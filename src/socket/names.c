@@ -78,6 +78,8 @@ static const char *or_num(const char *name, int v, char *buf, size_t cap)
 
 void esock_i(FILE *out, int domain, int type, int protocol)
 {
+    if (!out)
+        return;
     esock_filter_t f = {.domain = domain, .type = type, .protocol = protocol};
     int n = esock_which_sockets(&f, NULL, 0);
     if (n < 0)

@@ -247,6 +247,8 @@ void esock__nonblock_release(esock__sock_t *s)
 
 int esock_get_owner(esock_t h, esock_mbox_t *owner)
 {
+    if (!owner)
+        return -EFAULT;
     esock__sock_t *s = esock__sock_pin(h);
     if (s == NULL)
         return ESOCK_ECLOSED;
@@ -361,6 +363,8 @@ static const char *state_of(const esock__sock_t *s, bool rd)
 
 int esock_info_socket(esock_t h, esock_socket_info_t *info)
 {
+    if (!info)
+        return -EFAULT;
     esock__sock_t *s = esock__sock_pin(h);
     if (s == NULL)
         return ESOCK_ECLOSED;
@@ -388,6 +392,8 @@ int esock_info_socket(esock_t h, esock_socket_info_t *info)
 
 int esock_info(esock_lib_info_t *info)
 {
+    if (!info)
+        return -EFAULT;
     info->num_sockets = (uint64_t)esock__htab_count(&table);
     info->num_dinet = n_inet;
     info->num_dinet6 = n_inet6;

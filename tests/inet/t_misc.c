@@ -20,6 +20,7 @@ static void udp_passive_and_active(void **st)
     const esock_inet_opt_t ao[] = {OPTI(ACTIVE, 2), OPTI(READ_PACKETS, 3)};
     assert_int_equal(esock_inet_udp_open(&u2, &any, ao, NOPTS(ao), mb), 0);
     uint16_t p1, p2;
+    assert_int_equal(esock_inet_port(u1, NULL), -EINVAL);
     assert_int_equal(esock_inet_port(u1, &p1), 0);
     assert_int_equal(esock_inet_port(u2, &p2), 0);
     esock_sockaddr_t to1 = lo4(p1), to2 = lo4(p2);
@@ -168,6 +169,77 @@ static void stale_handles(void **st)
     esock_inet_close(l2);
 }
 
+/* A NULL where a call needs a pointer is -EINVAL (docs/errors.md), with
+ * data waiting where that would make the call use the pointer: never a
+ * crash, and no socket left behind by a create that refused. */
+static void null_pointers_rejected(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t po[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(DELAY_SEND, 1)};
+    esock_inet_t l, a;
+    int fd = inet_peer_pair(po, NOPTS(po), ESOCK_INET_NO_OWNER, &l, &a);
+    size_t before = esock_inet_count();
+    esock_sockaddr_t sa;
+    assert_int_equal(esock_inet_sockname(l, &sa), 0);
+    esock_inet_t out;
+    /* creation */
+    assert_int_equal(esock_inet_connect(NULL, &sa, NULL, 0, ESOCK_INET_NO_OWNER, 1000), -EINVAL);
+    assert_int_equal(esock_inet_connect(&out, &sa, NULL, 1, ESOCK_INET_NO_OWNER, 1000), -EINVAL);
+    assert_int_equal(esock_inet_listen(NULL, &sa, 5, NULL, 0, ESOCK_INET_NO_OWNER), -EINVAL);
+    assert_int_equal(esock_inet_listen(&out, &sa, 5, NULL, 2, ESOCK_INET_NO_OWNER), -EINVAL);
+    assert_int_equal(esock_inet_udp_open(NULL, NULL, NULL, 0, ESOCK_INET_NO_OWNER), -EINVAL);
+    assert_int_equal(esock_inet_udp_open(&out, NULL, NULL, 1, ESOCK_INET_NO_OWNER), -EINVAL);
+    assert_int_equal(esock_inet_set_default_connect_options(NULL, 1), -EINVAL);
+    assert_int_equal(esock_inet_set_default_listen_options(NULL, 1), -EINVAL);
+    assert_int_equal(esock_inet_count(), before);
+    /* a connection waits to be accepted */
+    int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(sa.u.in.port),
+                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(connect(c, (struct sockaddr *)&sin, sizeof sin), 0);
+    assert_int_equal(esock_inet_accept(l, NULL, ESOCK_INET_NO_OWNER, 1000), -EINVAL);
+    /* data waits to be read */
+    wr(fd, "hello", 5);
+    assert_int_equal(esock_inet_recv(a, NULL, 8, 0, NULL, 1000), -EINVAL);
+    char b[8];
+    size_t got = 0;
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 1000), 0);
+    assert_int_equal(got, 5); /* the refused call took nothing */
+    /* sending: delay_send would copy from the pointer */
+    assert_int_equal(esock_inet_send_ex(a, NULL, 5, 1000), -EINVAL);
+    assert_int_equal(esock_inet_send_ex(a, NULL, 0, 1000), 0);
+    /* options, statistics, names, monitors, listing */
+    assert_int_equal(esock_inet_setopts(a, NULL, 1), -EINVAL);
+    assert_int_equal(esock_inet_setopts(a, NULL, 0), 0);
+    assert_int_equal(esock_inet_getopts(a, NULL, 1, NULL), -EINVAL);
+    assert_int_equal(esock_inet_getstat(a, NULL, 0, NULL), -EINVAL);
+    assert_int_equal(esock_inet_port(a, NULL), -EINVAL);
+    assert_int_equal(esock_inet_sockname(a, NULL), -EINVAL);
+    assert_int_equal(esock_inet_peername(a, NULL), -EINVAL);
+    assert_int_equal(esock_inet_info(a, NULL), -EINVAL);
+    esock_mbox_t mb = tm_new();
+    assert_int_equal(esock_inet_monitor(a, mb, NULL), -EINVAL);
+    expect_none(mb, 20); /* no monitor was made: its DOWN would come at close */
+    assert_int_equal(esock_inet_i(NULL, ESOCK_INET_I_ALL, NULL, 0, true), -EINVAL);
+    /* UDP */
+    esock_inet_t u;
+    assert_int_equal(esock_inet_udp_open(&u, NULL, po, 1, ESOCK_INET_NO_OWNER), 0);
+    esock_sockaddr_t us;
+    assert_int_equal(esock_inet_sockname(u, &us), 0);
+    assert_int_equal(esock_inet_sendto(u, &us, NULL, 3), -EINVAL);
+    assert_int_equal(esock_inet_sendto(u, &us, "dgm", 3), 0);
+    assert_int_equal(esock_inet_recvfrom(u, NULL, 8, NULL, NULL, NULL, NULL, 1000), -EINVAL);
+    assert_int_equal(esock_inet_recvfrom(u, b, sizeof b, &got, NULL, NULL, NULL, 1000), 0);
+    assert_int_equal(got, 3);
+    esock_inet_close(u);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    expect_none(mb, 20);
+    tm_free(mb);
+    close(c);
+    close(fd);
+}
+
 static void info_and_listing(void **st)
 {
     (void)st;
@@ -229,6 +301,7 @@ const struct CMUnitTest inet_tests_misc[] = {
     cmocka_unit_test_teardown(udp6_tclass, inet_teardown),
     cmocka_unit_test_teardown(monitors, inet_teardown),
     cmocka_unit_test_teardown(stale_handles, inet_teardown),
+    cmocka_unit_test_teardown(null_pointers_rejected, inet_teardown),
     cmocka_unit_test_teardown(info_and_listing, inet_teardown),
 };
 const size_t inet_ntests_misc = NOPTS(inet_tests_misc);

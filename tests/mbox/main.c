@@ -33,9 +33,12 @@ static void test_create_destroy_stale(void **state)
     (void)state;
     esock_mbox_t mb, zero = {0};
     esock_msg_t m;
+    assert_int_equal(esock_mbox_create(NULL), -EINVAL);
     assert_int_equal(esock_mbox_create(&mb), 0);
     assert_int_not_equal(mb.id, 0);
     assert_int_equal(esock_mbox_len(mb), 0);
+    assert_int_equal(esock_mbox_recv(mb, NULL, 0), -EINVAL);
+    assert_int_equal(esock_mbox_post(mb, NULL), -EINVAL);
     assert_true(esock_mbox_fd(mb) >= 0);
     assert_int_equal(esock_mbox_destroy(mb), 0);
     /* The stale handle fails everywhere, and never touches freed memory. */

@@ -387,8 +387,48 @@ static void test_fault_injection_transparent(void **state)
     ok(esock_close(s));
 }
 
+/* A NULL where a call needs a pointer is -EFAULT (the kernel's "bad
+ * address"), with data waiting where the call would use it: never a crash. */
+static void test_null_pointers(void **state)
+{
+    (void)state;
+    esock_t l, c, a;
+    ok(esock_open(AF_INET, SOCK_STREAM, 0, &l));
+    esock_sockaddr_t sa = loopback(AF_INET);
+    ok(esock_bind(l, &sa));
+    ok(esock_sockname(l, &sa));
+    ok(esock_listen(l, ESOCK_DEFAULT_BACKLOG));
+    assert_int_equal(esock_open(AF_INET, SOCK_STREAM, 0, NULL), -EFAULT);
+    ok(esock_open(AF_INET, SOCK_STREAM, 0, &c));
+    ok(esock_connect(c, &sa, 1000, NULL));
+    assert_int_equal(esock_accept(l, 1000, NULL, NULL), -EFAULT);
+    ok(esock_accept(l, 1000, &a, NULL));
+    size_t n;
+    ok(esock_send(c, "hello", 5, 0, 1000, &n, NULL));
+    assert_int_equal(esock_send(c, NULL, 5, 0, 1000, &n, NULL), -EFAULT);
+    assert_int_equal(esock_recv(a, NULL, 0, 16, 0, 1000, &n, NULL), -EFAULT);
+    char buf[16];
+    ok(esock_recv(a, buf, 5, sizeof buf, 0, 1000, &n, NULL));
+    assert_memory_equal(buf, "hello", 5);
+    assert_int_equal(esock_sockname(a, NULL), -EFAULT);
+    assert_int_equal(esock_peername(a, NULL), -EFAULT);
+    assert_int_equal(esock_get_owner(a, NULL), -EFAULT);
+    assert_int_equal(esock_info_socket(a, NULL), -EFAULT);
+    assert_int_equal(esock_info(NULL), -EFAULT);
+    const char *r[4], *w[4];
+    size_t nr, nw;
+    assert_int_equal(esock_socket_states(a, NULL, &nr, w, &nw), -EFAULT);
+    assert_int_equal(esock_socket_states(a, r, &nr, w, NULL), -EFAULT);
+    ok(esock_socket_states(a, r, &nr, w, &nw));
+    esock_i(NULL, 0, 0, 0); /* prints nothing */
+    ok(esock_close(a));
+    ok(esock_close(c));
+    ok(esock_close(l));
+}
+
 const struct CMUnitTest socket_basic_tests[] = {
     cmocka_unit_test(test_page_example),
+    cmocka_unit_test(test_null_pointers),
     cmocka_unit_test(test_recv_length_timeout_partial),
     cmocka_unit_test(test_recv_closed_mid_length),
     cmocka_unit_test(test_send_timeout_reports_rest),
