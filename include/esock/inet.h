@@ -231,7 +231,10 @@ static const esock_mbox_t ESOCK_INET_NO_OWNER = {0};
  * Owners. Every creating call takes the owner mailbox (ESOCK_INET_NO_OWNER
  * = none). A socket with no owner is created passive (active defaults to
  * true as in OTP only when it has an owner). When the owner mailbox is
- * destroyed, its sockets lose their owner (and stop reading).
+ * destroyed, its sockets lose their owner (and stop reading). Every call
+ * that takes a mailbox (the creating calls, accept, controlling_process,
+ * monitor) refuses one that does not exist, never created or already
+ * destroyed, with ESOCK_EINVAL_HANDLE, as esock_set_owner() does.
  */
 
 /**

@@ -10,6 +10,7 @@
 #include <esock/error.h>
 
 #include "inet/inet_int.h"
+#include "inet/owner.h"
 #include "sys/sys.h"
 
 /* Run fn on a pinned, locked, open socket. */
@@ -118,6 +119,9 @@ int esock_inet_info(esock_inet_t h, esock_inet_info_t *info)
 
 int esock_inet_controlling_process(esock_inet_t h, esock_mbox_t owner)
 {
+    int orc = esock__owner_check(owner.id);
+    if (orc)
+        return orc;
     WITH_SOCK(h, s, ESOCK_ECLOSED, {
         esock__active_detach(s);
         s->owner = owner.id;
@@ -154,6 +158,9 @@ int esock_inet_monitor(esock_inet_t h, esock_mbox_t mb, uint64_t *mref)
 {
     if (!mref)
         return -EINVAL;
+    int orc = esock__owner_check(mb.id);
+    if (orc)
+        return orc;
     uint32_t mbox = mb.id;
     pthread_mutex_lock(&mon_mu);
     uint64_t ref = ++mon_next;

@@ -139,3 +139,8 @@ void esock__owner_note_serving(uint32_t mb)
 {
     tls_serving = mb;
 }
+
+int esock__owner_check(uint32_t mb)
+{
+    return mb == 0 || esock__mbox_alive(mb) ? 0 : ESOCK_EINVAL_HANDLE;
+}

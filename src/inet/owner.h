@@ -36,6 +36,12 @@ int esock__owner_post_chain(uint32_t mb, esock_inet_msg_t *first, esock_inet_msg
  * the next sends (see esock__active_idle). */
 int esock__owner_serving(uint32_t mb);
 
+/* 0 if @p mb is 0 (no owner) or a live mailbox, else ESOCK_EINVAL_HANDLE
+ * (never created, or destroyed): what a call that takes an owner or a
+ * monitor's mailbox says to a stale one, as esock_set_owner does. The
+ * mailbox may still go right after; its destroy hook handles that. */
+int esock__owner_check(uint32_t mb);
+
 /* Records that the calling thread serves mailbox @p mb (readiness callbacks). */
 void esock__owner_note_serving(uint32_t mb);
 

@@ -20,6 +20,7 @@
 
 #include "inet/inet_int.h"
 #include "inet/msgblock.h"
+#include "inet/owner.h"
 #include "sys/sys.h"
 
 
@@ -75,6 +76,9 @@ int esock__inet_create(esock__isock_t **out, int family, esock_inet_proto_t prot
     char ns[256];
     if (opts == NULL && n > 0)
         return -EINVAL;
+    int orc = esock__owner_check(owner);
+    if (orc)
+        return orc;
     esock__sys_init(); /* faults (ESOCK_FAULTS) from the first syscall on */
     int type = (proto == ESOCK_INET_TCP ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC;
     int has_ns = esock__inet_find_netns(opts, n, defaults == 1, ns, sizeof ns);
@@ -244,6 +248,9 @@ int esock_inet_accept(esock_inet_t lh, esock_inet_t *out, esock_mbox_t owner, in
 {
     if (!out)
         return -EINVAL;
+    int orc = esock__owner_check(owner.id);
+    if (orc)
+        return orc;
     esock__isock_t *l = esock__inet_pin(lh);
     if (!l)
         return ESOCK_ECLOSED;

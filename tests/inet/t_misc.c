@@ -240,6 +240,39 @@ static void null_pointers_rejected(void **st)
     close(fd);
 }
 
+/* A mailbox that is gone is refused wherever a call takes one (as the
+ * socket module's set_owner refuses it), and nothing is left behind. */
+static void stale_owner_refused(void **st)
+{
+    (void)st;
+    esock_mbox_t gone = tm_new();
+    tm_free(gone);
+    esock_mbox_t never = {0x7ffffff0u};
+    uint16_t port;
+    esock_inet_t l = inet_listener(NULL, 0, ESOCK_INET_NO_OWNER, &port);
+    esock_sockaddr_t sa = lo4(port);
+    size_t before = esock_inet_count();
+    esock_inet_t out;
+    const esock_mbox_t bad[] = {gone, never};
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(esock_inet_connect(&out, &sa, NULL, 0, bad[i], 1000), ESOCK_EINVAL_HANDLE);
+        esock_sockaddr_t any = lo4(0);
+        assert_int_equal(esock_inet_listen(&out, &any, 5, NULL, 0, bad[i]), ESOCK_EINVAL_HANDLE);
+        assert_int_equal(esock_inet_udp_open(&out, &any, NULL, 0, bad[i]), ESOCK_EINVAL_HANDLE);
+        assert_int_equal(esock_inet_accept(l, &out, bad[i], 0), ESOCK_EINVAL_HANDLE);
+        assert_int_equal(esock_inet_controlling_process(l, bad[i]), ESOCK_EINVAL_HANDLE);
+        uint64_t ref;
+        assert_int_equal(esock_inet_monitor(l, bad[i], &ref), ESOCK_EINVAL_HANDLE);
+    }
+    assert_int_equal(esock_inet_count(), before);
+    esock_inet_info_t info;
+    assert_int_equal(esock_inet_info(l, &info), 0);
+    assert_int_equal(info.monitors, 0);
+    /* "no owner" stays valid */
+    assert_int_equal(esock_inet_controlling_process(l, ESOCK_INET_NO_OWNER), 0);
+    esock_inet_close(l);
+}
+
 static void info_and_listing(void **st)
 {
     (void)st;
@@ -302,6 +335,7 @@ const struct CMUnitTest inet_tests_misc[] = {
     cmocka_unit_test_teardown(monitors, inet_teardown),
     cmocka_unit_test_teardown(stale_handles, inet_teardown),
     cmocka_unit_test_teardown(null_pointers_rejected, inet_teardown),
+    cmocka_unit_test_teardown(stale_owner_refused, inet_teardown),
     cmocka_unit_test_teardown(info_and_listing, inet_teardown),
 };
 const size_t inet_ntests_misc = NOPTS(inet_tests_misc);
