@@ -42,8 +42,9 @@ typedef struct esock_ip {
 
 /*
  * The six parsers of inet, with OTP 25's exact acceptance rules.
- * Each returns 0 and fills *out, or -EINVAL (OTP's {error, einval}); out may
- * be written even on failure. s need not be NUL-terminated.
+ * Each returns 0 and fills *out, or -EINVAL (OTP's {error, einval}, also for
+ * a NULL out, or a NULL s with len > 0); out may be written even on
+ * failure. s need not be NUL-terminated.
  *
  *  esock_parse_address         IPv4 (relaxed: 127.1, 0x7f000001, octal) or IPv6
  *  esock_parse_strict_address  IPv4 (dotted quad only) or IPv6

@@ -75,7 +75,7 @@ typedef struct esock_packet_cfg {
  * Returns 0, or ESOCK_EBADARG where erlang:decode_packet/3 raises badarg:
  * unknown type, packet_size or line_length outside 0..2^32-1,
  * line_delimiter above 255 or negative, or line_delimiter with a type other
- * than line. opts may be NULL (the empty list). Thread-safe.
+ * than line, or a NULL cfg. opts may be NULL (the empty list). Thread-safe.
  */
 ESOCK_API int esock_packet_config(esock_packet_cfg_t *cfg, int type, const esock_packet_opts_t *opts);
 
@@ -93,7 +93,7 @@ ESOCK_API int esock_packet_header_size(int type);
  * Writes the big-endian length header for types 1/2/4 into hdr (4 bytes of
  * room). Returns its size, 0 for other valid types (nothing written),
  * -EMSGSIZE when len does not fit the header (what gen_tcp:send reports),
- * ESOCK_EBADARG for an unknown type.
+ * ESOCK_EBADARG for an unknown type or a NULL hdr (types 1/2/4).
  */
 ESOCK_API int esock_packet_put_header(int type, size_t len, unsigned char hdr[4]);
 
@@ -186,7 +186,8 @@ typedef struct esock_packet_result {
  *         ESOCK_PACKET_MORE: incomplete, out->more = total length needed
  *            counted from buf, or 0 when not yet known;
  *         ESOCK_EINVALID: malformed or over packet_size ({error, invalid});
- *         ESOCK_EBADARG: cfg holds an unknown type.
+ *         ESOCK_EBADARG: cfg holds an unknown type, or cfg / out is NULL
+ *            (or buf, with len > 0).
  * Never reads outside buf[0..len). Thread-safe; cfg and buf are read only.
  * On success, read only packet, packet_len, rest, rest_len (and http for
  * the HTTP types): more and size_exceeded may be left as they were.

@@ -54,7 +54,8 @@ ESOCK_BEGIN_DECLS
  * name), into @p buf (@p cap bytes, NUL-terminated). Returns its length.
  * Never fails for cap >= ESOCK_HOSTNAME_MAX: if the OS has no name the
  * result is "nohost" (OTP: "nohost.nodomain", cut at the dot).
- * -ENOSPC if cap is too small (buf then holds a truncated name when cap > 0).
+ * -ENOSPC if cap is too small (buf then holds a truncated name when cap > 0),
+ * -EINVAL for a NULL @p buf with cap > 0.
  */
 ESOCK_API int esock_gethostname(char *buf, size_t cap);
 
@@ -87,7 +88,8 @@ ESOCK_API void esock_hostent_free(esock_hostent_t *he);
  * resolver does not know the name but it is this host's own name, the answer
  * is the loopback address (OTP's "we can always look up our own hostname").
  * On success *out is a new hostent (caller frees it); on failure *out is NULL.
- * Returns 0, ESOCK_ENXDOMAIN, -EINVAL (bad family, NUL in the name),
+ * Returns 0, ESOCK_ENXDOMAIN, -EINVAL (bad family, NUL in the name, NULL
+ * @p out),
  * ESOCK_EINVAL_TIMEOUT, ESOCK_ETIMEOUT, -ENOMEM.
  */
 ESOCK_API int esock_gethostbyname(const char *name, size_t len, int family, int64_t timeout_ms,
@@ -97,7 +99,7 @@ ESOCK_API int esock_gethostbyname(const char *name, size_t len, int family, int6
  * inet:gethostbyaddr/1 with an address: reverse lookup of @p ip. The
  * hostent has @p ip as its only address. 127.0.0.1 and ::1 always resolve
  * (to this host's name when the resolver has none, as OTP does).
- * Returns 0, ESOCK_ENXDOMAIN, -EINVAL (invalid @p ip), ESOCK_EINVAL_TIMEOUT,
+ * Returns 0, ESOCK_ENXDOMAIN, -EINVAL (invalid @p ip, NULL @p out), ESOCK_EINVAL_TIMEOUT,
  * ESOCK_ETIMEOUT, -ENOMEM. *out as for esock_gethostbyname().
  */
 ESOCK_API int esock_gethostbyaddr(const esock_ip_t *ip, int64_t timeout_ms, esock_hostent_t **out);
@@ -159,7 +161,8 @@ typedef struct esock_rc {
  *                ("files dns" when the file or the line is missing: glibc's default)
  *   nameserver   one entry per nameserver line of resolv.conf
  *   domain, search   (one entry per search domain), options (one per option)
- * Returns 0 and sets *out, or -ENOMEM. Missing files only leave keys out.
+ * Returns 0 and sets *out, -ENOMEM, or -EINVAL for a NULL @p out. Missing
+ * files only leave keys out.
  */
 ESOCK_API int esock_get_rc(esock_rc_t **out);
 
@@ -233,7 +236,8 @@ typedef struct esock_ifaddrs {
  * first appearance); {netmask} follows its {addr} immediately; then
  * {broadaddr} (only when broadcast is set) or {dstaddr} (only when
  * pointtopoint is set), never both; {hwaddr} entries come last in their
- * flags group. Returns 0 and *out, or -errno from the OS, or -ENOMEM.
+ * flags group. Returns 0 and *out, -errno from the OS, -ENOMEM, or -EINVAL
+ * for a NULL @p out.
  */
 ESOCK_API int esock_getifaddrs(esock_ifaddrs_t **out);
 

@@ -395,7 +395,7 @@ static int ipv6_parse(struct cur *c, uint16_t out[8])
 static int v4(const char *s, size_t len, esock_ip_t *out, bool strict)
 {
     struct cur c = {s, len, 0};
-    if (s == NULL && len != 0)
+    if ((s == NULL && len != 0) || out == NULL)
         return -EINVAL;
     if ((strict ? ipv4_strict(&c, out->u.v4) : ipv4_relaxed(&c, out->u.v4)) < 0)
         return -EINVAL;
@@ -406,7 +406,7 @@ static int v4(const char *s, size_t len, esock_ip_t *out, bool strict)
 int esock_parse_ipv6strict_address(const char *s, size_t len, esock_ip_t *out)
 {
     struct cur c = {s, len, 0};
-    if (s == NULL && len != 0)
+    if ((s == NULL && len != 0) || out == NULL)
         return -EINVAL;
     if (ipv6_parse(&c, out->u.v6) < 0)
         return -EINVAL;
@@ -440,6 +440,8 @@ int esock_parse_strict_address(const char *s, size_t len, esock_ip_t *out)
 
 int esock_parse_ipv6_address(const char *s, size_t len, esock_ip_t *out)
 {
+    if (out == NULL)
+        return -EINVAL;
     esock_ip_t ip4;
     if (v4(s, len, &ip4, false) == 0)
         return esock_ipv4_mapped_ipv6_address(&ip4, out);

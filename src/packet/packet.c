@@ -55,6 +55,8 @@ int esock_packet_opts_check(int type, const esock_packet_opts_t *o)
 
 int esock_packet_config(esock_packet_cfg_t *cfg, int type, const esock_packet_opts_t *o)
 {
+    if (!cfg)
+        return ESOCK_EBADARG;
     int rc = esock_packet_opts_check(type, o);
     if (rc < 0)
         return rc;
@@ -80,6 +82,8 @@ int esock_packet_put_header(int type, size_t len, unsigned char hdr[4])
     int h = esock_packet_header_size(type);
     if (h <= 0)
         return h;
+    if (!hdr)
+        return ESOCK_EBADARG;
     if (h < 4 && len >> (8 * h) != 0)
         return -EMSGSIZE;
     if (h == 4 && len > UINT32_MAX)
@@ -331,6 +335,8 @@ framed:
 int esock_packet_decode_any(const esock_packet_cfg_t *cfg, const void *buf, size_t len,
                             esock_packet_result_t *out)
 {
+    if (!cfg || !out || (!buf && len))
+        return ESOCK_EBADARG;
     /* HTTP without limits: the one-pass parser (which falls back itself),
      * tested first so that this path is two compares and a jump */
     if ((unsigned)cfg->type - ESOCK_PACKET_HTTP <= ESOCK_PACKET_HTTPH_BIN - ESOCK_PACKET_HTTP &&

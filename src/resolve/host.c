@@ -43,6 +43,8 @@ static void full_hostname(char buf[ESOCK_HOSTNAME_MAX])
 
 int esock_gethostname(char *buf, size_t cap)
 {
+    if (buf == NULL && cap > 0)
+        return -EINVAL;
     char full[ESOCK_HOSTNAME_MAX];
     full_hostname(full);
     size_t n = strcspn(full, "."); /* OTP returns the short name */
@@ -215,6 +217,8 @@ int esock_gethostbyname(const char *name, size_t len, int family, int64_t timeou
                         esock_hostent_t **out)
 {
     esock__deadline_t dl;
+    if (!out)
+        return -EINVAL;
     *out = NULL;
     if (!family_ok(family) || (len && !name) || (len && memchr(name, '\0', len)))
         return -EINVAL;
@@ -248,6 +252,8 @@ int esock_gethostbyname(const char *name, size_t len, int family, int64_t timeou
 int esock_gethostbyaddr(const esock_ip_t *ip, int64_t timeout_ms, esock_hostent_t **out)
 {
     esock__deadline_t dl;
+    if (!out)
+        return -EINVAL;
     *out = NULL;
     if (!ip || !family_ok(ip->family))
         return -EINVAL;
@@ -268,6 +274,8 @@ int esock_gethostbyaddr(const esock_ip_t *ip, int64_t timeout_ms, esock_hostent_
 int esock_gethostbyaddr_str(const char *s, size_t len, int64_t timeout_ms, esock_hostent_t **out)
 {
     esock_ip_t ip;
+    if (!out)
+        return -EINVAL;
     *out = NULL;
     if (!s || esock_parse_address(s, len, &ip) != 0)
         return -EINVAL;

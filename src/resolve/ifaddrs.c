@@ -163,6 +163,8 @@ static bool name_seen(const struct ifaddrs *list, const struct ifaddrs *upto, co
 int esock_getifaddrs(esock_ifaddrs_t **out)
 {
     struct ifaddrs *list;
+    if (!out)
+        return -EINVAL;
     *out = NULL;
     if (getifaddrs(&list) != 0)
         return -errno;
@@ -254,6 +256,8 @@ int esock_getifaddrs_netns(const char *path, esock_ifaddrs_t **out)
 {
     struct ns_call c = {path, NULL, 0};
     pthread_t tid;
+    if (!out)
+        return -EINVAL;
     *out = NULL;
     if (!path || !path[0])
         return -EINVAL;

@@ -145,6 +145,8 @@ static void read_resolv(builder_t *b)
 
 int esock_get_rc(esock_rc_t **out)
 {
+    if (!out)
+        return -EINVAL;
     builder_t b = {calloc(1, sizeof(esock_rc_t)), 0, 0};
     *out = NULL;
     if (!b.rc)

@@ -149,9 +149,23 @@ static void test_result_families(void **state)
     expect_einval(esock_parse_ipv4strict_address, "::", 2);
 }
 
+/* A NULL out is -EINVAL, for valid input too: never a crash. */
+static void test_null_out(void **state)
+{
+    (void)state;
+    const parse_fn all[] = {esock_parse_address, esock_parse_strict_address, esock_parse_ipv4_address,
+                            esock_parse_ipv4strict_address, esock_parse_ipv6_address,
+                            esock_parse_ipv6strict_address};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        assert_int_equal(all[i]("1.2.3.4", 7, NULL), -EINVAL);
+        assert_int_equal(all[i]("::1", 3, NULL), -EINVAL);
+    }
+}
+
 const struct CMUnitTest addr_parse_tests[] = {
     cmocka_unit_test(test_length_is_explicit), cmocka_unit_test(test_nul_bytes),
     cmocka_unit_test(test_utf8),               cmocka_unit_test(test_ipv4_quirks),
     cmocka_unit_test(test_ipv6_quirks),        cmocka_unit_test(test_result_families),
+    cmocka_unit_test(test_null_out),
 };
 const size_t addr_parse_count = sizeof addr_parse_tests / sizeof addr_parse_tests[0];

@@ -60,6 +60,16 @@ static void test_headers(void **state)
     assert_int_equal(esock_packet_put_header(ESOCK_PACKET_4, 0x01020304, h), 4);
     assert_memory_equal(h, "\1\2\3\4", 4);
     assert_int_equal(esock_packet_put_header(ESOCK_PACKET_RAW, 5, h), 0);
+    /* NULLs are badarg, never a crash */
+    assert_int_equal(esock_packet_put_header(ESOCK_PACKET_4, 5, NULL), ESOCK_EBADARG);
+    esock_packet_cfg_t cfg;
+    esock_packet_result_t res;
+    assert_int_equal(esock_packet_config(NULL, ESOCK_PACKET_4, NULL), ESOCK_EBADARG);
+    assert_int_equal(esock_packet_config(&cfg, ESOCK_PACKET_4, NULL), 0);
+    assert_int_equal(esock_packet_decode_any(NULL, "\0\0\0\1a", 5, &res), ESOCK_EBADARG);
+    assert_int_equal(esock_packet_decode_any(&cfg, "\0\0\0\1a", 5, NULL), ESOCK_EBADARG);
+    assert_int_equal(esock_packet_decode_any(&cfg, NULL, 5, &res), ESOCK_EBADARG);
+    assert_int_equal(esock_packet_decode_any(&cfg, NULL, 0, &res), ESOCK_PACKET_MORE);
     /* round trip */
     unsigned char buf[8] = {0};
     assert_int_equal(esock_packet_put_header(ESOCK_PACKET_4, 3, buf), 4);

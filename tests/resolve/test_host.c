@@ -164,6 +164,15 @@ static void test_bad_arguments(void **state)
     assert_int_equal(esock_gethostbyname(S("localhost"), ESOCK_IP4, -5, &he), ESOCK_EINVAL_TIMEOUT);
     assert_int_equal(esock_gethostbyname(S(""), ESOCK_IP4, 1000, &he), ESOCK_ENXDOMAIN);
     assert_null(he);
+    /* NULL where a result goes: -EINVAL, not a crash */
+    assert_int_equal(esock_gethostbyname(S("localhost"), ESOCK_IP4, 1000, NULL), -EINVAL);
+    esock_ip_t lo = ip4(127, 0, 0, 1);
+    assert_int_equal(esock_gethostbyaddr(&lo, 1000, NULL), -EINVAL);
+    assert_int_equal(esock_gethostbyaddr_str(S("127.0.0.1"), 1000, NULL), -EINVAL);
+    assert_int_equal(esock_gethostname(NULL, 10), -EINVAL);
+    assert_int_equal(esock_get_rc(NULL), -EINVAL);
+    assert_int_equal(esock_getifaddrs(NULL), -EINVAL);
+    assert_int_equal(esock_getifaddrs_netns("/proc/self/ns/net", NULL), -EINVAL);
     assert_int_equal(esock_gethostbyaddr_str(S("foo"), 1000, &he), -EINVAL);
     assert_int_equal(esock_gethostbyaddr_str(S("1.2.3.4.5"), 1000, &he), -EINVAL);
     assert_null(he);
