@@ -150,6 +150,7 @@ typedef struct esock_cmsg {
  * ESOCK_EINVALID when the header at *pos is malformed (a cmsg_len shorter
  * than the header or running past @p len): decoding stops there. A message
  * whose payload is too short for its kind comes back as ESOCK_CMSG_RAW.
+ * -EFAULT for a NULL @p pos or @p out; a NULL @p buf has no messages.
  */
 ESOCK_API int esock_cmsg_next(const void *buf, size_t len, size_t *pos, esock_cmsg_t *out);
 
@@ -170,15 +171,15 @@ ESOCK_API int esock_cmsg_rights_fd(const esock_cmsg_t *c, size_t i);
  * IPV6_PKTINFO, IPV6_TCLASS, and RAW. Returns 0, -ENOSPC if @p buf is too
  * small (*len then is the size needed), or ESOCK_EINVAL_VALUE for a kind
  * that cannot be sent or a value out of range (tos/ttl/tclass 0..255,
- * hoplimit -1..255).
+ * hoplimit -1..255), -EFAULT for a NULL @p in with @p n > 0.
  */
 ESOCK_API int esock_cmsg_encode(void *buf, size_t cap, size_t *len, const esock_cmsg_t *in,
                                 size_t n);
 
-/** The bytes esock_cmsg_encode needs for @p in (0 if a kind is not encodable). */
+/** The bytes esock_cmsg_encode needs for @p in (0 if a kind is not encodable, or @p in is NULL). */
 ESOCK_API size_t esock_cmsg_space(const esock_cmsg_t *in, size_t n);
 
-/** OTP's atoms for a message: level ("socket", "ip", "ipv6" or NULL) and type. */
+/** OTP's atoms for a message: level ("socket", "ip", "ipv6" or NULL) and type (NULL if unknown, or @p c is NULL). */
 ESOCK_API const char *esock_cmsg_level_name(int level);
 ESOCK_API const char *esock_cmsg_type_name(const esock_cmsg_t *c);
 

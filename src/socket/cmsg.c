@@ -355,6 +355,8 @@ static const struct kind_row *row_by_type(int level, int type)
 int esock_cmsg_next(const void *buf, size_t len, size_t *pos, esock_cmsg_t *out)
 {
     const uint8_t *b = buf;
+    if (pos == NULL || out == NULL)
+        return -EFAULT;
     if (buf == NULL || *pos >= len || len - *pos < sizeof(struct cmsghdr))
         return 0; /* what is left cannot hold a header: the end (as CMSG_NXTHDR) */
     struct cmsghdr h;
@@ -424,6 +426,8 @@ static size_t payload_of(const esock_cmsg_t *c, const struct kind_row **rp)
 size_t esock_cmsg_space(const esock_cmsg_t *in, size_t n)
 {
     size_t total = 0;
+    if (in == NULL)
+        return 0;
     for (size_t i = 0; i < n; i++) {
         const struct kind_row *r;
         size_t pl = payload_of(&in[i], &r);
@@ -437,6 +441,8 @@ size_t esock_cmsg_space(const esock_cmsg_t *in, size_t n)
 int esock_cmsg_encode(void *buf, size_t cap, size_t *len, const esock_cmsg_t *in, size_t n)
 {
     size_t need = 0;
+    if (in == NULL && n > 0)
+        return -EFAULT;
     for (size_t i = 0; i < n; i++) {
         const struct kind_row *r;
         size_t pl = payload_of(&in[i], &r);
@@ -496,6 +502,8 @@ const char *esock_cmsg_level_name(int level)
 
 const char *esock_cmsg_type_name(const esock_cmsg_t *c)
 {
+    if (c == NULL)
+        return NULL;
     const struct kind_row *r = row_by_type(c->level, c->type);
     return r ? r->name : NULL;
 }

@@ -89,6 +89,16 @@ static void encode_decode_roundtrip(void **state)
     assert_non_null(buf);
     ok(esock_cmsg_encode(buf, need, &len, in, 10));
     assert_int_equal(len, need);
+    /* NULLs: refused (-EFAULT, as the socket module does), never a crash */
+    size_t pos = 0;
+    esock_cmsg_t one;
+    assert_int_equal(esock_cmsg_next(buf, len, NULL, &one), -EFAULT);
+    assert_int_equal(esock_cmsg_next(buf, len, &pos, NULL), -EFAULT);
+    assert_int_equal(pos, 0);
+    assert_int_equal(esock_cmsg_encode(small, sizeof small, &len, NULL, 1), -EFAULT);
+    assert_int_equal(esock_cmsg_space(NULL, 3), 0);
+    assert_null(esock_cmsg_type_name(NULL));
+    len = need;
 
     esock_cmsg_t out[12];
     assert_int_equal(esock_cmsg_decode(buf, len, out, 12), 10);
