@@ -183,6 +183,8 @@ void esock__inet_consume(esock__isock_t *s, size_t n);
  * the copy. 0 or -ENOMEM. */
 int esock__inet_enqueue_chunk(esock__isock_t *s, const uint8_t *a, size_t alen, const uint8_t *b,
                               size_t blen);
+/* Lone output chunks this thread keeps for reuse (io.c; for tests). */
+unsigned esock__inet_lone_kept(void);
 /* Queue a + b (copied; header and payload) / a message's payload by
  * reference, after its header, with @p done bytes of the two already
  * written (the message is then the queue's). 0 or -ENOMEM. mu held.

@@ -18,6 +18,7 @@
 
 #include "inet/inet_int.h"
 #include "inet/msgblock.h"
+#include "sys/blkcache.h"
 #include "inet/rbuf.h"
 #include "sys/sys.h"
 
@@ -210,10 +211,41 @@ static void chunk_iov(const esock__chunk_t *c, struct iovec *iov, size_t *n)
     push_iov(iov, n, c->msg->data + off, c->msg->len - off);
 }
 
+/* The whole block of a lone reply's chunk: glibc's tcache serves requests
+ * up to 1032 bytes. */
+#define CHUNK_LONE 1024
+#define LONE_CAP (CHUNK_LONE - sizeof(esock__chunk_t))
+/* Lone chunks freed on this thread, for its next ones: a batch of replies
+ * to many connections takes one each, more than glibc's tcache keeps (7),
+ * and the rest went through its general path, about 200 instructions per
+ * reply (sys/blkcache.h). From the seam's allocator, so freed by it. */
+#define LONE_KEEP 64u /* 64 KiB per thread at most */
+static _Thread_local struct esock__blkcache lone_cache;
+
+static void seam_free(void *p)
+{
+    esock__free(p);
+}
+
+static void lone_release(void *unused)
+{
+    (void)unused;
+    esock__blkcache_release(&lone_cache, seam_free);
+}
+
+static struct esock__thread_exit lone_at_exit = ESOCK__THREAD_EXIT_INIT(lone_release);
+
+unsigned esock__inet_lone_kept(void)
+{
+    return lone_cache.n;
+}
+
 static void chunk_free(esock__chunk_t *c)
 {
+    bool lone = c->msg == NULL && c->cap == LONE_CAP; /* a copy chunk of the lone size */
     esock__msgblock_free(c->msg); /* NULL for a copy chunk */
-    esock__free(c);
+    if (!lone || !esock__blkcache_keep(&lone_cache, c, LONE_KEEP, &lone_at_exit))
+        esock__free(c);
 }
 
 static void append(esock__isock_t *s, esock__chunk_t *c)
@@ -226,9 +258,6 @@ static void append(esock__isock_t *s, esock__chunk_t *c)
     s->oq_tail = c;
 }
 
-/* The whole block of a lone reply's chunk: glibc's tcache serves requests
- * up to 1032 bytes. */
-#define CHUNK_LONE 1024
 
 int esock__inet_enqueue_chunk(esock__isock_t *s, const uint8_t *a, size_t alen, const uint8_t *b,
                               size_t blen)
@@ -242,9 +271,10 @@ int esock__inet_enqueue_chunk(esock__isock_t *s, const uint8_t *a, size_t alen, 
      * copies into one buffer rather than an allocation each, and leaves
      * in one write. */
     size_t len = alen + blen;
-    size_t lone = CHUNK_LONE - sizeof(esock__chunk_t);
-    size_t cap = len <= lone && !s->oq_head ? lone : len < 4000 ? 4000 : len < 65536 ? 65536 : len;
-    esock__chunk_t *c = esock__malloc(sizeof *c + cap);
+    size_t cap = len <= LONE_CAP && !s->oq_head ? LONE_CAP : len < 4000 ? 4000 : len < 65536 ? 65536 : len;
+    esock__chunk_t *c = cap == LONE_CAP ? esock__blkcache_take(&lone_cache) : NULL;
+    if (!c)
+        c = esock__malloc(sizeof *c + cap);
     if (!c)
         return -ENOMEM;
     c->msg = NULL;

@@ -8,12 +8,13 @@
  * through its slower general path. Blocks of one size class (SMALL bytes)
  * are kept here instead, up to KEEP per thread, and released at thread
  * exit. Any malloc block of that class works, so a block freed on another
- * thread is fine to keep. The record says which class its block is (blk_):
- * asking malloc (malloc_usable_size) cost more than the rest of the free.
+ * thread is fine to keep (sys/blkcache.h). The record says which class its
+ * block is (blk_): asking malloc (malloc_usable_size) cost more than the
+ * rest of the free.
  */
 #include "inet/msgblock.h"
 #include "inet/rbuf.h"
-#include "sys/thread_exit.h"
+#include "sys/blkcache.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -25,28 +26,14 @@
 
 enum { BLK_OTHER, BLK_SMALL }; /* esock_inet_msg_t.blk_: a SMALL block or not */
 
-struct cached {
-    struct cached *next;
-};
-
 /* One struct: one thread-local lookup per call (a call of its own in the
  * shared library). */
-static _Thread_local struct block_cache {
-    struct cached *head;
-    unsigned n;
-    bool registered; /* cache_release will run at this thread's exit */
-} cache;
+static _Thread_local struct esock__blkcache cache;
 
 static void cache_release(void *unused)
 {
     (void)unused;
-    while (cache.head) {
-        struct cached *n = cache.head->next;
-        free(cache.head);
-        cache.head = n;
-    }
-    cache.n = 0;
-    cache.registered = false; /* a block kept after this registers again */
+    esock__blkcache_release(&cache, free);
 }
 
 static struct esock__thread_exit cache_at_exit = ESOCK__THREAD_EXIT_INIT(cache_release);
@@ -57,13 +44,8 @@ esock_inet_msg_t *esock__msgblock_alloc(size_t datalen)
         return NULL;
     size_t need = esock__msgblock_node_offset(datalen) + sizeof(struct esock__qnode);
     bool small = need <= SMALL;
-    esock_inet_msg_t *m;
-    struct block_cache *c = &cache;
-    if (small && c->head) {
-        m = (esock_inet_msg_t *)(void *)c->head;
-        c->head = c->head->next;
-        c->n--;
-    } else {
+    esock_inet_msg_t *m = small ? esock__blkcache_take(&cache) : NULL;
+    if (m == NULL) {
         /* plain malloc: a block may be freed with free() by anyone */
         m = malloc(small ? SMALL : need);
         if (m == NULL)
@@ -83,22 +65,8 @@ void esock__msgblock_free(esock_inet_msg_t *m)
         esock__rbuf_release(m->ref_);
         m->ref_ = NULL;
     }
-    struct block_cache *bc = &cache;
-    if (m->blk_ != BLK_SMALL || bc->n >= KEEP) {
+    if (m->blk_ != BLK_SMALL || !esock__blkcache_keep(&cache, m, KEEP, &cache_at_exit))
         free(m);
-        return;
-    }
-    if (!bc->registered) { /* the first block kept: have it released at thread exit */
-        if (esock__thread_exit_arm(&cache_at_exit) != 0) {
-            free(m);
-            return;
-        }
-        bc->registered = true;
-    }
-    struct cached *c = (struct cached *)(void *)m;
-    c->next = bc->head;
-    bc->head = c;
-    bc->n++;
 }
 
 unsigned esock__msgblock_kept(void)

@@ -523,6 +523,60 @@ static void blocked_reader_writes_delay_send(void **st)
     send_queued_while_reader_blocked(o, NOPTS(o), 100);
 }
 
+/* Lone reply chunks (io.c): a thread that flushes replies to more
+ * sockets than glibc's tcache holds keeps their chunks for its next
+ * replies, takes them back newest first, and gives them back to malloc at
+ * exit (ASan would report them leaked otherwise). Kept per thread: the
+ * main thread's count does not move. */
+#define LONE_SOCKS 12
+static void *lone_chunks_thread(void *arg)
+{
+    unsigned *kept = arg;
+    esock_inet_t a[LONE_SOCKS];
+    int fd[LONE_SOCKS];
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
+    for (int i = 0; i < LONE_SOCKS; i++)
+        fd[i] = inet_peer_accepted(o, NOPTS(o), ESOCK_INET_NO_OWNER, &a[i]);
+    kept[0] = esock__inet_lone_kept();
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < LONE_SOCKS; i++) { /* queue each socket one reply, in a chunk of its own */
+            esock__isock_t *s = esock__inet_pin(a[i]);
+            pthread_mutex_lock(&s->mu);
+            assert_int_equal(esock__inet_enqueue_chunk(s, (const uint8_t *)"r", 1, (const uint8_t *)"!", 1), 0);
+            pthread_mutex_unlock(&s->mu);
+            esock__inet_unpin(s);
+        }
+        kept[1 + round] = esock__inet_lone_kept(); /* round 1: all taken back */
+        for (int i = 0; i < LONE_SOCKS; i++)
+            assert_int_equal(esock_inet_flush(a[i]), 0);
+        kept[3 + round] = esock__inet_lone_kept();
+    }
+    for (int i = 0; i < LONE_SOCKS; i++) {
+        char b[4];
+        rd(fd[i], b, 4);
+        assert_memory_equal(b, "r!r!", 4);
+        esock_inet_close(a[i]);
+        close(fd[i]);
+    }
+    return NULL;
+}
+
+static void lone_chunks_kept_per_thread(void **st)
+{
+    (void)st;
+    unsigned main_kept = esock__inet_lone_kept();
+    unsigned kept[5];
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, lone_chunks_thread, kept), 0);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_int_equal(kept[0], 0);           /* a new thread keeps none */
+    assert_int_equal(kept[1], 0);           /* 12 replies queued: 12 new chunks */
+    assert_int_equal(kept[3], LONE_SOCKS);  /* written: all 12 kept */
+    assert_int_equal(kept[2], 0);           /* the next 12 replies took them back */
+    assert_int_equal(kept[4], LONE_SOCKS);
+    assert_int_equal(esock__inet_lone_kept(), main_kept);
+}
+
 const struct CMUnitTest inet_tests_send[] = {
     cmocka_unit_test_teardown(busy_sender_blocks_until_drained, inet_teardown),
     cmocka_unit_test_teardown(watermarks_hold_back_fast_sender, inet_teardown),
@@ -531,6 +585,7 @@ const struct CMUnitTest inet_tests_send[] = {
     cmocka_unit_test_teardown(delay_send_coalesces, inet_teardown),
     cmocka_unit_test_teardown(delay_send_coalesces_big_sends, inet_teardown),
     cmocka_unit_test_teardown(delay_send_written_when_owner_thread_exits, inet_teardown),
+    cmocka_unit_test_teardown(lone_chunks_kept_per_thread, inet_teardown),
     cmocka_unit_test_teardown(getstat_known_traffic, inet_teardown),
     cmocka_unit_test_teardown(shutdown_write_after_queue, inet_teardown),
     cmocka_unit_test_teardown(passive_recv_writes_queued_output, inet_teardown),
