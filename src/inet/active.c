@@ -29,48 +29,42 @@
 #define BURST 65536
 
 /* The per-thread read buffer (an rbuf): allocated on a thread's first
- * active read, released when the thread exits (the key's destructor), so
+ * active read, released when the thread exits (sys/thread_exit.h), so
  * threads that come and go (a pool serving mailboxes) do not leave 256 KiB
  * each behind. The thread that runs exit() keeps its buffer until the
  * process ends. When zerocopy_min messages still point into it, the thread
  * leaves it to them and takes a new one. */
 static _Thread_local uint8_t *scratch;
-static pthread_key_t scratch_key;
-static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
-static bool scratch_key_ok;
+static _Thread_local bool scratch_armed; /* scratch_free will run at this thread's exit */
 
-static void scratch_free(void *p)
+static void scratch_free(void *unused)
 {
-    esock__rbuf_release(p);
+    (void)unused;
+    esock__rbuf_release(scratch);
     scratch = NULL;
+    scratch_armed = false;
 }
 
-static void scratch_key_init(void)
-{
-    scratch_key_ok = pthread_key_create(&scratch_key, scratch_free) == 0;
-}
+static struct esock__thread_exit scratch_at_exit = ESOCK__THREAD_EXIT_INIT(scratch_free);
 
-/* This thread's buffer, or NULL (no memory, or no key to free it with:
- * then the caller reads through the socket's own buffer instead). */
+/* This thread's buffer, or NULL (no memory, or no way to free it at thread
+ * exit: then the caller reads through the socket's own buffer instead). */
 static uint8_t *thread_scratch(void)
 {
     if (scratch && !esock__rbuf_shared(scratch))
         return scratch;
-    pthread_once(&scratch_once, scratch_key_init);
-    if (!scratch_key_ok)
-        return NULL;
+    if (!scratch_armed) {
+        if (esock__thread_exit_arm(&scratch_at_exit) != 0)
+            return NULL;
+        scratch_armed = true;
+    }
     uint8_t *p = esock__rbuf_new(SCRATCH);
     if (!p)
         return NULL;
-    if (pthread_setspecific(scratch_key, p) != 0) {
-        esock__rbuf_release(p);
-        return NULL;
-    }
     esock__rbuf_release(scratch); /* the last message pointing into it frees it */
     scratch = p;
     return p;
 }
-
 
 void esock_inet_msg_free(esock_inet_msg_t *m)
 {

@@ -18,8 +18,8 @@
 
 #include "inet/inet_int.h"
 #include "inet/msgblock.h"
-#include "sys/blkcache.h"
 #include "inet/rbuf.h"
+#include "sys/blkcache.h"
 #include "sys/sys.h"
 
 /* Smallest read we bother to do; reads are at least `buffer` bytes. */
@@ -257,7 +257,6 @@ static void append(esock__isock_t *s, esock__chunk_t *c)
         s->oq_head = c;
     s->oq_tail = c;
 }
-
 
 int esock__inet_enqueue_chunk(esock__isock_t *s, const uint8_t *a, size_t alen, const uint8_t *b,
                               size_t blen)

@@ -16,7 +16,6 @@
 #include "inet/rbuf.h"
 #include "sys/blkcache.h"
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>

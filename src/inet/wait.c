@@ -18,21 +18,22 @@
 
 #include "inet/inet_int.h"
 #include "sys/sys.h"
+#include "sys/thread_exit.h"
 
 static _Thread_local int tls_efd = -1;
 
-static pthread_key_t efd_key;
-static pthread_once_t efd_once = PTHREAD_ONCE_INIT;
-
-static void efd_free(void *p)
+/* At thread exit (sys/thread_exit.h). tls_efd goes back to -1, so a later
+ * wait in another exit function of this thread makes a new one (and arms
+ * this again) instead of waiting on a closed descriptor. */
+static void efd_free(void *unused)
 {
-    esock__sys.close((int)(intptr_t)p - 1);
+    (void)unused;
+    if (tls_efd >= 0)
+        esock__sys.close(tls_efd);
+    tls_efd = -1;
 }
 
-static void efd_key_init(void)
-{
-    pthread_key_create(&efd_key, efd_free);
-}
+static struct esock__thread_exit efd_at_exit = ESOCK__THREAD_EXIT_INIT(efd_free);
 
 static int thread_efd(void)
 {
@@ -40,8 +41,10 @@ static int thread_efd(void)
         int fd = esock__sys.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         if (fd < 0)
             return -errno;
-        pthread_once(&efd_once, efd_key_init);
-        pthread_setspecific(efd_key, (void *)(intptr_t)(fd + 1)); /* closed at thread exit */
+        if (esock__thread_exit_arm(&efd_at_exit) != 0) { /* it would outlive the thread */
+            esock__sys.close(fd);
+            return -EAGAIN;
+        }
         tls_efd = fd;
     }
     return tls_efd;

@@ -93,3 +93,25 @@ esock_inet_msg_t *tm_recv(esock_mbox_t mb, int tmo_ms)
     assert_int_equal(im->sock.id, m.socket);
     return im; /* the payload: freed with esock_inet_msg_free */
 }
+
+bool inet_sleeper(esock_inet_t h, bool reader)
+{
+    esock__isock_t *s = esock__inet_pin(h);
+    if (!s)
+        return false;
+    pthread_mutex_lock(&s->mu);
+    bool w = (reader ? s->reader_busy : s->busy) && s->waiters != NULL;
+    pthread_mutex_unlock(&s->mu);
+    esock__inet_unpin(s);
+    return w;
+}
+
+bool inet_wait_sleeper(esock_inet_t h, bool reader, int ms)
+{
+    for (int i = 0; i < ms; i++) {
+        if (inet_sleeper(h, reader))
+            return true;
+        msleep(1);
+    }
+    return inet_sleeper(h, reader);
+}

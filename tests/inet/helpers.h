@@ -46,6 +46,11 @@ int local_peer_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, eso
 esock_inet_msg_t *expect_msg(esock_mbox_t mb, int kind);
 /* Expect no message within ms. */
 void expect_none(esock_mbox_t mb, int ms);
+/* Whether a thread sleeps in a call on h: in a passive recv (@p reader) or
+ * in a send the busy state holds (!@p reader). No event says so: tests
+ * poll it, up to @p ms milliseconds with inet_wait_sleeper. */
+bool inet_sleeper(esock_inet_t h, bool reader);
+bool inet_wait_sleeper(esock_inet_t h, bool reader, int ms);
 
 extern const struct CMUnitTest inet_tests_basic[];
 extern const size_t inet_ntests_basic;

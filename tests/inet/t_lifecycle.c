@@ -298,29 +298,6 @@ static void no_accept(void **st)
  * reading) while the peer closes or resets: the send returns promptly with
  * an error, and close does not wait for the dead queue. */
 
-/* True once a thread waits on s while it is busy. */
-static bool blocked_busy(esock_inet_t h)
-{
-    esock__isock_t *s = esock__inet_pin(h);
-    if (!s)
-        return false;
-    pthread_mutex_lock(&s->mu);
-    bool w = s->busy && s->waiters != NULL;
-    pthread_mutex_unlock(&s->mu);
-    esock__inet_unpin(s);
-    return w;
-}
-
-static bool wait_blocked_busy(esock_inet_t h)
-{
-    for (int i = 0; i < 3000; i++) {
-        if (blocked_busy(h))
-            return true;
-        msleep(1);
-    }
-    return false;
-}
-
 static uint8_t busy_chunk[65536];
 
 typedef struct busy_sender {
@@ -358,7 +335,7 @@ static void busy_disconnect_passive_case(bool reset)
     int fd = stalled(ESOCK_INET_NO_OWNER, ESOCK_INET_ACTIVE_FALSE, &l, &a);
     busy_sender_t b = {.a = a};
     assert_int_equal(pthread_create(&b.th, NULL, busy_sender_main, &b), 0);
-    bool blocked = wait_blocked_busy(a);
+    bool blocked = inet_wait_sleeper(a, false, 3000);
     int64_t t0 = now_ms();
     if (reset)
         rst_close(fd);
@@ -396,7 +373,7 @@ typedef struct disconnector {
 static void *disconnector_main(void *arg)
 {
     disconnector_t *d = arg;
-    d->blocked = wait_blocked_busy(d->a);
+    d->blocked = inet_wait_sleeper(d->a, false, 3000);
     d->t_close = now_ms();
     close(d->fd);
     return NULL;

@@ -231,6 +231,12 @@ static void null_pointers_rejected(void **st)
     assert_int_equal(esock_inet_recvfrom(u, NULL, 8, NULL, NULL, NULL, NULL, 1000), -EINVAL);
     assert_int_equal(esock_inet_recvfrom(u, b, sizeof b, &got, NULL, NULL, NULL, 1000), 0);
     assert_int_equal(got, 3);
+    /* a datagram longer than cap is cut to it, the rest dropped (inet.h) */
+    assert_int_equal(esock_inet_sendto(u, &us, "datagram", 8), 0);
+    assert_int_equal(esock_inet_recvfrom(u, b, 3, &got, NULL, NULL, NULL, 1000), 0);
+    assert_int_equal(got, 3);
+    assert_memory_equal(b, "dat", 3);
+    assert_int_equal(esock_inet_recvfrom(u, b, sizeof b, &got, NULL, NULL, NULL, 50), ESOCK_ETIMEOUT);
     esock_inet_close(u);
     esock_inet_close(a);
     esock_inet_close(l);

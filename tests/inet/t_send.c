@@ -463,18 +463,6 @@ static void *reader_thread(void *p)
     return NULL;
 }
 
-/* True once a thread sleeps in esock_inet_recv on s. */
-static bool reader_waiting(esock_inet_t h)
-{
-    esock__isock_t *s = esock__inet_pin(h);
-    assert_non_null(s);
-    pthread_mutex_lock(&s->mu);
-    bool w = s->reader_busy && s->waiters != NULL;
-    pthread_mutex_unlock(&s->mu);
-    esock__inet_unpin(s);
-    return w;
-}
-
 /* The request is sent (and queued) while another thread already waits in
  * recv: that thread must notice the queue and write it. */
 static void send_queued_while_reader_blocked(const esock_inet_opt_t *o, size_t no, size_t len)
@@ -485,9 +473,7 @@ static void send_queued_while_reader_blocked(const esock_inet_opt_t *o, size_t n
     pthread_t rt, at;
     assert_int_equal(pthread_create(&rt, NULL, reader_thread, &r), 0);
     /* No event says "that thread now sleeps in recv": poll its state, bounded. */
-    for (int i = 0; i < 2000 && !reader_waiting(a); i++)
-        msleep(1);
-    assert_true(reader_waiting(a));
+    assert_true(inet_wait_sleeper(a, true, 2000));
     char *req = malloc(len);
     assert_non_null(req);
     memset(req, 'q', len);
