@@ -392,14 +392,28 @@ ESOCK_API int esock_inet_recvfrom(esock_inet_t s, void *buf, size_t cap, size_t 
                                   esock_sockaddr_t *from, esock_inet_anc_t *anc, size_t *nanc,
                                   int64_t timeout_ms);
 
-/** gen_tcp:shutdown/2: how = SHUT_RD / SHUT_WR / SHUT_RDWR (queued output is written first). */
+/**
+ * gen_tcp:shutdown/2: how = SHUT_RD / SHUT_WR / SHUT_RDWR. Unless SHUT_RD,
+ * output queued by delay_send or the busy state is written first, waiting
+ * for the peer up to linger (if set), else send_timeout, else 10 s. The wait
+ * does not hold the socket: other threads' calls on it go on, and a send
+ * made during the wait is written before the shutdown.
+ * Returns 0, ESOCK_ETIMEOUT (output still queued at the end of the wait:
+ * nothing was shut down and the queue is kept, so the call may be
+ * repeated, or the socket closed), ESOCK_ECLOSED (stale handle, or closed
+ * by another thread during the wait), -ENOTCONN (not connected, or the
+ * port went away), -EINVAL (bad @p how), or shutdown(2)'s error as -errno.
+ * Thread-safe.
+ */
 ESOCK_API int esock_inet_shutdown(esock_inet_t s, int how);
 
 /**
- * inet:close/1. Pending output is written first (bounded by linger / send
- * timeout), linger {true,0} aborts with RST. Threads blocked in this
- * socket's calls get ESOCK_ECLOSED; monitors get ESOCK_MSG_INET_DOWN.
- * Returns 0 or ESOCK_ECLOSED for a stale handle.
+ * inet:close/1. Pending output is written first, waiting for the peer up
+ * to linger (if set), else send_timeout, else 10 s; linger {true,0} aborts
+ * with RST. Threads blocked in this socket's calls get ESOCK_ECLOSED at
+ * once, not when that wait ends; monitors get ESOCK_MSG_INET_DOWN. The
+ * handle is stale as soon as the call starts.
+ * Returns 0 or ESOCK_ECLOSED for a stale handle. Thread-safe.
  */
 ESOCK_API int esock_inet_close(esock_inet_t s);
 

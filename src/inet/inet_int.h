@@ -169,6 +169,10 @@ static inline void esock__inet_stat_send(esock__isock_t *s, size_t n)
  * Returns 0 ready, ESOCK_ETIMEOUT, ESOCK_ECLOSED. s->mu must be held; it is
  * released while waiting and taken again. */
 int esock__inet_wait(esock__isock_t *s, short events, int64_t deadline_ms);
+/* The same wait for the thread closing @p s (s->closed already set, the
+ * teardown its own): does not refuse the closed socket. Returns 0 ready or
+ * woken, ESOCK_ETIMEOUT, -ENOTCONN (no fd), -errno. */
+int esock__inet_wait_closing(esock__isock_t *s, short events, int64_t deadline_ms);
 int64_t esock__inet_deadline(int64_t timeout_ms);    /* ESOCK_INFINITY stays -1 */
 int64_t esock__inet_now_ms(void);
 void esock__inet_wake_all(esock__isock_t *s);

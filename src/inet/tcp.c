@@ -814,24 +814,24 @@ int esock_inet_flush(esock_inet_t h)
     return rc;
 }
 
-/* Write the queue out, blocking up to @p deadline (lock held throughout). */
-static void drain(esock__isock_t *s, int64_t deadline)
+/* Writes the queue out, waiting for room up to @p deadline. The lock is let
+ * go while waiting (esock__inet_wait), so a peer that does not read holds
+ * no other call on the socket: a sender woken by close returns closed at
+ * once, i() and getstat go on. @p closing: the caller is esock_inet_close
+ * (the socket is already marked closed). Returns 0 (written, or the queue
+ * died with a write error), ESOCK_ETIMEOUT (still queued at the deadline),
+ * ESOCK_ECLOSED (a close came while shutdown waited), -ENOTCONN, -errno. */
+static int drain(esock__isock_t *s, int64_t deadline, bool closing)
 {
-    while (s->oq_head) {
-        int f = esock__inet_flush_locked(s);
-        if (f <= 0)
-            return;
-        int tmo = -1;
-        if (deadline >= 0) {
-            int64_t left = deadline - esock__inet_now_ms();
-            if (left <= 0)
-                return;
-            tmo = (int)(left > INT32_MAX ? INT32_MAX : left);
-        }
-        struct pollfd p = {.fd = s->fd, .events = POLLOUT};
-        if (esock__sys.poll(&p, 1, tmo) == 0)
-            return;
+    while (s->oq_head && s->fd >= 0) {
+        if (esock__inet_flush_locked(s) <= 0)
+            return 0;
+        int rc = closing ? esock__inet_wait_closing(s, POLLOUT, deadline)
+                         : esock__inet_wait(s, POLLOUT, deadline);
+        if (rc != 0)
+            return rc;
     }
+    return 0;
 }
 
 /* How long close/shutdown may wait for queued output. */
@@ -848,6 +848,8 @@ static int64_t drain_deadline(esock__isock_t *s)
 
 int esock_inet_shutdown(esock_inet_t h, int how)
 {
+    if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
+        return -EINVAL; /* before the queue is written for nothing */
     esock__isock_t *s = esock__inet_pin(h);
     if (!s)
         return ESOCK_ECLOSED;
@@ -858,9 +860,13 @@ int esock_inet_shutdown(esock_inet_t h, int how)
     else if (s->fd < 0)
         rc = -ENOTCONN;
     else {
+        /* Timed out: nothing is shut down and the queue stays, so that the
+         * caller may retry or close; shutting down would lose it. */
         if (how != SHUT_RD)
-            drain(s, drain_deadline(s));
-        if (esock__sys.shutdown(s->fd, how) < 0)
+            rc = drain(s, drain_deadline(s), false);
+        if (rc == 0 && s->fd < 0) /* the port went away while it waited */
+            rc = -ENOTCONN;
+        if (rc == 0 && esock__sys.shutdown(s->fd, how) < 0)
             rc = -errno;
     }
     pthread_mutex_unlock(&s->mu);
@@ -884,7 +890,7 @@ int esock_inet_close(esock_inet_t h)
     esock__active_detach(s);
     esock__inet_wake_all(s);
     if (s->fd >= 0 && s->oq_head && !s->write_err)
-        drain(s, drain_deadline(s));
+        drain(s, drain_deadline(s), true);
     esock__inet_post_down(s, 0);
     esock__inet_teardown(s);
     pthread_mutex_unlock(&s->mu);

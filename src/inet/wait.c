@@ -75,13 +75,11 @@ void esock__inet_wake_all(esock__isock_t *s)
     }
 }
 
-int esock__inet_wait(esock__isock_t *s, short events, int64_t deadline_ms)
+/* Links this thread into @p s as a waiter, lets go of the lock, sleeps
+ * until @p events on the fd, a wake (close, the port going away) or the
+ * deadline, and takes the lock back. 0, ESOCK_ETIMEOUT or -errno. */
+static int wait_unlocked(esock__isock_t *s, int efd, short events, int64_t deadline_ms)
 {
-    int efd = thread_efd();
-    if (efd < 0)
-        return efd;
-    if (s->closed)
-        return ESOCK_ECLOSED;
     esock__waiter_t w = {.next = s->waiters, .prev = NULL, .efd = efd};
     if (s->waiters)
         s->waiters->prev = &w;
@@ -122,7 +120,26 @@ int esock__inet_wait(esock__isock_t *s, short events, int64_t deadline_ms)
         s->waiters = w.next;
     if (w.next)
         w.next->prev = w.prev;
+    return rc;
+}
+
+int esock__inet_wait(esock__isock_t *s, short events, int64_t deadline_ms)
+{
+    int efd = thread_efd();
+    if (efd < 0)
+        return efd;
     if (s->closed)
         return ESOCK_ECLOSED;
-    return rc;
+    int rc = wait_unlocked(s, efd, events, deadline_ms);
+    return s->closed ? ESOCK_ECLOSED : rc;
+}
+
+int esock__inet_wait_closing(esock__isock_t *s, short events, int64_t deadline_ms)
+{
+    int efd = thread_efd();
+    if (efd < 0)
+        return efd;
+    if (s->fd < 0)
+        return -ENOTCONN;
+    return wait_unlocked(s, efd, events, deadline_ms);
 }

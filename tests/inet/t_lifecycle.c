@@ -3,8 +3,9 @@
  * before the peer's close, a listener closed with un-accepted connections,
  * a busy sender whose peer goes away, a partial {packet,4} frame before
  * close, otp_7731 (send_timeout, then the peer reads everything), otp_9389
- * (long http header lines with packet_size), and OTP-NOTES 6.3 bug 1 (many
- * small {packet,4} frames with a small fixed recbuf).
+ * (long http header lines with packet_size), OTP-NOTES 6.3 bug 1 (many
+ * small {packet,4} frames with a small fixed recbuf), and close/shutdown
+ * waiting for a peer that does not read without holding the socket.
  *
  * Covered elsewhere: otp_8102 (a {packet,4} length with the top bit set)
  * by tests/hostile/t_packet4.c and t_frame.c; the error half of otp_9389
@@ -791,6 +792,194 @@ static void packet4_small_recbuf_many_frames(void **st)
     many_frames_case(true);
 }
 
+/* ---- 9. waits that let go of the socket ------------------------------ *
+ * close and shutdown write the queue out first and may wait for a peer
+ * that does not read (up to send_timeout here). That wait must not hold
+ * the socket: a sender that close woke returns closed at once, not when
+ * close's wait ends; getstat and i() go on during shutdown's wait; a close
+ * during shutdown's wait ends the shutdown. */
+
+#define DRAIN_MS 2000 /* send_timeout: how long close/shutdown wait */
+
+/* Whether a thread sleeps in any wait on h (shutdown's has no busy flag). */
+static bool any_waiter(esock_inet_t h)
+{
+    esock__isock_t *s = esock__inet_pin(h);
+    if (!s)
+        return false;
+    pthread_mutex_lock(&s->mu);
+    bool w = s->waiters != NULL;
+    pthread_mutex_unlock(&s->mu);
+    esock__inet_unpin(s);
+    return w;
+}
+
+static bool wait_any_waiter(esock_inet_t h, int ms)
+{
+    for (int i = 0; i < ms && !any_waiter(h); i++)
+        msleep(1);
+    return any_waiter(h);
+}
+
+/* A passive pair whose raw peer does not read yet, with DRAIN_MS of
+ * send_timeout; @p queued: bytes left in esock's queue (0: none queued).
+ * A local (unix) pair: over loopback TCP the kernel makes room for a peer
+ * that does not read (the window grows), and the queue leaves anyway. */
+static int stuck_pair(esock_inet_t *l, esock_inet_t *a, const uint8_t *out, size_t len, uint64_t *queued)
+{
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(MODE, 1),
+                                  OPTI(HIGH_WATERMARK, 16 << 20), OPTI(LOW_WATERMARK, 8 << 20),
+                                  OPTI(SEND_TIMEOUT, DRAIN_MS)};
+    int fd = local_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, l, a);
+    esock_inet_opt_t sb = OPT(SNDBUF, 4096);
+    assert_int_equal(esock_inet_setopts(*a, &sb, 1), 0);
+    if (out)
+        assert_int_equal(esock_inet_send_ex(*a, out, len, ESOCK_NOWAIT), 0);
+    *queued = pend_of(*a);
+    return fd;
+}
+
+static void close_wakes_sender_at_once(void)
+{
+    esock_inet_t l, a;
+    uint64_t queued;
+    int fd = stuck_pair(&l, &a, NULL, 0, &queued);
+    esock_inet_opt_t hw[] = {OPT(HIGH_WATERMARK, 8192), OPT(LOW_WATERMARK, 4096)};
+    assert_int_equal(esock_inet_setopts(a, hw, NOPTS(hw)), 0);
+    busy_sender_t b = {.a = a};
+    assert_int_equal(pthread_create(&b.th, NULL, busy_sender_main, &b), 0);
+    bool blocked = inet_wait_sleeper(a, false, 3000);
+    int64_t t0 = now_ms();
+    int rc = esock_inet_close(a); /* waits DRAIN_MS for the queue */
+    int64_t t_closed = now_ms();
+    pthread_join(b.th, NULL);
+    if (!blocked || b.rc != ESOCK_ECLOSED || b.t_end - t0 >= 1000 || t_closed - t0 < DRAIN_MS - 500)
+        print_error("sender blocked %d, returned %s after %lld ms; close took %lld ms\n", blocked,
+                    esock_errname(b.rc), (long long)(b.t_end - t0), (long long)(t_closed - t0));
+    assert_true(blocked);
+    assert_int_equal(rc, 0);
+    assert_int_equal(b.rc, ESOCK_ECLOSED);
+    assert_true(b.t_end - t0 < 1000);            /* at once ... */
+    assert_true(t_closed - t0 >= DRAIN_MS - 500); /* ... while close still waited */
+    close(fd);
+    esock_inet_close(l);
+}
+
+/* The same record as the busy sender's: one call on a, its result, when. */
+static void *shutter_main(void *arg)
+{
+    busy_sender_t *sh = arg;
+    sh->rc = esock_inet_shutdown(sh->a, SHUT_WR);
+    sh->t_end = now_ms();
+    atomic_store(&sh->done, true);
+    return NULL;
+}
+
+/* shutdown times out (the peer does not read) and keeps the queue;
+ * getstat and i() go on during its wait; once the peer reads, a second
+ * shutdown writes everything and then the end of the stream. */
+static void shutdown_wait_lets_others_in(void)
+{
+    size_t total = 512 * 1024;
+    uint8_t *out = malloc(total);
+    assert_non_null(out);
+    fill_pat(out, 0, total);
+    esock_inet_t l, a;
+    uint64_t queued;
+    int fd = stuck_pair(&l, &a, out, total, &queued);
+    assert_true(queued > 0);
+    busy_sender_t sh = {.a = a};
+    int64_t t_start = now_ms();
+    assert_int_equal(pthread_create(&sh.th, NULL, shutter_main, &sh), 0);
+    bool waiting = wait_any_waiter(a, 1000);
+    int64_t t0 = now_ms();
+    uint64_t v[ESOCK_STAT_COUNT_];
+    int grc = esock_inet_getstat(a, NULL, 0, v);
+    char *text = NULL;
+    size_t tlen = 0;
+    FILE *mem = open_memstream(&text, &tlen);
+    assert_non_null(mem);
+    int rows = esock_inet_i(mem, ESOCK_INET_I_ALL, NULL, 0, true);
+    fclose(mem);
+    int64_t t_others = now_ms() - t0;
+    bool still = any_waiter(a);
+    pthread_join(sh.th, NULL);
+    uint64_t kept = pend_of(a);
+    if (!waiting || grc || rows < 1 || t_others >= 1000 || !still || sh.rc != ESOCK_ETIMEOUT || kept == 0)
+        print_error("shutdown waiting %d (still %d): getstat %s, i() %d rows in %lld ms; shutdown %s "
+                    "after %lld ms, %llu of %llu bytes still queued\n",
+                    waiting, still, esock_errname(grc), rows, (long long)t_others, esock_errname(sh.rc),
+                    (long long)(sh.t_end - t_start), (unsigned long long)kept, (unsigned long long)queued);
+    assert_true(waiting);
+    assert_int_equal(grc, 0);
+    assert_true(v[ESOCK_STAT_SEND_PEND] > 0); /* seen while still queued */
+    assert_true(rows >= 1);                   /* the socket is listed */
+    assert_non_null(strstr(text, "local_tcp"));
+    free(text);
+    assert_true(t_others < 1000);
+    assert_true(still); /* the calls above did not wait for the shutdown */
+    assert_int_equal(sh.rc, ESOCK_ETIMEOUT);
+    assert_true(sh.t_end - t_start >= DRAIN_MS - 500);
+    assert_true(kept > 0); /* kept, not dropped */
+    /* the peer reads: a second shutdown writes the rest, then the end */
+    raw_reader_t r = {.fd = fd, .chunk = 65536};
+    assert_int_equal(pthread_create(&r.th, NULL, raw_reader_main, &r), 0);
+    int rc = esock_inet_shutdown(a, SHUT_WR);
+    pthread_join(r.th, NULL);
+    if (rc || r.got != total || r.end)
+        print_error("second shutdown %s; the peer got %zu of %zu, ended %d\n", esock_errname(rc), r.got,
+                    total, r.end);
+    assert_int_equal(rc, 0);
+    assert_int_equal(r.got, total);
+    assert_int_equal(r.bad_at, SIZE_MAX);
+    assert_int_equal(r.end, 0); /* FIN after the last byte */
+    free(out);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+static void close_ends_shutdown_wait(void)
+{
+    static uint8_t out[256 * 1024];
+    esock_inet_t l, a;
+    uint64_t queued;
+    int fd = stuck_pair(&l, &a, out, sizeof out, &queued);
+    assert_true(queued > 0);
+    busy_sender_t sh = {.a = a};
+    assert_int_equal(pthread_create(&sh.th, NULL, shutter_main, &sh), 0);
+    bool waiting = wait_any_waiter(a, 3000);
+    int64_t t0 = now_ms();
+    assert_int_equal(esock_inet_close(a), 0); /* itself waits DRAIN_MS */
+    pthread_join(sh.th, NULL);
+    if (!waiting || sh.rc != ESOCK_ECLOSED || sh.t_end - t0 >= 1000)
+        print_error("shutdown waiting %d, returned %s %lld ms after close began\n", waiting,
+                    esock_errname(sh.rc), (long long)(sh.t_end - t0));
+    assert_true(waiting);
+    assert_int_equal(sh.rc, ESOCK_ECLOSED);
+    assert_true(sh.t_end - t0 < 1000);
+    close(fd);
+    esock_inet_close(l);
+}
+
+static void waits_let_go_of_the_socket(void **st)
+{
+    (void)st;
+    close_wakes_sender_at_once();
+    shutdown_wait_lets_others_in();
+    close_ends_shutdown_wait();
+    /* a bad how is refused before anything is written or waited for */
+    esock_inet_t l, a;
+    uint64_t queued;
+    static const uint8_t four[4] = {1, 2, 3, 4};
+    int fd = stuck_pair(&l, &a, four, sizeof four, &queued);
+    assert_int_equal(esock_inet_shutdown(a, 7), -EINVAL);
+    assert_int_equal(esock_inet_shutdown(a, -1), -EINVAL);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
 const struct CMUnitTest inet_tests_lifecycle[] = {
     cmocka_unit_test_teardown(close_with_pending_output, inet_teardown),
     cmocka_unit_test_teardown(data_before_close, inet_teardown),
@@ -800,5 +989,6 @@ const struct CMUnitTest inet_tests_lifecycle[] = {
     cmocka_unit_test_teardown(otp_7731, inet_teardown),
     cmocka_unit_test_teardown(otp_9389, inet_teardown),
     cmocka_unit_test_teardown(packet4_small_recbuf_many_frames, inet_teardown),
+    cmocka_unit_test_teardown(waits_let_go_of_the_socket, inet_teardown),
 };
 const size_t inet_ntests_lifecycle = NOPTS(inet_tests_lifecycle);
