@@ -129,7 +129,9 @@ typedef struct esock__isock {
 } esock__isock_t;
 
 /* ---- table.c ---- */
-int esock__inet_new(esock__isock_t **out);             /* refs = 1 (the open ref) */
+/* A new socket, refs = 1 (the open ref), returned with s->mu held: it is in
+ * the table (i() can reach it) before the caller has filled it in. */
+int esock__inet_new(esock__isock_t **out);
 esock__isock_t *esock__inet_pin(esock_inet_t h);       /* NULL if stale; else pinned */
 void esock__inet_unpin(esock__isock_t *s);
 void esock__inet_unregister(esock__isock_t *s);        /* remove handle (close) */

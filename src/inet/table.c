@@ -30,8 +30,10 @@ int esock__inet_new(esock__isock_t **out)
     atomic_init(&s->ref.refs, 1);
     esock__inet_defaults(s);
     s->serial = atomic_fetch_add(&serial, 1) + 1;
+    pthread_mutex_lock(&s->mu); /* held until the caller has filled it in */
     int rc = esock__htab_add(&table, &s->ref);
     if (rc) {
+        pthread_mutex_unlock(&s->mu);
         pthread_mutex_destroy(&s->mu);
         esock__free(s);
         return rc == ESOCK_ESYSTEM_LIMIT ? -EMFILE : rc;

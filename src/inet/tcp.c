@@ -100,7 +100,6 @@ int esock__inet_create(esock__isock_t **out, int family, esock_inet_proto_t prot
     s->states = ESOCK_INET_ST_OPEN;
     if (!owner)
         s->active = ESOCK_INET_ACTIVE_FALSE;
-    pthread_mutex_lock(&s->mu);
     if (defaults == 1 && family != AF_UNIX && proto == ESOCK_INET_TCP) {
         /* inet sets SO_REUSEADDR on listen sockets; {reuseaddr,false} in
          * the options (applied below) turns it off again. */
@@ -338,8 +337,7 @@ int esock_inet_accept(esock_inet_t lh, esock_inet_t *out, esock_mbox_t owner, in
     esock__inet_unpin(l);
     if (rc)
         return rc;
-    pthread_mutex_lock(&c->mu);
-    esock__active_update(c);
+    esock__active_update(c); /* c->mu held since esock__inet_new */
     pthread_mutex_unlock(&c->mu);
     out->id = c->ref.id;
     return 0;

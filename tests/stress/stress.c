@@ -1,8 +1,10 @@
 /*
  * test_stress: eight threads for a bounded time and count doing send, recv,
  * setopt, monitor / cancel_monitor, close and reopen on one shared set of
- * connected pairs, through the socket API and the inet API at once. Some
- * threads close sockets that others are using, and reopen them.
+ * connected pairs, through the socket API and the inet API at once (and,
+ * on inet sockets, shutdown, flush, getstat / info, controlling_process
+ * and i()). Some threads close sockets that others are using, and reopen
+ * them.
  *
  * Every call must return success or an error its documentation allows for
  * that situation (ESOCK_ECLOSED on a closed handle, a timeout, the peer's
@@ -44,6 +46,7 @@
 enum {
     OP_S_SEND, OP_S_RECV, OP_S_SETOPT, OP_S_MONITOR, OP_S_CLOSE, OP_S_REOPEN,
     OP_I_SEND, OP_I_RECV, OP_I_SETOPT, OP_I_MONITOR, OP_I_CLOSE, OP_I_REOPEN,
+    OP_I_SHUTDOWN, OP_I_FLUSH, OP_I_STAT, OP_I_OWNER, OP_I_LIST,
     OP_CANCEL, OP_COUNT
 };
 
@@ -305,6 +308,56 @@ static int i_reopen(worker_t *w)
     return 0;
 }
 
+/* shutdown writes the queue first (up to the pair's send_timeout) without
+ * holding the socket while it waits */
+static int i_shutdown(worker_t *w)
+{
+    bool e;
+    esock_inet_t s = {pick(w, ipairs, &e)};
+    return esock_inet_shutdown(s, (rnd(w) & 1) ? SHUT_WR : SHUT_RDWR);
+}
+
+static int i_flush(worker_t *w)
+{
+    bool e;
+    esock_inet_t s = {pick(w, ipairs, &e)};
+    return esock_inet_flush(s);
+}
+
+/* getstat and info: counters read while other threads move them */
+static int i_stat(worker_t *w)
+{
+    bool e;
+    esock_inet_t s = {pick(w, ipairs, &e)};
+    if (rnd(w) & 1) {
+        esock_inet_info_t inf;
+        return esock_inet_info(s, &inf);
+    }
+    uint64_t v[ESOCK_STAT_COUNT_];
+    return esock_inet_getstat(s, NULL, 0, v);
+}
+
+/* the socket moves between this thread's mailbox and none (passive
+ * sockets: the owner gets nothing but DOWNs of its monitors) */
+static int i_owner(worker_t *w)
+{
+    bool e;
+    esock_inet_t s = {pick(w, ipairs, &e)};
+    return esock_inet_controlling_process(s, (rnd(w) & 1) ? w->mb : ESOCK_INET_NO_OWNER);
+}
+
+/* i(): every socket locked in turn while the others are in use */
+static int i_list(worker_t *w)
+{
+    (void)w;
+    FILE *f = fopen("/dev/null", "w");
+    if (!f)
+        return -errno;
+    int rows = esock_inet_i(f, ESOCK_INET_I_ALL, NULL, 0, true);
+    fclose(f);
+    return rows >= 0 ? 0 : rows;
+}
+
 static int cancel_some(worker_t *w)
 {
     int i = (int)(rnd(w) % MAXMON);
@@ -338,6 +391,13 @@ static const struct op {
     [OP_I_MONITOR] = {"inet monitor", i_monitor, 6, A(0)},
     [OP_I_CLOSE] = {"inet close", i_close, 1, A(0, ESOCK_ECLOSED)},
     [OP_I_REOPEN] = {"inet reopen", i_reopen, 2, A(0)},
+    [OP_I_SHUTDOWN] = {"inet shutdown", i_shutdown, 1,
+                       A(0, ESOCK_ETIMEOUT, ESOCK_ECLOSED, -ENOTCONN)},
+    [OP_I_FLUSH] = {"inet flush", i_flush, 3,
+                    A(0, ESOCK_ECLOSED, -ENOTCONN, -EPIPE, -ECONNRESET)},
+    [OP_I_STAT] = {"inet getstat/info", i_stat, 4, A(0, ESOCK_ECLOSED, -EINVAL)},
+    [OP_I_OWNER] = {"inet controlling_process", i_owner, 2, A(0, ESOCK_ECLOSED)},
+    [OP_I_LIST] = {"inet i()", i_list, 1, A(0)},
     [OP_CANCEL] = {"cancel_monitor", cancel_some, 4, A(0)},
 };
 
@@ -464,7 +524,7 @@ static void report(int64_t ms)
            NTHREADS, (long long)ms, (unsigned long long)all, (unsigned long long)(all / NTHREADS),
            (unsigned long long)downs);
     for (int k = 0; k < OP_COUNT; k++)
-        printf("#   %-16s %8llu calls, %8llu ok\n", ops[k].name, (unsigned long long)total[k],
+        printf("#   %-24s %8llu calls, %8llu ok\n", ops[k].name, (unsigned long long)total[k],
                (unsigned long long)okc[k]);
 }
 
