@@ -1,10 +1,10 @@
 /*
  * test_stress: eight threads for a bounded time and count doing send, recv,
- * setopt, monitor / cancel_monitor, close and reopen on one shared set of
- * connected pairs, through the socket API and the inet API at once (and,
- * on inet sockets, shutdown, flush, getstat / info, controlling_process
- * and i()). Some threads close sockets that others are using, and reopen
- * them.
+ * setopt, monitor / cancel_monitor, shutdown, info, owner changes, i(),
+ * close and reopen on one shared set of connected pairs, through the
+ * socket API and the inet API at once (with flush and getstat on the inet
+ * side, which_sockets on the socket side). Some threads close sockets that
+ * others are using, and reopen them.
  *
  * Every call must return success or an error its documentation allows for
  * that situation (ESOCK_ECLOSED on a closed handle, a timeout, the peer's
@@ -47,6 +47,7 @@ enum {
     OP_S_SEND, OP_S_RECV, OP_S_SETOPT, OP_S_MONITOR, OP_S_CLOSE, OP_S_REOPEN,
     OP_I_SEND, OP_I_RECV, OP_I_SETOPT, OP_I_MONITOR, OP_I_CLOSE, OP_I_REOPEN,
     OP_I_SHUTDOWN, OP_I_FLUSH, OP_I_STAT, OP_I_OWNER, OP_I_LIST,
+    OP_S_SHUTDOWN, OP_S_INFO, OP_S_OWNER, OP_S_LIST,
     OP_CANCEL, OP_COUNT
 };
 
@@ -244,6 +245,49 @@ static int s_reopen(worker_t *w)
     return 0;
 }
 
+static int s_shutdown(worker_t *w)
+{
+    bool e;
+    esock_t s = {pick(w, spairs, &e)};
+    return esock_shutdown(s, (rnd(w) & 1) ? SHUT_WR : SHUT_RDWR);
+}
+
+/* info(Socket) with its counters, or info() of the library */
+static int s_info(worker_t *w)
+{
+    bool e;
+    esock_t s = {pick(w, spairs, &e)};
+    if (rnd(w) & 1) {
+        esock_socket_info_t inf;
+        return esock_info_socket(s, &inf);
+    }
+    esock_lib_info_t li;
+    return esock_info(&li);
+}
+
+static int s_owner(worker_t *w)
+{
+    bool e;
+    esock_t s = {pick(w, spairs, &e)};
+    return esock_set_owner(s, (rnd(w) & 1) ? w->mb : ESOCK_INET_NO_OWNER);
+}
+
+/* i() and which_sockets over the registry while others open and close */
+static int s_list(worker_t *w)
+{
+    if (rnd(w) & 1) {
+        esock_t hs[64];
+        int n = esock_which_sockets(NULL, hs, 64);
+        return n >= 0 ? 0 : n;
+    }
+    FILE *f = fopen("/dev/null", "w");
+    if (!f)
+        return -errno;
+    esock_i(f, 0, 0, 0);
+    fclose(f);
+    return 0;
+}
+
 /* ---- the operations: inet API ---- */
 
 static int i_send(worker_t *w)
@@ -398,6 +442,10 @@ static const struct op {
     [OP_I_STAT] = {"inet getstat/info", i_stat, 4, A(0, ESOCK_ECLOSED, -EINVAL)},
     [OP_I_OWNER] = {"inet controlling_process", i_owner, 2, A(0, ESOCK_ECLOSED)},
     [OP_I_LIST] = {"inet i()", i_list, 1, A(0)},
+    [OP_S_SHUTDOWN] = {"socket shutdown", s_shutdown, 1, A(0, ESOCK_ECLOSED, -ENOTCONN)},
+    [OP_S_INFO] = {"socket info", s_info, 4, A(0, ESOCK_ECLOSED)},
+    [OP_S_OWNER] = {"socket set_owner", s_owner, 2, A(0, ESOCK_ECLOSED)},
+    [OP_S_LIST] = {"socket i()/which", s_list, 1, A(0)},
     [OP_CANCEL] = {"cancel_monitor", cancel_some, 4, A(0)},
 };
 
