@@ -2,8 +2,9 @@
  * test_stress: eight threads for a bounded time and count doing send, recv,
  * setopt, monitor / cancel_monitor, shutdown, info, owner changes, i(),
  * close and reopen on one shared set of connected pairs, through the
- * socket API and the inet API at once (with flush and getstat on the inet
- * side, which_sockets on the socket side). Some threads close sockets that
+ * socket API and the inet API at once (with flush, getstat and active
+ * modes read by the owner thread's mailbox loop on the inet side,
+ * which_sockets on the socket side). Some threads close sockets that
  * others are using, and reopen them.
  *
  * Every call must return success or an error its documentation allows for
@@ -47,7 +48,7 @@ enum {
     OP_S_SEND, OP_S_RECV, OP_S_SETOPT, OP_S_MONITOR, OP_S_CLOSE, OP_S_REOPEN,
     OP_I_SEND, OP_I_RECV, OP_I_SETOPT, OP_I_MONITOR, OP_I_CLOSE, OP_I_REOPEN,
     OP_I_SHUTDOWN, OP_I_FLUSH, OP_I_STAT, OP_I_OWNER, OP_I_LIST,
-    OP_S_SHUTDOWN, OP_S_INFO, OP_S_OWNER, OP_S_LIST,
+    OP_S_SHUTDOWN, OP_S_INFO, OP_S_OWNER, OP_S_LIST, OP_I_ACTIVE,
     OP_CANCEL, OP_COUNT
 };
 
@@ -84,6 +85,7 @@ typedef struct worker {
     uint64_t ops[OP_COUNT];    /* calls per operation */
     uint64_t ok[OP_COUNT];     /* of which succeeded */
     uint64_t downs;
+    uint64_t data_msgs;        /* packets its mailbox loop delivered (i_active) */
     uint64_t mon_made[2], mon_removed[2], downs_of[2]; /* [inet]: monitors set, cancelled before firing, fired */
     int bad_op, bad_rc;        /* the first undocumented result */
     int bad_count;
@@ -390,6 +392,22 @@ static int i_owner(worker_t *w)
     return esock_inet_controlling_process(s, (rnd(w) & 1) ? w->mb : ESOCK_INET_NO_OWNER);
 }
 
+/* An active mode (or passive again) and, half the time, this thread's
+ * mailbox as the owner: its loop (drain_downs) then reads the socket and
+ * frees what it delivers, while other threads send, close and reopen. */
+static int i_active(worker_t *w)
+{
+    static const int64_t modes[] = {ESOCK_INET_ACTIVE_TRUE, ESOCK_INET_ACTIVE_ONCE, ESOCK_INET_ACTIVE_FALSE, 3,
+                                    -2};
+    bool e;
+    esock_inet_t s = {pick(w, ipairs, &e)};
+    esock_inet_opt_t o = {.name = ESOCK_IOPT_ACTIVE, .v.i = modes[rnd(w) % 5]};
+    int rc = esock_inet_setopts(s, &o, 1);
+    if (rc == 0 && (rnd(w) & 1))
+        rc = esock_inet_controlling_process(s, w->mb);
+    return rc;
+}
+
 /* i(): every socket locked in turn while the others are in use */
 static int i_list(worker_t *w)
 {
@@ -429,8 +447,8 @@ static const struct op {
     [OP_S_REOPEN] = {"socket reopen", s_reopen, 2, A(0)},
     [OP_I_SEND] = {"inet send", i_send, 10,
                    A(0, ESOCK_ETIMEOUT, ESOCK_ECLOSED, -EPIPE, -ECONNRESET, -ENOTCONN)},
-    [OP_I_RECV] = {"inet recv", i_recv, 10,
-                   A(0, ESOCK_ETIMEOUT, ESOCK_ECLOSED, -ENOTCONN, -EALREADY)},
+    [OP_I_RECV] = {"inet recv", i_recv, 10, /* -EINVAL: made active (i_active) */
+                   A(0, ESOCK_ETIMEOUT, ESOCK_ECLOSED, -ENOTCONN, -EALREADY, -EINVAL)},
     [OP_I_SETOPT] = {"inet setopts", i_setopt, 6, A(0, ESOCK_ECLOSED)},
     [OP_I_MONITOR] = {"inet monitor", i_monitor, 6, A(0)},
     [OP_I_CLOSE] = {"inet close", i_close, 1, A(0, ESOCK_ECLOSED)},
@@ -446,6 +464,7 @@ static const struct op {
     [OP_S_INFO] = {"socket info", s_info, 4, A(0, ESOCK_ECLOSED)},
     [OP_S_OWNER] = {"socket set_owner", s_owner, 2, A(0, ESOCK_ECLOSED)},
     [OP_S_LIST] = {"socket i()/which", s_list, 1, A(0)},
+    [OP_I_ACTIVE] = {"inet active/owner", i_active, 3, A(0, ESOCK_ECLOSED)},
     [OP_CANCEL] = {"cancel_monitor", cancel_some, 4, A(0)},
 };
 
@@ -476,6 +495,9 @@ static void drain_downs(worker_t *w)
             w->downs++;
             w->downs_of[esock_inet_msg(&m) != NULL]++;
         }
+        esock_inet_msg_t *im = esock_inet_msg(&m);
+        if (im && im->kind == ESOCK_INET_MSG_DATA)
+            w->data_msgs++;
         esock_msg_free(&m);
     }
 }
@@ -555,7 +577,7 @@ static void teardown_all(void)
 
 static void report(int64_t ms)
 {
-    uint64_t total[OP_COUNT] = {0}, okc[OP_COUNT] = {0}, all = 0, downs = 0;
+    uint64_t total[OP_COUNT] = {0}, okc[OP_COUNT] = {0}, all = 0, downs = 0, data = 0;
     for (int t = 0; t < NTHREADS; t++) {
         uint64_t mine = 0;
         for (int k = 0; k < OP_COUNT; k++) {
@@ -565,12 +587,13 @@ static void report(int64_t ms)
         }
         all += mine;
         downs += workers[t].downs;
+        data += workers[t].data_msgs;
         printf("# thread %d: %llu calls\n", t, (unsigned long long)mine);
     }
     printf("# stress: %d threads, %lld ms, %llu calls (%llu per thread on average), %llu DOWN "
-           "messages\n",
+           "messages, %llu packets delivered to owners\n",
            NTHREADS, (long long)ms, (unsigned long long)all, (unsigned long long)(all / NTHREADS),
-           (unsigned long long)downs);
+           (unsigned long long)downs, (unsigned long long)data);
     for (int k = 0; k < OP_COUNT; k++)
         printf("#   %-24s %8llu calls, %8llu ok\n", ops[k].name, (unsigned long long)total[k],
                (unsigned long long)okc[k]);
@@ -660,6 +683,10 @@ static void stress_shared_sockets(void **st)
            h0.bytes, h1.allocs, h1.bytes);
     assert_int_equal(bad, 0);
     assert_int_equal(downs_wrong, 0);
+    uint64_t data = 0;
+    for (int t = 0; t < NTHREADS; t++)
+        data += workers[t].data_msgs;
+    assert_true(data > 0); /* the active path was exercised, not only set */
     for (int k = 0; k < OP_COUNT; k++)
         if (k != OP_S_CLOSE && k != OP_I_CLOSE)
             assert_true(workers[0].ops[k] + workers[1].ops[k] + workers[2].ops[k] > 0);
