@@ -86,6 +86,7 @@ typedef struct worker {
     uint64_t ok[OP_COUNT];     /* of which succeeded */
     uint64_t downs;
     uint64_t data_msgs;        /* packets its mailbox loop delivered (i_active) */
+    uint64_t echoed;           /* of which sent back with esock_inet_send_msg */
     uint64_t mon_made[2], mon_removed[2], downs_of[2]; /* [inet]: monitors set, cancelled before firing, fired */
     int bad_op, bad_rc;        /* the first undocumented result */
     int bad_count;
@@ -150,7 +151,7 @@ static int new_ipair(int t, uint32_t out[2])
 
 /* ---- the operations: socket API ---- */
 
-static char payload[512];
+static char payload[4096];
 
 static int s_send(worker_t *w)
 {
@@ -296,7 +297,10 @@ static int i_send(worker_t *w)
 {
     bool e;
     esock_inet_t s = {pick(w, ipairs, &e)};
-    return esock_inet_send_ex(s, payload, 64 + rnd(w) % 256, 10);
+    /* one in eight big enough to be delivered and echoed by reference
+     * (zerocopy_min, esock_inet_send_msg) on active sockets */
+    size_t len = (rnd(w) & 7) ? 64 + rnd(w) % 256 : 2048 + rnd(w) % 2048;
+    return esock_inet_send_ex(s, payload, len, 10);
 }
 
 static int i_recv(worker_t *w)
@@ -401,8 +405,9 @@ static int i_active(worker_t *w)
                                     -2};
     bool e;
     esock_inet_t s = {pick(w, ipairs, &e)};
-    esock_inet_opt_t o = {.name = ESOCK_IOPT_ACTIVE, .v.i = modes[rnd(w) % 5]};
-    int rc = esock_inet_setopts(s, &o, 1);
+    esock_inet_opt_t o[2] = {{.name = ESOCK_IOPT_ACTIVE, .v.i = modes[rnd(w) % 5]},
+                             {.name = ESOCK_IOPT_ZEROCOPY_MIN, .v.i = (rnd(w) & 1) ? 1024 : 0}};
+    int rc = esock_inet_setopts(s, o, 2);
     if (rc == 0 && (rnd(w) & 1))
         rc = esock_inet_controlling_process(s, w->mb);
     return rc;
@@ -496,8 +501,15 @@ static void drain_downs(worker_t *w)
             w->downs_of[esock_inet_msg(&m) != NULL]++;
         }
         esock_inet_msg_t *im = esock_inet_msg(&m);
-        if (im && im->kind == ESOCK_INET_MSG_DATA)
+        if (im && im->kind == ESOCK_INET_MSG_DATA) {
             w->data_msgs++;
+            /* half of them echoed: the send takes the message over (big
+             * ones by reference into the read buffer) or leaves it ours */
+            if ((rnd(w) & 1) && esock_inet_send_msg(im->sock, im, ESOCK_NOWAIT) == 0) {
+                w->echoed++;
+                continue;
+            }
+        }
         esock_msg_free(&m);
     }
 }
@@ -577,7 +589,7 @@ static void teardown_all(void)
 
 static void report(int64_t ms)
 {
-    uint64_t total[OP_COUNT] = {0}, okc[OP_COUNT] = {0}, all = 0, downs = 0, data = 0;
+    uint64_t total[OP_COUNT] = {0}, okc[OP_COUNT] = {0}, all = 0, downs = 0, data = 0, echoed = 0;
     for (int t = 0; t < NTHREADS; t++) {
         uint64_t mine = 0;
         for (int k = 0; k < OP_COUNT; k++) {
@@ -588,12 +600,13 @@ static void report(int64_t ms)
         all += mine;
         downs += workers[t].downs;
         data += workers[t].data_msgs;
+        echoed += workers[t].echoed;
         printf("# thread %d: %llu calls\n", t, (unsigned long long)mine);
     }
     printf("# stress: %d threads, %lld ms, %llu calls (%llu per thread on average), %llu DOWN "
-           "messages, %llu packets delivered to owners\n",
+           "messages, %llu packets delivered to owners (%llu echoed)\n",
            NTHREADS, (long long)ms, (unsigned long long)all, (unsigned long long)(all / NTHREADS),
-           (unsigned long long)downs, (unsigned long long)data);
+           (unsigned long long)downs, (unsigned long long)data, (unsigned long long)echoed);
     for (int k = 0; k < OP_COUNT; k++)
         printf("#   %-24s %8llu calls, %8llu ok\n", ops[k].name, (unsigned long long)total[k],
                (unsigned long long)okc[k]);
