@@ -4,7 +4,8 @@
  * close and reopen on one shared set of connected pairs, through the
  * socket API and the inet API at once (with flush, getstat and active
  * modes read by the owner thread's mailbox loop on the inet side,
- * which_sockets on the socket side). Some threads close sockets that
+ * which_sockets on the socket side), and sendto / recvfrom / active modes
+ * on a set of UDP sockets that are closed and reopened too. Some threads close sockets that
  * others are using, and reopen them.
  *
  * Every call must return success or an error its documentation allows for
@@ -49,6 +50,7 @@ enum {
     OP_I_SEND, OP_I_RECV, OP_I_SETOPT, OP_I_MONITOR, OP_I_CLOSE, OP_I_REOPEN,
     OP_I_SHUTDOWN, OP_I_FLUSH, OP_I_STAT, OP_I_OWNER, OP_I_LIST,
     OP_S_SHUTDOWN, OP_S_INFO, OP_S_OWNER, OP_S_LIST, OP_I_ACTIVE,
+    OP_U_SEND, OP_U_RECV, OP_U_ACTIVE, OP_U_REOPEN,
     OP_CANCEL, OP_COUNT
 };
 
@@ -57,6 +59,9 @@ enum {
 typedef struct pair {
     _Atomic uint32_t h[2]; /* the two ends (esock_t or esock_inet_t ids), 0 while replaced */
 } pair_t;
+
+/* UDP sockets: h[0] the handle, h[1] its port (what others send to) */
+static pair_t udps[NPAIRS];
 
 static pair_t spairs[NPAIRS]; /* socket API */
 static pair_t ipairs[NPAIRS]; /* inet API */
@@ -413,6 +418,71 @@ static int i_active(worker_t *w)
     return rc;
 }
 
+/* ---- the operations: inet UDP ---- */
+
+static int new_udp(uint32_t *id, uint32_t *port)
+{
+    esock_sockaddr_t a;
+    esock_ip_t ip = {.family = ESOCK_IP4, .u.v4 = {127, 0, 0, 1}};
+    esock_sockaddr_ip(&a, &ip, 0);
+    esock_inet_t u;
+    int rc = esock_inet_udp_open(&u, &a, NULL, 0, ESOCK_INET_NO_OWNER);
+    if (rc)
+        return rc;
+    uint16_t p = 0;
+    if ((rc = esock_inet_port(u, &p)) != 0) {
+        esock_inet_close(u);
+        return rc;
+    }
+    *id = u.id;
+    *port = p;
+    return 0;
+}
+
+/* to the port of a random socket of the set (maybe just closed: lost) */
+static int u_send(worker_t *w)
+{
+    esock_inet_t u = {atomic_load(&udps[rnd(w) % NPAIRS].h[0])};
+    esock_sockaddr_t to;
+    esock_ip_t ip = {.family = ESOCK_IP4, .u.v4 = {127, 0, 0, 1}};
+    esock_sockaddr_ip(&to, &ip, (uint16_t)atomic_load(&udps[rnd(w) % NPAIRS].h[1]));
+    return esock_inet_sendto(u, &to, payload, 16 + rnd(w) % 1400);
+}
+
+static int u_recv(worker_t *w)
+{
+    esock_inet_t u = {atomic_load(&udps[rnd(w) % NPAIRS].h[0])};
+    char b[2048];
+    size_t got;
+    esock_sockaddr_t from;
+    return esock_inet_recvfrom(u, b, sizeof b, &got, &from, NULL, NULL, 5);
+}
+
+/* datagrams then go to this thread's mailbox loop (drain_downs) */
+static int u_active(worker_t *w)
+{
+    static const int64_t modes[] = {ESOCK_INET_ACTIVE_TRUE, ESOCK_INET_ACTIVE_ONCE, ESOCK_INET_ACTIVE_FALSE, 4};
+    esock_inet_t u = {atomic_load(&udps[rnd(w) % NPAIRS].h[0])};
+    esock_inet_opt_t o = {.name = ESOCK_IOPT_ACTIVE, .v.i = modes[rnd(w) % 4]};
+    int rc = esock_inet_setopts(u, &o, 1);
+    if (rc == 0 && (rnd(w) & 1))
+        rc = esock_inet_controlling_process(u, w->mb);
+    return rc;
+}
+
+static int u_reopen(worker_t *w)
+{
+    uint32_t id, port;
+    int rc = new_udp(&id, &port);
+    if (rc)
+        return rc;
+    pair_t *p = &udps[rnd(w) % NPAIRS];
+    atomic_store(&p->h[1], port);
+    esock_inet_t old = {atomic_exchange(&p->h[0], id)};
+    int c = esock_inet_close(old);
+    return c == ESOCK_ECLOSED ? 0 : c;
+}
+
 /* i(): every socket locked in turn while the others are in use */
 static int i_list(worker_t *w)
 {
@@ -470,6 +540,11 @@ static const struct op {
     [OP_S_OWNER] = {"socket set_owner", s_owner, 2, A(0, ESOCK_ECLOSED)},
     [OP_S_LIST] = {"socket i()/which", s_list, 1, A(0)},
     [OP_I_ACTIVE] = {"inet active/owner", i_active, 3, A(0, ESOCK_ECLOSED)},
+    [OP_U_SEND] = {"udp sendto", u_send, 6, A(0, ESOCK_ECLOSED)},
+    [OP_U_RECV] = {"udp recvfrom", u_recv, 6, /* -EINVAL: made active (u_active) */
+                   A(0, ESOCK_ETIMEOUT, ESOCK_ECLOSED, -EINVAL)},
+    [OP_U_ACTIVE] = {"udp active/owner", u_active, 2, A(0, ESOCK_ECLOSED)},
+    [OP_U_REOPEN] = {"udp reopen", u_reopen, 1, A(0)},
     [OP_CANCEL] = {"cancel_monitor", cancel_some, 4, A(0)},
 };
 
@@ -567,6 +642,9 @@ static void setup_pairs(void)
         assert_int_equal(new_ipair(i % NTHREADS, h), 0);
         atomic_store(&ipairs[i].h[0], h[0]);
         atomic_store(&ipairs[i].h[1], h[1]);
+        assert_int_equal(new_udp(&h[0], &h[1]), 0);
+        atomic_store(&udps[i].h[0], h[0]);
+        atomic_store(&udps[i].h[1], h[1]);
     }
 }
 
@@ -581,6 +659,11 @@ static void teardown_all(void)
             rc = esock_inet_close(is);
             assert_true(rc == 0 || rc == ESOCK_ECLOSED);
         }
+    for (int i = 0; i < NPAIRS; i++) {
+        esock_inet_t u = {atomic_exchange(&udps[i].h[0], 0)};
+        int rc = esock_inet_close(u);
+        assert_true(rc == 0 || rc == ESOCK_ECLOSED);
+    }
     for (int t = 0; t < NTHREADS; t++) {
         assert_int_equal(esock_close(slis[t]), 0);
         assert_int_equal(esock_inet_close(ilis[t]), 0);
