@@ -139,9 +139,16 @@ typedef struct esock_inet_opt {
     } v;
 } esock_inet_opt_t;
 
-/** The Erlang atom of an option ("active", "packet_size", ...), or NULL. */
+/**
+ * The Erlang atom of an option ("active", "packet_size", ...), or NULL for
+ * a value that names no option. The string is static (never free it).
+ * Thread-safe.
+ */
 ESOCK_API const char *esock_inet_optname(esock_inet_optname_t name);
-/** The option of an atom, or 0 if unknown. */
+/**
+ * The option an atom names (@p atom: a NUL-terminated string, only read),
+ * or 0 if it names none or is NULL. Thread-safe.
+ */
 ESOCK_API esock_inet_optname_t esock_inet_optcode(const char *atom);
 
 /** Convenience initialisers. */
@@ -208,7 +215,12 @@ typedef struct esock_inet_msg {
     void *ref_;           /**< internal: the read buffer @c data points into (zerocopy_min), or NULL */
 } esock_inet_msg_t;
 
-/** The inet record of a received message, or NULL if @p msg is not an inet message. */
+/**
+ * The inet record of a received message (an ESOCK_MSG_INET_* kind, or the
+ * DOWN of an inet monitor), or NULL if @p msg is NULL or not an inet
+ * message. The record belongs to @p msg: free one or the other
+ * (esock_msg_free() or esock_inet_msg_free()), once. Thread-safe.
+ */
 ESOCK_API esock_inet_msg_t *esock_inet_msg(const esock_msg_t *msg);
 
 /**
@@ -269,7 +281,19 @@ ESOCK_API int esock_inet_listen(esock_inet_t *out, const esock_sockaddr_t *addr,
 ESOCK_API int esock_inet_accept(esock_inet_t lsock, esock_inet_t *out, esock_mbox_t owner,
                                 int64_t timeout_ms);
 
-/** gen_udp:open/2 bound to @p addr (NULL = any, port 0). */
+/**
+ * gen_udp:open/2: a UDP socket (or a local datagram socket, for a
+ * ESOCK_FAMILY_LOCAL @p addr) bound to @p addr (NULL = IPv4 any, port 0),
+ * with @p n options from @p opts (NULL when @p n is 0), owned by @p owner
+ * (ESOCK_INET_NO_OWNER: passive, no messages). The handle goes to *out.
+ * Returns 0, -EINVAL (NULL @p out, NULL @p opts with @p n > 0),
+ * ESOCK_EINVAL_OPTION / ESOCK_EINVAL_VALUE (an option, as
+ * esock_inet_setopts() reports it), ESOCK_EINVAL_ADDRESS (a family other
+ * than inet, inet6 or local), ESOCK_EINVAL_HANDLE (@p owner is not a live
+ * mailbox), or the system's error as -errno (-EADDRINUSE from bind,
+ * -EMFILE). @p addr and
+ * @p opts are only read during the call. Thread-safe.
+ */
 ESOCK_API int esock_inet_udp_open(esock_inet_t *out, const esock_sockaddr_t *addr,
                                   const esock_inet_opt_t *opts, size_t n, esock_mbox_t owner);
 
@@ -353,7 +377,11 @@ ESOCK_API int esock_inet_send_msg(esock_inet_t s, esock_inet_msg_t *m, int64_t t
  */
 ESOCK_API int esock_inet_send_msgs(esock_inet_t s, esock_inet_msg_t *const *msgs, size_t n,
                                    int64_t timeout_ms, size_t *taken);
-/** esock_inet_send_ex(s, data, len, ESOCK_INFINITY) (blocks while busy). */
+/**
+ * esock_inet_send_ex(s, data, len, ESOCK_INFINITY): blocks while the
+ * socket is busy (bounded by send_timeout if set); same return codes and
+ * ownership (@p data stays the caller's). Thread-safe.
+ */
 ESOCK_API int esock_inet_send(esock_inet_t s, const void *data, size_t len);
 
 /**
@@ -417,12 +445,22 @@ ESOCK_API int esock_inet_shutdown(esock_inet_t s, int how);
  */
 ESOCK_API int esock_inet_close(esock_inet_t s);
 
-/** Write what is queued (delay_send) now, without waiting. Returns 0 or an error. */
+/**
+ * Writes what delay_send (or the busy state) queued, as far as the kernel
+ * takes it now, without waiting; the rest stays queued. Returns 0,
+ * ESOCK_ECLOSED (closed or stale handle, or a write error that inet
+ * reports as closed: EPIPE, ENOTCONN, ECONNRESET without
+ * show_econnreset), -ENOTCONN (not connected), or another write error as
+ * -errno. Thread-safe.
+ */
 ESOCK_API int esock_inet_flush(esock_inet_t s);
 
 /**
- * gen_tcp:controlling_process/2: new owner mailbox. Returns 0, ESOCK_ECLOSED.
- * (OTP's "not owner" check has no C meaning: any thread may call.)
+ * gen_tcp:controlling_process/2: new owner mailbox (ESOCK_INET_NO_OWNER:
+ * none; an active socket then delivers nothing until it has one again).
+ * Returns 0, ESOCK_ECLOSED (closed or stale handle), ESOCK_EINVAL_HANDLE
+ * (@p owner is not a live mailbox). OTP's "not owner" check has no C
+ * meaning: any thread may call. Thread-safe.
  */
 ESOCK_API int esock_inet_controlling_process(esock_inet_t s, esock_mbox_t owner);
 
@@ -450,7 +488,7 @@ typedef enum esock_inet_stat {
     ESOCK_STAT_SEND_AVG, ESOCK_STAT_SEND_PEND, ESOCK_STAT_COUNT_
 } esock_inet_stat_t;
 
-/** The Erlang atom of a stat key ("recv_oct") or NULL. */
+/** The Erlang atom of a stat key ("recv_oct"), or NULL for a value that names none. Static string. Thread-safe. */
 ESOCK_API const char *esock_inet_statname(esock_inet_stat_t k);
 
 /**
@@ -468,14 +506,30 @@ ESOCK_API int esock_inet_getstat(esock_inet_t s, const esock_inet_stat_t *keys, 
  * gives it), or the system's error as -errno. Thread-safe.
  */
 ESOCK_API int esock_inet_port(esock_inet_t s, uint16_t *port);
-/** inet:sockname/1, inet:peername/1. */
+/**
+ * inet:sockname/1 and inet:peername/1: the local / connected peer's
+ * address in *sa (caller's storage). Returns 0, ESOCK_ECLOSED (stale
+ * handle), -EINVAL (NULL @p sa, or a socket closed or gone away while
+ * still referenced), -ENOTCONN (peername of an unconnected socket), or
+ * the system's error as -errno. Thread-safe.
+ */
 ESOCK_API int esock_inet_sockname(esock_inet_t s, esock_sockaddr_t *sa);
 ESOCK_API int esock_inet_peername(esock_inet_t s, esock_sockaddr_t *sa);
-/** inet:socknames/1, peernames/1: for TCP/UDP a one-element list. *n in: cap, out: count. */
+/**
+ * inet:socknames/1 and peernames/1: for TCP and UDP a one-element list.
+ * *n is the room in @p sa on entry (at least 1) and the count on return
+ * (1, or 0 on error). Returns what sockname / peername return, or -EINVAL
+ * for a NULL @p n or *n of 0. Thread-safe.
+ */
 ESOCK_API int esock_inet_socknames(esock_inet_t s, esock_sockaddr_t *sa, size_t *n);
 ESOCK_API int esock_inet_peernames(esock_inet_t s, esock_sockaddr_t *sa, size_t *n);
 
-/** The underlying descriptor (for poll integration and tests). Returns fd or error. */
+/**
+ * The underlying descriptor (for poll integration and tests): >= 0, or
+ * ESOCK_ECLOSED (stale handle), -EINVAL (closed or gone away). The
+ * descriptor stays the library's: do not close it or change its flags,
+ * and do not read from it while the socket is active. Thread-safe.
+ */
 ESOCK_API int esock_inet_fd(esock_inet_t s);
 
 /**
@@ -485,7 +539,11 @@ ESOCK_API int esock_inet_fd(esock_inet_t s);
  * "nosock"). Returns 0.
  */
 ESOCK_API int esock_inet_monitor(esock_inet_t s, esock_mbox_t mbox, uint64_t *mref);
-/** inet:cancel_monitor/1: 1 = removed (no DOWN will come), 0 = not found. */
+/**
+ * inet:cancel_monitor/1: returns 1 when the monitor was removed (no DOWN
+ * will come for it), 0 when there is no such monitor (already fired,
+ * already cancelled, or never made). Thread-safe.
+ */
 ESOCK_API int esock_inet_cancel_monitor(uint64_t mref);
 
 /** inet:info/1: a snapshot. */
@@ -531,7 +589,7 @@ typedef enum esock_inet_icol {
 ESOCK_API int esock_inet_i(FILE *out, int proto, const esock_inet_icol_t *cols, size_t ncols,
                            bool show_ports);
 
-/** Number of open inet sockets (for leak checks). */
+/** Number of open inet sockets (handles not yet closed), for leak checks. Thread-safe. */
 ESOCK_API size_t esock_inet_count(void);
 
 ESOCK_END_DECLS
