@@ -38,9 +38,38 @@ static void connect_accept_names(void **st)
     assert_int_equal(esock_inet_socknames(a, v, &n), 0);
     assert_int_equal(n, 1);
     assert_int_equal(v[0].u.in.port, port);
+    /* the codes inet.h gives: no room, a listener has no peer, closed */
+    n = 0;
+    assert_int_equal(esock_inet_socknames(a, v, &n), -EINVAL);
+    assert_int_equal(esock_inet_peernames(a, v, NULL), -EINVAL);
+    assert_int_equal(esock_inet_peername(l, &p2), -ENOTCONN);
+    n = 2;
+    assert_int_equal(esock_inet_peernames(l, v, &n), -ENOTCONN);
+    assert_int_equal(n, 0);
+    assert_true(esock_inet_fd(c) >= 0);
     esock_inet_close(c);
+    assert_int_equal(esock_inet_fd(c), ESOCK_ECLOSED);
+    assert_int_equal(esock_inet_sockname(c, &s1), ESOCK_ECLOSED);
+    assert_int_equal(esock_inet_flush(c), ESOCK_ECLOSED);
     esock_inet_close(a);
     esock_inet_close(l);
+}
+
+/* The lookups of inet.h on values that name nothing. */
+static void names_of_nothing(void **st)
+{
+    (void)st;
+    assert_null(esock_inet_optname((esock_inet_optname_t)0));
+    assert_null(esock_inet_optname(ESOCK_IOPT_COUNT_));
+    assert_string_equal(esock_inet_optname(ESOCK_IOPT_PACKET_SIZE), "packet_size");
+    assert_int_equal(esock_inet_optcode(NULL), 0);
+    assert_int_equal(esock_inet_optcode("no_such_option"), 0);
+    assert_int_equal(esock_inet_optcode("packet_size"), ESOCK_IOPT_PACKET_SIZE);
+    assert_null(esock_inet_statname(ESOCK_STAT_COUNT_));
+    assert_string_equal(esock_inet_statname(ESOCK_STAT_RECV_OCT), "recv_oct");
+    assert_int_equal(esock_inet_cancel_monitor(0), 0);
+    assert_int_equal(esock_inet_cancel_monitor(UINT64_MAX), 0);
+    assert_null(esock_inet_msg(NULL));
 }
 
 static void accept_timeout(void **st)
@@ -437,6 +466,7 @@ static void ipv6_v6only(void **st)
 
 const struct CMUnitTest inet_tests_basic[] = {
     cmocka_unit_test_teardown(connect_accept_names, inet_teardown),
+    cmocka_unit_test_teardown(names_of_nothing, inet_teardown),
     cmocka_unit_test_teardown(accept_timeout, inet_teardown),
     cmocka_unit_test_teardown(connect_refused, inet_teardown),
     cmocka_unit_test_teardown(connect_timeout, inet_teardown),
