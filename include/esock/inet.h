@@ -422,10 +422,12 @@ ESOCK_API int esock_inet_recvfrom(esock_inet_t s, void *buf, size_t cap, size_t 
 
 /**
  * gen_tcp:shutdown/2: how = SHUT_RD / SHUT_WR / SHUT_RDWR. Unless SHUT_RD,
- * output queued by delay_send or the busy state is written first, waiting
- * for the peer up to linger (if set), else send_timeout, else 10 s. The wait
- * does not hold the socket: other threads' calls on it go on, and a send
- * made during the wait is written before the shutdown.
+ * output queued by delay_send or the busy state is written first, as by
+ * esock_inet_close(): up to linger seconds if set, else for as long as
+ * the peer keeps taking bytes, until send_timeout (if set, else 5 s)
+ * passes without progress. The wait does not hold the socket: other
+ * threads' calls on it go on, and a send made during the wait is written
+ * before the shutdown.
  * Returns 0, ESOCK_ETIMEOUT (output still queued at the end of the wait:
  * nothing was shut down and the queue is kept, so the call may be
  * repeated, or the socket closed), ESOCK_ECLOSED (stale handle, or closed
@@ -436,9 +438,11 @@ ESOCK_API int esock_inet_recvfrom(esock_inet_t s, void *buf, size_t cap, size_t 
 ESOCK_API int esock_inet_shutdown(esock_inet_t s, int how);
 
 /**
- * inet:close/1. Pending output is written first, waiting for the peer up
- * to linger (if set), else send_timeout, else 10 s; linger {true,0} aborts
- * with RST. Threads blocked in this socket's calls get ESOCK_ECLOSED at
+ * inet:close/1. Pending output is written first: with linger {true, T}
+ * for at most T seconds ({true, 0} aborts with RST), otherwise for as long
+ * as the peer keeps taking bytes, until send_timeout (if set, else 5 s)
+ * passes without progress (OTP's prim_inet rule); what is left then is
+ * dropped. Threads blocked in this socket's calls get ESOCK_ECLOSED at
  * once, not when that wait ends; monitors get ESOCK_MSG_INET_DOWN. The
  * handle is stale as soon as the call starts.
  * Returns 0 or ESOCK_ECLOSED for a stale handle. Thread-safe.

@@ -812,36 +812,46 @@ int esock_inet_flush(esock_inet_t h)
     return rc;
 }
 
-/* Writes the queue out, waiting for room up to @p deadline. The lock is let
- * go while waiting (esock__inet_wait), so a peer that does not read holds
- * no other call on the socket: a sender woken by close returns closed at
- * once, i() and getstat go on. @p closing: the caller is esock_inet_close
- * (the socket is already marked closed). Returns 0 (written, or the queue
- * died with a write error), ESOCK_ETIMEOUT (still queued at the deadline),
- * ESOCK_ECLOSED (a close came while shutdown waited), -ENOTCONN, -errno. */
-static int drain(esock__isock_t *s, int64_t deadline, bool closing)
+/* How long close/shutdown wait for queued output, as OTP's prim_inet
+ * does: with linger {true, T} at most T seconds in all ({true, 0}: not at
+ * all, *absolute); otherwise for as long as the peer keeps taking bytes,
+ * giving up after a window without progress: send_timeout if set, else
+ * 5 s (OTP's INET_CLOSE_TIMEOUT). */
+static int64_t drain_window(esock__isock_t *s, bool *absolute)
 {
+    struct linger lg = {0, 0};
+    socklen_t l = sizeof lg;
+    *absolute = esock__sys.getsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, &l) == 0 && lg.l_onoff;
+    if (*absolute)
+        return (int64_t)lg.l_linger * 1000;
+    return s->send_timeout_ms != ESOCK_INFINITY ? s->send_timeout_ms : 5000;
+}
+
+/* Writes the queue out, waiting for room within drain_window's bounds. The
+ * lock is let go while waiting (esock__inet_wait), so a peer that does not
+ * read holds no other call on the socket: a sender woken by close returns
+ * closed at once, i() and getstat go on. @p closing: the caller is
+ * esock_inet_close (the socket is already marked closed). Returns 0
+ * (written, or the queue died with a write error), ESOCK_ETIMEOUT (still
+ * queued at the end), ESOCK_ECLOSED (a close came while shutdown waited),
+ * -ENOTCONN, -errno. */
+static int drain(esock__isock_t *s, bool closing)
+{
+    bool absolute;
+    int64_t window = drain_window(s, &absolute);
+    int64_t deadline = esock__inet_deadline(window);
     while (s->oq_head && s->fd >= 0) {
+        size_t before = s->opend; /* under the lock: only this flush moves it */
         if (esock__inet_flush_locked(s) <= 0)
             return 0;
+        if (!absolute && s->opend < before) /* progress: a new window */
+            deadline = esock__inet_deadline(window);
         int rc = closing ? esock__inet_wait_closing(s, POLLOUT, deadline)
                          : esock__inet_wait(s, POLLOUT, deadline);
         if (rc != 0)
             return rc;
     }
     return 0;
-}
-
-/* How long close/shutdown may wait for queued output. */
-static int64_t drain_deadline(esock__isock_t *s)
-{
-    struct linger lg = {0, 0};
-    socklen_t l = sizeof lg;
-    if (esock__sys.getsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, &l) == 0 && lg.l_onoff)
-        return lg.l_linger == 0 ? esock__inet_now_ms() : esock__inet_deadline((int64_t)lg.l_linger * 1000);
-    if (s->send_timeout_ms != ESOCK_INFINITY)
-        return esock__inet_deadline(s->send_timeout_ms);
-    return esock__inet_deadline(10000); /* documented cap: docs/inet.md */
 }
 
 int esock_inet_shutdown(esock_inet_t h, int how)
@@ -861,7 +871,7 @@ int esock_inet_shutdown(esock_inet_t h, int how)
         /* Timed out: nothing is shut down and the queue stays, so that the
          * caller may retry or close; shutting down would lose it. */
         if (how != SHUT_RD)
-            rc = drain(s, drain_deadline(s), false);
+            rc = drain(s, false);
         if (rc == 0 && s->fd < 0) /* the port went away while it waited */
             rc = -ENOTCONN;
         if (rc == 0 && esock__sys.shutdown(s->fd, how) < 0)
@@ -888,7 +898,7 @@ int esock_inet_close(esock_inet_t h)
     esock__active_detach(s);
     esock__inet_wake_all(s);
     if (s->fd >= 0 && s->oq_head && !s->write_err)
-        drain(s, drain_deadline(s), true);
+        drain(s, true);
     esock__inet_post_down(s, 0);
     esock__inet_teardown(s);
     pthread_mutex_unlock(&s->mu);

@@ -59,7 +59,8 @@ static uint64_t pend_of(esock_inet_t s)
 typedef struct raw_reader {
     int fd;
     size_t chunk;     /* bytes per read */
-    int pause_every;  /* reads between 1 ms pauses (0: none) */
+    int pause_every;  /* reads between pauses (0: none) */
+    int pause_ms;     /* how long each pause is (0: 1 ms) */
     size_t got;
     size_t bad_at;    /* stream offset of the first wrong byte, or SIZE_MAX */
     int end;          /* 0: EOF, >0: errno, -1: nothing for 3 s */
@@ -94,7 +95,7 @@ static void *raw_reader_main(void *arg)
             r->bad_at = r->got + bad;
         r->got += (size_t)n;
         if (r->pause_every && k % r->pause_every == 0)
-            msleep(1);
+            msleep(r->pause_ms ? r->pause_ms : 1);
     }
     free(buf);
     return NULL;
@@ -839,6 +840,19 @@ static int stuck_pair(esock_inet_t *l, esock_inet_t *a, const uint8_t *out, size
     return fd;
 }
 
+/* stuck_pair with @p total bytes of the test stream sent (*out, the
+ * caller frees it), part of them queued by esock for sure. */
+static int stuck_pair_queued(esock_inet_t *l, esock_inet_t *a, size_t total, uint8_t **out)
+{
+    *out = malloc(total);
+    assert_non_null(*out);
+    fill_pat(*out, 0, total);
+    uint64_t queued;
+    int fd = stuck_pair(l, a, *out, total, &queued);
+    assert_true(queued > 0);
+    return fd;
+}
+
 static void close_wakes_sender_at_once(void)
 {
     esock_inet_t l, a;
@@ -881,13 +895,10 @@ static void *shutter_main(void *arg)
 static void shutdown_wait_lets_others_in(void)
 {
     size_t total = 512 * 1024;
-    uint8_t *out = malloc(total);
-    assert_non_null(out);
-    fill_pat(out, 0, total);
+    uint8_t *out;
     esock_inet_t l, a;
-    uint64_t queued;
-    int fd = stuck_pair(&l, &a, out, total, &queued);
-    assert_true(queued > 0);
+    int fd = stuck_pair_queued(&l, &a, total, &out);
+    uint64_t queued = pend_of(a);
     busy_sender_t sh = {.a = a};
     int64_t t_start = now_ms();
     assert_int_equal(pthread_create(&sh.th, NULL, shutter_main, &sh), 0);
@@ -962,12 +973,44 @@ static void close_ends_shutdown_wait(void)
     esock_inet_close(l);
 }
 
+/* The window is one of no progress, as OTP's close_pend_loop: a peer that
+ * keeps reading, slowly, gets everything although the whole takes many
+ * windows (300 ms of send_timeout here, about 1.3 s of reading). */
+static void close_waits_while_the_peer_reads(void)
+{
+    size_t total = 256 * 1024;
+    uint8_t *out;
+    esock_inet_t l, a;
+    int fd = stuck_pair_queued(&l, &a, total, &out);
+    uint64_t queued = pend_of(a);
+    esock_inet_opt_t st = OPT(SEND_TIMEOUT, 300);
+    assert_int_equal(esock_inet_setopts(a, &st, 1), 0);
+    raw_reader_t r = {.fd = fd, .chunk = 8192, .pause_every = 1, .pause_ms = 40};
+    assert_int_equal(pthread_create(&r.th, NULL, raw_reader_main, &r), 0);
+    int64_t t0 = now_ms();
+    int rc = esock_inet_close(a);
+    int64_t el = now_ms() - t0;
+    pthread_join(r.th, NULL);
+    if (rc || r.got != total || r.end || el < 600)
+        print_error("close %s after %lld ms; the peer got %zu of %zu (%llu were queued), ended %d\n",
+                    esock_errname(rc), (long long)el, r.got, total, (unsigned long long)queued, r.end);
+    assert_int_equal(rc, 0);
+    assert_true(el >= 600); /* it did wait past the window ... */
+    assert_int_equal(r.got, total); /* ... for every byte */
+    assert_int_equal(r.bad_at, SIZE_MAX);
+    assert_int_equal(r.end, 0);
+    free(out);
+    close(fd);
+    esock_inet_close(l);
+}
+
 static void waits_let_go_of_the_socket(void **st)
 {
     (void)st;
     close_wakes_sender_at_once();
     shutdown_wait_lets_others_in();
     close_ends_shutdown_wait();
+    close_waits_while_the_peer_reads();
     /* a bad how is refused before anything is written or waited for */
     esock_inet_t l, a;
     uint64_t queued;
