@@ -54,7 +54,7 @@ const uint8_t *esock__inet_wire(const esock_inet_msg_t *m, const uint8_t *hdr, s
 /* A thread blocked on this socket: woken by close. */
 typedef struct esock__waiter {
     struct esock__waiter *next, *prev;
-    int efd;             /* the waiting thread's eventfd */
+    int efd;             /* the waiting thread's eventfd (-1: a closing thread without one) */
 } esock__waiter_t;
 
 /* A thread waiting in accept (FIFO, on its stack). */

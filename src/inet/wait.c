@@ -70,6 +70,8 @@ void esock__inet_wake_all(esock__isock_t *s)
 {
     uint64_t one = 1;
     for (esock__waiter_t *w = s->waiters; w; w = w->next) {
+        if (w->efd < 0) /* a closing thread without one */
+            continue;
         ssize_t r = esock__sys.write(w->efd, &one, sizeof one);
         (void)r;
     }
@@ -136,10 +138,11 @@ int esock__inet_wait(esock__isock_t *s, short events, int64_t deadline_ms)
 
 int esock__inet_wait_closing(esock__isock_t *s, short events, int64_t deadline_ms)
 {
-    int efd = thread_efd();
-    if (efd < 0)
-        return efd;
     if (s->fd < 0)
         return -ENOTCONN;
-    return wait_unlocked(s, efd, events, deadline_ms);
+    /* Nothing wakes the closing thread (close woke the others already), so
+     * without an eventfd (descriptors exhausted) it polls the socket alone
+     * rather than give up on the queue. */
+    int efd = thread_efd();
+    return wait_unlocked(s, efd < 0 ? -1 : efd, events, deadline_ms);
 }

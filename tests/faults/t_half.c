@@ -8,10 +8,13 @@
  *    this side can no longer send but still receives.
  */
 #include "ft.h"
+#include "rawstream.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -220,6 +223,79 @@ static void inet_shuts_write_active(void **st)
     ok(esock_mbox_destroy(mb));
 }
 
+/* ---- close / shutdown with queued output, no eventfd -------------------------------- *
+ * A thread's first wait makes its eventfd (the way close wakes it). When
+ * descriptors are exhausted that fails: shutdown must say so and keep the
+ * queue, and close, which nothing needs to wake, must still write the queue
+ * out to a peer that reads it. */
+
+static int no_eventfd(unsigned int v, int flags)
+{
+    (void)v;
+    (void)flags;
+    errno = EMFILE;
+    return -1;
+}
+
+#define QUEUED_BYTES (1024 * 1024)
+
+typedef struct {
+    esock_inet_t a;
+    int shut_rc, close_rc;
+    uint64_t kept;
+} closer_t;
+
+/* On a thread that never waited, so its eventfd is made (and fails) here. */
+static void *shut_then_close(void *arg)
+{
+    closer_t *c = arg;
+    c->shut_rc = esock_inet_shutdown(c->a, SHUT_WR);
+    esock_inet_info_t inf;
+    if (esock_inet_info(c->a, &inf) == 0)
+        c->kept = inf.output;
+    c->close_rc = esock_inet_close(c->a);
+    return NULL;
+}
+
+static void inet_close_without_eventfd(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t o[] = {IOPT(ACTIVE, ESOCK_INET_ACTIVE_FALSE), IOPT(HIGH_WATERMARK, 16 << 20),
+                                  IOPT(LOW_WATERMARK, 8 << 20), IOPT(SNDBUF, 4096), IOPT(SEND_TIMEOUT, 2000)};
+    esock_inet_t a;
+    int peer = inet_peer_accepted(o, NELEM(o), ESOCK_INET_NO_OWNER, &a);
+    int small = 4096; /* the peer's window stays small: most bytes queue in esock */
+    assert_int_equal(setsockopt(peer, SOL_SOCKET, SO_RCVBUF, &small, sizeof small), 0);
+    uint8_t *out = malloc(QUEUED_BYTES);
+    assert_non_null(out);
+    fill_pat(out, 0, QUEUED_BYTES);
+    ok(esock_inet_send_ex(a, out, QUEUED_BYTES, ESOCK_NOWAIT));
+    esock_inet_info_t inf;
+    ok(esock_inet_info(a, &inf));
+    assert_true(inf.output > 0);
+    esock__sys.eventfd = no_eventfd;
+    closer_t c = {.a = a};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, shut_then_close, &c), 0);
+    msleep(300); /* the shutdown and the close start with nobody reading */
+    raw_reader_t r = {.fd = peer, .chunk = 65536};
+    assert_int_equal(pthread_create(&r.th, NULL, raw_reader_main, &r), 0);
+    pthread_join(th, NULL);
+    pthread_join(r.th, NULL);
+    esock__sys_reset();
+    if (c.shut_rc != -EMFILE || c.kept == 0 || c.close_rc != 0 || r.got != QUEUED_BYTES || r.end)
+        fprintf(stderr, "shutdown %d (%llu bytes kept), close %d; the peer got %zu of %d, ended %d\n",
+                c.shut_rc, (unsigned long long)c.kept, c.close_rc, r.got, QUEUED_BYTES, r.end);
+    assert_int_equal(c.shut_rc, -EMFILE); /* said, not shut down ... */
+    assert_true(c.kept > 0);              /* ... and the queue kept */
+    assert_int_equal(c.close_rc, 0);
+    assert_int_equal(r.got, QUEUED_BYTES); /* close wrote it all */
+    assert_int_equal(r.bad_at, SIZE_MAX);
+    assert_int_equal(r.end, 0);
+    free(out);
+    close(peer);
+}
+
 const struct CMUnitTest ft_half_tests[] = {
     cmocka_unit_test(socket_peer_shuts_write),
     cmocka_unit_test(socket_shuts_write),
@@ -228,5 +304,6 @@ const struct CMUnitTest ft_half_tests[] = {
     cmocka_unit_test(inet_shuts_write),
     cmocka_unit_test(inet_peer_shuts_write_active),
     cmocka_unit_test(inet_shuts_write_active),
+    cmocka_unit_test(inet_close_without_eventfd),
 };
 const size_t ft_half_count = NELEM(ft_half_tests);

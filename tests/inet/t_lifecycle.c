@@ -23,29 +23,7 @@
 
 #include "helpers.h"
 #include "inet/inet_int.h"
-
-/* The byte at offset i of a test stream: not periodic at any small shift,
- * so a lost, doubled or reordered piece shows. */
-static uint8_t pat(size_t i)
-{
-    return (uint8_t)((i ^ (i >> 9) ^ (i >> 17)) * 37u + 11u);
-}
-
-static void fill_pat(uint8_t *p, size_t off, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        p[i] = pat(off + i);
-}
-
-/* Offset of the first byte of p[0..n) that is not the stream's byte at
- * off + i, or n. */
-static size_t check_pat(const uint8_t *p, size_t off, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (p[i] != pat(off + i))
-            return i;
-    return n;
-}
+#include "rawstream.h"
 
 static uint64_t pend_of(esock_inet_t s)
 {
@@ -54,52 +32,8 @@ static uint64_t pend_of(esock_inet_t s)
     return inf.output;
 }
 
-/* ---- A raw reader and a raw writer, on threads (no cmocka asserts there) */
-
-typedef struct raw_reader {
-    int fd;
-    size_t chunk;     /* bytes per read */
-    int pause_every;  /* reads between pauses (0: none) */
-    int pause_ms;     /* how long each pause is (0: 1 ms) */
-    size_t got;
-    size_t bad_at;    /* stream offset of the first wrong byte, or SIZE_MAX */
-    int end;          /* 0: EOF, >0: errno, -1: nothing for 3 s */
-    pthread_t th;
-} raw_reader_t;
-
-static void *raw_reader_main(void *arg)
-{
-    raw_reader_t *r = arg;
-    uint8_t *buf = malloc(r->chunk);
-    r->bad_at = SIZE_MAX;
-    r->end = ENOMEM;
-    for (int k = 1; buf; k++) {
-        struct pollfd p = {.fd = r->fd, .events = POLLIN};
-        if (poll(&p, 1, 3000) != 1) {
-            r->end = -1;
-            break;
-        }
-        ssize_t n = read(r->fd, buf, r->chunk);
-        if (n == 0) {
-            r->end = 0;
-            break;
-        }
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            r->end = errno;
-            break;
-        }
-        size_t bad = check_pat(buf, r->got, (size_t)n);
-        if (bad < (size_t)n && r->bad_at == SIZE_MAX)
-            r->bad_at = r->got + bad;
-        r->got += (size_t)n;
-        if (r->pause_every && k % r->pause_every == 0)
-            msleep(r->pause_ms ? r->pause_ms : 1);
-    }
-    free(buf);
-    return NULL;
-}
+/* ---- A raw writer, on a thread (no cmocka asserts there; the reader is
+ * tests/support/rawstream.h) */
 
 typedef struct raw_writer {
     int fd;
