@@ -68,6 +68,19 @@ static void expect_dgram(esock_mbox_t mb, esock_inet_t s, const char *data, size
     esock_inet_msg_free(m);
 }
 
+/* The passive counterpart: the next datagram by esock_inet_recvfrom. */
+static void recv_dgram(esock_inet_t s, const char *data, size_t len, uint16_t from_port)
+{
+    char b[64];
+    size_t got = 0;
+    esock_sockaddr_t from;
+    assert_true(len <= sizeof b);
+    assert_int_equal(esock_inet_recvfrom(s, b, sizeof b, &got, &from, NULL, NULL, 1000), 0);
+    assert_int_equal(got, len);
+    assert_memory_equal(b, data, len);
+    assert_from_lo(&from, from_port);
+}
+
 /* 1. {active, once} and {active, N}: one datagram per message with the
  * source address and port; passive after N (not after once); a passive
  * recv that times out keeps the next datagram whole. */
@@ -110,13 +123,10 @@ static void udp_active_once_n_and_timeout(void **st)
     esock_inet_msg_free(m);
     expect_none(mb, 50);
     assert_int_equal(get_active(u), ESOCK_INET_ACTIVE_FALSE);
+    recv_dgram(u, "n-dddd", 6, pv);
     char b[64];
     size_t got = 0;
     esock_sockaddr_t from;
-    assert_int_equal(esock_inet_recvfrom(u, b, sizeof b, &got, &from, NULL, NULL, 1000), 0);
-    assert_int_equal(got, 6);
-    assert_memory_equal(b, "n-dddd", 6);
-    assert_from_lo(&from, pv);
 
     /* passive recv with a timeout: timeout, then the next datagram whole */
     int64_t t0 = now_ms();
@@ -125,11 +135,7 @@ static void udp_active_once_n_and_timeout(void **st)
     assert_true(el >= 50 && el < 2000);
     static const char whole[] = "0123456789abcdefghijklmnopqrstuvwxyz";
     send_to(v, pu, whole, sizeof whole - 1);
-    memset(b, 0, sizeof b);
-    assert_int_equal(esock_inet_recvfrom(u, b, sizeof b, &got, &from, NULL, NULL, 1000), 0);
-    assert_int_equal(got, sizeof whole - 1);
-    assert_memory_equal(b, whole, sizeof whole - 1);
-    assert_from_lo(&from, pv);
+    recv_dgram(u, whole, sizeof whole - 1, pv);
     /* a zero timeout on an empty socket is a timeout too */
     assert_int_equal(esock_inet_recvfrom(u, b, sizeof b, &got, NULL, NULL, NULL, 0), ESOCK_ETIMEOUT);
 
@@ -231,19 +237,14 @@ static void udp_packet_option_ignored(void **st)
 
     /* receive: the bytes as sent, no 4-byte header taken off (passive) */
     assert_int_equal(sendto(fd, "abcdefgh", 8, 0, (struct sockaddr *)&tu, sizeof tu), 8);
-    char b[32];
-    size_t got = 0;
-    esock_sockaddr_t from;
-    assert_int_equal(esock_inet_recvfrom(u, b, sizeof b, &got, &from, NULL, NULL, 1000), 0);
-    assert_int_equal(got, 8);
-    assert_memory_equal(b, "abcdefgh", 8);
-    assert_from_lo(&from, pf);
+    recv_dgram(u, "abcdefgh", 8, pf);
 
     /* send: no header added */
     esock_sockaddr_t tf = lo4(pf);
     assert_int_equal(esock_inet_sendto(u, &tf, "xyz", 3), 0);
     struct pollfd p = {.fd = fd, .events = POLLIN};
     assert_int_equal(poll(&p, 1, 2000), 1);
+    char b[32];
     ssize_t r = recv(fd, b, sizeof b, 0);
     assert_int_equal(r, 3);
     assert_memory_equal(b, "xyz", 3);

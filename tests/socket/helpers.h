@@ -17,6 +17,9 @@
 int tcp_pair(int family, esock_t *client, esock_t *server);
 /* A bound loopback address with port 0 of the family. */
 esock_sockaddr_t loopback(int family);
+/* An IPv4 loopback listener with @p backlog, and in *sa the address to
+ * connect to (its ephemeral port). */
+esock_t tcp_listener(esock_sockaddr_t *sa, int backlog);
 /* Every test ends with no socket left open. */
 int check_no_sockets(void **state);
 int ms_since(int64_t t0);

@@ -47,6 +47,17 @@ int tcp_pair(int family, esock_t *client, esock_t *server)
     return 0;
 }
 
+esock_t tcp_listener(esock_sockaddr_t *sa, int backlog)
+{
+    esock_t l;
+    ok(esock_open(AF_INET, SOCK_STREAM, 0, &l));
+    *sa = loopback(AF_INET);
+    ok(esock_bind(l, sa));
+    ok(esock_listen(l, backlog));
+    ok(esock_sockname(l, sa));
+    return l;
+}
+
 int faults_on(void)
 {
     struct esock__faults f;

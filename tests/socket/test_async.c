@@ -123,12 +123,9 @@ static void test_abort_on_close(void **state)
 static void test_nowait_accept_and_connect(void **state)
 {
     (void)state;
-    esock_t l, c, a;
-    ok(esock_open(AF_INET, SOCK_STREAM, 0, &l));
-    esock_sockaddr_t sa = loopback(AF_INET);
-    ok(esock_bind(l, &sa));
-    ok(esock_sockname(l, &sa));
-    ok(esock_listen(l, 5));
+    esock_t c, a;
+    esock_sockaddr_t sa;
+    esock_t l = tcp_listener(&sa, 5);
     esock_select_info_t asi = {0}, csi = {0};
     assert_int_equal(esock_accept(l, ESOCK_NOWAIT, &a, &asi), ESOCK_SELECT);
     assert_int_equal(asi.tag, ESOCK_OP_ACCEPT);

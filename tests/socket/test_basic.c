@@ -392,12 +392,9 @@ static void test_fault_injection_transparent(void **state)
 static void test_null_pointers(void **state)
 {
     (void)state;
-    esock_t l, c, a;
-    ok(esock_open(AF_INET, SOCK_STREAM, 0, &l));
-    esock_sockaddr_t sa = loopback(AF_INET);
-    ok(esock_bind(l, &sa));
-    ok(esock_sockname(l, &sa));
-    ok(esock_listen(l, ESOCK_DEFAULT_BACKLOG));
+    esock_t c, a;
+    esock_sockaddr_t sa;
+    esock_t l = tcp_listener(&sa, ESOCK_DEFAULT_BACKLOG);
     assert_int_equal(esock_open(AF_INET, SOCK_STREAM, 0, NULL), -EFAULT);
     ok(esock_open(AF_INET, SOCK_STREAM, 0, &c));
     ok(esock_connect(c, &sa, 1000, NULL));

@@ -235,18 +235,6 @@ static void test_close_aborts_both_readers(void **state)
     ok(esock_close(c));
 }
 
-/* A listener, and the address to connect to. */
-static esock_t listener(esock_sockaddr_t *sa)
-{
-    esock_t l;
-    ok(esock_open(AF_INET, SOCK_STREAM, 0, &l));
-    *sa = loopback(AF_INET);
-    ok(esock_bind(l, sa));
-    ok(esock_listen(l, 8));
-    ok(esock_sockname(l, sa));
-    return l;
-}
-
 static void queue_two_acceptors(struct actor *a, struct actor *b, esock_t l)
 {
     assert_int_equal(actor_do(a, CMD_ACCEPT), ESOCK_SELECT);
@@ -268,7 +256,7 @@ static void test_two_nowait_acceptors_in_arrival_order(void **state)
 {
     (void)state;
     esock_sockaddr_t sa;
-    esock_t l = listener(&sa);
+    esock_t l = tcp_listener(&sa, 8);
     struct actor a, b;
     actor_start(&a, l);
     actor_start(&b, l);
@@ -302,7 +290,7 @@ static void test_cancel_first_acceptor_promotes_second(void **state)
 {
     (void)state;
     esock_sockaddr_t sa;
-    esock_t l = listener(&sa);
+    esock_t l = tcp_listener(&sa, 8);
     struct actor a, b;
     actor_start(&a, l);
     actor_start(&b, l);
@@ -324,7 +312,7 @@ static void test_close_aborts_both_acceptors(void **state)
 {
     (void)state;
     esock_sockaddr_t sa;
-    esock_t l = listener(&sa);
+    esock_t l = tcp_listener(&sa, 8);
     struct actor a, b;
     actor_start(&a, l);
     actor_start(&b, l);
