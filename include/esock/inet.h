@@ -325,7 +325,10 @@ ESOCK_API int esock_inet_set_default_listen_options(const esock_inet_opt_t *opts
  * header; as gen_tcp), -EINVAL (active socket or len
  * in packet mode), -ENOBUFS if @p cap is too small for the packet (it
  * stays buffered),
- * -ENOTCONN after a reported close, -EALREADY if another thread is in recv.
+ * -ENOTCONN once a recv returned the end or an error (with exit_on_close
+ * the fd is closed then, but the port lives: docs/inet.md, "End of a
+ * port"), ESOCK_ECLOSED once the port is gone (the end was reported as an
+ * active message), -EALREADY if another thread is in recv.
  */
 ESOCK_API int esock_inet_recv(esock_inet_t s, void *buf, size_t cap, size_t len, size_t *got,
                               int64_t timeout_ms);
@@ -339,7 +342,8 @@ ESOCK_API int esock_inet_recv(esock_inet_t s, void *buf, size_t cap, size_t len,
  * @p timeout_ms == ESOCK_NOWAIT returns ESOCK_SELECT without queuing (an
  * ESOCK_INET_MSG_READY message is posted to the owner when not busy).
  * Returns 0, ESOCK_ECLOSED, -EPIPE/-ECONNRESET..., ESOCK_ETIMEOUT,
- * ESOCK_SELECT, -EMSGSIZE (length does not fit the header).
+ * ESOCK_SELECT, -EMSGSIZE (length does not fit the header), -ENOTCONN
+ * after a recv returned econnreset or a framing error (as inet).
  * The caller keeps ownership of @p data.
  */
 ESOCK_API int esock_inet_send_ex(esock_inet_t s, const void *data, size_t len, int64_t timeout_ms);
@@ -430,9 +434,10 @@ ESOCK_API int esock_inet_recvfrom(esock_inet_t s, void *buf, size_t cap, size_t 
  * before the shutdown.
  * Returns 0, ESOCK_ETIMEOUT (output still queued at the end of the wait:
  * nothing was shut down and the queue is kept, so the call may be
- * repeated, or the socket closed), ESOCK_ECLOSED (stale handle, or closed
- * by another thread during the wait), -ENOTCONN (not connected, or the
- * port went away), -EINVAL (bad @p how), or shutdown(2)'s error as -errno.
+ * repeated, or the socket closed), ESOCK_ECLOSED (stale handle, closed
+ * by another thread during the wait, or the port is gone), -ENOTCONN (not
+ * connected, or the fd was released after a recv returned the end),
+ * -EINVAL (bad @p how), or shutdown(2)'s error as -errno.
  * Thread-safe.
  */
 ESOCK_API int esock_inet_shutdown(esock_inet_t s, int how);
@@ -473,15 +478,20 @@ ESOCK_API int esock_inet_controlling_process(esock_inet_t s, esock_mbox_t owner)
 /**
  * inet:setopts/2: applies the options in order; stops at the first error
  * and returns it (ESOCK_EINVAL_OPTION unknown name, ESOCK_EINVAL_VALUE bad
- * value, -EINVAL for active count out of range, ESOCK_ECLOSED).
+ * value, -EINVAL for active count out of range or a gone port, even with
+ * no options, ESOCK_ECLOSED for a closed or stale handle). Kernel options
+ * given after a recv returned the end (fd released) are taken and ignored,
+ * as inet does. @p opts stays the caller's. Thread-safe.
  */
 ESOCK_API int esock_inet_setopts(esock_inet_t s, const esock_inet_opt_t *opts, size_t n);
 
 /**
  * inet:getopts/2: fills the values of @p opts in place; options the OS does
  * not support on this socket are left out (the array is compacted) and
- * *nout is the number returned. Returns 0, ESOCK_EINVAL_OPTION (an unknown
- * name) or -EINVAL / ESOCK_ECLOSED (socket unusable).
+ * *nout is the number returned; so are kernel options once the fd was
+ * released after a recv returned the end. Returns 0, ESOCK_EINVAL_OPTION
+ * (an unknown name), -EINVAL (a gone port, or NULL @p opts with n > 0),
+ * ESOCK_ECLOSED (closed or stale handle). Thread-safe.
  */
 ESOCK_API int esock_inet_getopts(esock_inet_t s, esock_inet_opt_t *opts, size_t n, size_t *nout);
 
@@ -498,24 +508,28 @@ ESOCK_API const char *esock_inet_statname(esock_inet_stat_t k);
 /**
  * inet:getstat/2: values[i] for keys[i] (n of them). keys == NULL = all ten
  * in getstat/1 order. Values as the inet driver computes them (docs/inet.md).
- * Returns 0, -EINVAL (bad key), ESOCK_ECLOSED.
+ * Returns 0, -EINVAL (bad key, NULL @p values, or a gone port),
+ * ESOCK_ECLOSED (closed or stale handle). Thread-safe.
  */
 ESOCK_API int esock_inet_getstat(esock_inet_t s, const esock_inet_stat_t *keys, size_t n,
                                  uint64_t *values);
 
 /**
  * inet:port/1: the socket's local port, in *port. Returns 0, ESOCK_ECLOSED
- * (closed or stale handle), -EINVAL for a NULL @p port or a local (unix)
- * socket, which has no port (OTP returns its path there; esock_inet_sockname
- * gives it), or the system's error as -errno. Thread-safe.
+ * (closed or stale handle), -EINVAL for a NULL @p port, a gone port or a
+ * local (unix) socket, which has no port (OTP returns its path there;
+ * esock_inet_sockname gives it), -EBADF once the fd was released after a
+ * recv returned the end, or the system's error as -errno. Thread-safe.
  */
 ESOCK_API int esock_inet_port(esock_inet_t s, uint16_t *port);
 /**
  * inet:sockname/1 and inet:peername/1: the local / connected peer's
  * address in *sa (caller's storage). Returns 0, ESOCK_ECLOSED (stale
  * handle), -EINVAL (NULL @p sa, or a socket closed or gone away while
- * still referenced), -ENOTCONN (peername of an unconnected socket), or
- * the system's error as -errno. Thread-safe.
+ * still referenced), -ENOTCONN (peername of an unconnected socket), once
+ * the fd was released after a recv returned the end -EBADF (sockname) /
+ * -ENOTCONN (peername), as inet, or the system's error as -errno.
+ * Thread-safe.
  */
 ESOCK_API int esock_inet_sockname(esock_inet_t s, esock_sockaddr_t *sa);
 ESOCK_API int esock_inet_peername(esock_inet_t s, esock_sockaddr_t *sa);

@@ -208,7 +208,9 @@ static void report_close(esock__isock_t *s)
     s->closed_reported = true;
     esock__inet_post_simple(s->owner, ESOCK_INET_MSG_CLOSED, s, 0, 0);
     esock__inet_consume(s, s->ihi - s->ilo);
-    esock__inet_port_dead(s, info, false); /* exit_on_close false: stays writable */
+    /* exit_on_close false: stays writable, unless a passive reader's
+     * framing error took the fd already (nothing left to write to). */
+    esock__inet_port_dead(s, info, s->fd < 0);
 }
 
 /* A framing error in active mode: {tcp_error, S, emsgsize}, then the socket
@@ -404,9 +406,11 @@ static void set_interest(esock__isock_t *s, bool drop_in)
 void esock__active_update(esock__isock_t *s)
 {
     /* Buffered packets, or an end of stream seen while passive, are
-     * delivered as soon as the socket becomes active (OTP). */
-    if (s->owner && s->active != ESOCK_INET_ACTIVE_FALSE && s->fd >= 0 && !s->closed &&
-        s->proto == ESOCK_INET_TCP && !(s->states & ESOCK_INET_ST_LISTEN)) {
+     * delivered as soon as the socket becomes active (OTP), also when a
+     * passive recv returned the end already and the fd went with it
+     * (fd < 0 while the port lives: CLOSED, then the port is gone). */
+    if (s->owner && s->active != ESOCK_INET_ACTIVE_FALSE && !s->closed && !s->read_dead &&
+        s->proto == ESOCK_INET_TCP && (s->fd >= 0 ? !(s->states & ESOCK_INET_ST_LISTEN) : s->eof_seen)) {
         drain_buffer(s);
         if (s->eof_seen && s->active != ESOCK_INET_ACTIVE_FALSE && !s->closed_reported)
             report_close(s);

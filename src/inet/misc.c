@@ -13,7 +13,10 @@
 #include "inet/owner.h"
 #include "sys/sys.h"
 
-/* Run fn on a pinned, locked, open socket. */
+/* Run body on a pinned, locked socket whose port lives; closed_rc when it
+ * is closed or gone. The body sees fd < 0 after a passive reader got the
+ * end of the stream with exit_on_close (the fd is released, the port
+ * stays: see fd_release in tcp.c). */
 #define WITH_SOCK(h, s, closed_rc, body)                                       \
     do {                                                                       \
         esock__isock_t *s = esock__inet_pin(h);                                \
@@ -21,7 +24,7 @@
             return ESOCK_ECLOSED;                                              \
         int rc_;                                                               \
         pthread_mutex_lock(&s->mu);                                            \
-        if (s->closed || s->fd < 0)                                            \
+        if (s->closed || s->read_dead)                                         \
             rc_ = (closed_rc);                                                 \
         else {                                                                 \
             body                                                               \
@@ -33,6 +36,8 @@
 
 static int name_of(int fd, bool peer, esock_sockaddr_t *sa)
 {
+    if (fd < 0) /* the fd was released, the port lives (OTP 25: ebadf / enotconn) */
+        return peer ? -ENOTCONN : -EBADF;
     struct sockaddr_storage ss;
     socklen_t l = sizeof ss;
     memset(&ss, 0, sizeof ss);
@@ -89,7 +94,7 @@ int esock_inet_port(esock_inet_t h, uint16_t *port)
 
 int esock_inet_fd(esock_inet_t h)
 {
-    WITH_SOCK(h, s, -EINVAL, { rc_ = s->fd; });
+    WITH_SOCK(h, s, -EINVAL, { rc_ = s->fd < 0 ? -EINVAL : s->fd; });
 }
 
 int esock_inet_info(esock_inet_t h, esock_inet_info_t *info)
@@ -183,7 +188,7 @@ int esock_inet_monitor(esock_inet_t h, esock_mbox_t mb, uint64_t *mref)
     m->ref = ref;
     m->mbox = mbox;
     pthread_mutex_lock(&s->mu);
-    if (s->closed) {
+    if (s->closed || s->read_dead) { /* a gone port: DOWN at once, as OTP's noproc */
         pthread_mutex_unlock(&s->mu);
         esock__free(m);
         esock__free(r);

@@ -361,9 +361,10 @@ int esock__inet_setopts_locked(esock__isock_t *s, const esock_inet_opt_t *o, siz
             return ESOCK_EINVAL_OPTION;
         const optrow_t *r = &rows[name];
         int rc = 0;
-        /* After a reported close (exit_on_close) or a framing error the
-         * port's fd is gone: inet accepts kernel options then and ignores
-         * them (OTP 25.2.3: setopts ok), where setsockopt would say EBADF. */
+        /* After a passive recv got the end of the stream (exit_on_close)
+         * or a framing error the fd is gone but the port lives: inet
+         * accepts kernel options then and ignores them (OTP 25.2.3:
+         * setopts ok), where setsockopt would say EBADF. */
         bool fd_gone = s->fd < 0 && !creation;
         if (name == ESOCK_IOPT_RAW) {
             if (fd_gone)
@@ -416,7 +417,10 @@ int esock_inet_setopts(esock_inet_t h, const esock_inet_opt_t *opts, size_t n)
     if (!s)
         return ESOCK_ECLOSED;
     pthread_mutex_lock(&s->mu);
-    int rc = s->closed ? ESOCK_ECLOSED : esock__inet_setopts_locked(s, opts, n, false);
+    /* A gone port refuses even an empty list (OTP 25: einval); one whose fd
+     * a passive reader's end of stream released takes inet options and
+     * ignores kernel ones (esock__inet_setopts_locked). */
+    int rc = s->closed ? ESOCK_ECLOSED : s->read_dead ? -EINVAL : esock__inet_setopts_locked(s, opts, n, false);
     pthread_mutex_unlock(&s->mu);
     esock__inet_unpin(s);
     return rc;
@@ -430,7 +434,7 @@ int esock_inet_getopts(esock_inet_t h, esock_inet_opt_t *opts, size_t n, size_t 
     int rc = 0;
     size_t out = 0;
     pthread_mutex_lock(&s->mu);
-    if (s->closed || s->fd < 0 || (opts == NULL && n > 0))
+    if (s->closed || s->read_dead || (opts == NULL && n > 0))
         rc = -EINVAL;
     for (size_t i = 0; i < n && rc == 0; i++) {
         esock_inet_opt_t o = opts[i];
@@ -440,7 +444,10 @@ int esock_inet_getopts(esock_inet_t h, esock_inet_opt_t *opts, size_t n, size_t 
         }
         const optrow_t *r = &rows[o.name];
         int k = 0;
-        if (o.name == ESOCK_IOPT_RAW) {
+        bool kernel = o.name == ESOCK_IOPT_RAW || (!r->get && applies(s, r->applies));
+        if (kernel && s->fd < 0) {
+            k = 1; /* the fd was released, the port lives: inet leaves kernel options out */
+        } else if (o.name == ESOCK_IOPT_RAW) {
             socklen_t l = (socklen_t)o.v.raw.len;
             if (esock__sys.getsockopt(s->fd, o.v.raw.level, o.v.raw.optname, o.v.raw.buf, &l) < 0)
                 k = (errno == ENOPROTOOPT || errno == EOPNOTSUPP) ? 1 : -errno;

@@ -76,7 +76,7 @@ int esock_inet_getstat(esock_inet_t h, const esock_inet_stat_t *keys, size_t n, 
         return ESOCK_ECLOSED;
     int rc = 0;
     pthread_mutex_lock(&s->mu);
-    if (s->closed || s->fd < 0) {
+    if (s->closed || s->read_dead) {
         rc = -EINVAL; /* OTP: getstat on a closed port -> einval */
     } else if (!keys) {
         for (int k = 0; k < ESOCK_STAT_COUNT_; k++)

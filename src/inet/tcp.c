@@ -356,10 +356,22 @@ void esock__inet_port_dead(esock__isock_t *s, int info, bool force)
     esock__inet_teardown(s);
 }
 
+/* The end of the stream (or a framing error) was returned to a passive
+ * reader: the inet driver closes the fd there but keeps the port, with its
+ * options, counters, owner and monitors (OTP 25: getstat and setopts work,
+ * sockname is ebadf, recv enotconn). Making it active again reports CLOSED
+ * and only then is the port gone (report_close in active.c). */
+static void fd_release(esock__isock_t *s)
+{
+    esock__active_detach(s);
+    esock__inet_wake_all(s);
+    esock__inet_teardown(s);
+}
+
 /* The result a passive reader gets once the stream ended: the error
  * (econnreset with show_econnreset) or closed; partial data is lost
- * (OTP #8716). With exit_on_close the port then goes away: later recv
- * gives enotconn, send closed (enotconn after econnreset), as inet. */
+ * (OTP #8716). With exit_on_close the fd is released (fd_release): later
+ * recv gives enotconn, send closed (enotconn after econnreset), as inet. */
 static int closed_result(esock__isock_t *s)
 {
     int rc = s->pending_err ? s->pending_err : ESOCK_ECLOSED;
@@ -367,7 +379,8 @@ static int closed_result(esock__isock_t *s)
     esock__inet_consume(s, s->ihi - s->ilo);
     if (rc != ESOCK_ECLOSED)
         s->dead_send_err = -ENOTCONN;
-    esock__inet_port_dead(s, rc == ESOCK_ECLOSED ? 0 : rc, false);
+    if (s->exit_on_close)
+        fd_release(s);
     return rc;
 }
 
@@ -404,9 +417,9 @@ int esock_inet_recv(esock_inet_t h, void *buf, size_t cap, size_t len, size_t *g
     if (got)
         *got = 0;
     pthread_mutex_lock(&s->mu);
-    if (s->closed)
+    if (s->closed || s->read_dead) /* a gone port: closed, as gen_tcp says */
         rc = ESOCK_ECLOSED;
-    else if (s->read_dead || s->fd < 0)
+    else if (s->fd < 0)
         rc = -ENOTCONN;
     else if (s->proto != ESOCK_INET_TCP || (s->states & ESOCK_INET_ST_LISTEN))
         rc = -ENOTCONN;
@@ -440,10 +453,14 @@ int esock_inet_recv(esock_inet_t h, void *buf, size_t cap, size_t len, size_t *g
             break;
         }
         if (r < 0) {
-            /* packet_size exceeded / malformed: reported, then the socket is
-             * closed as the inet driver does (next recv: enotconn). */
+            /* packet_size exceeded / malformed: reported, then the fd is
+             * closed as the inet driver does (next recv and send:
+             * enotconn); the port stays until made active or closed. */
             rc = r;
-            esock__inet_port_dead(s, r, true);
+            s->eof_seen = true;
+            s->dead_send_err = -ENOTCONN;
+            esock__inet_consume(s, s->ihi - s->ilo);
+            fd_release(s);
             break;
         }
         if (s->eof_seen) {
@@ -599,7 +616,7 @@ static int queue_rest(esock__isock_t *s, const uint8_t *hdr, size_t hlen, const 
  * error on record), or 0. */
 static int send_refused(const esock__isock_t *s)
 {
-    if (s->closed)
+    if (s->closed || s->read_dead) /* a gone port: closed, whatever ended it */
         return ESOCK_ECLOSED;
     if (s->fd < 0)
         return s->dead_send_err ? s->dead_send_err : ESOCK_ECLOSED;
@@ -863,7 +880,7 @@ int esock_inet_shutdown(esock_inet_t h, int how)
         return ESOCK_ECLOSED;
     int rc = 0;
     pthread_mutex_lock(&s->mu);
-    if (s->closed)
+    if (s->closed || s->read_dead)
         rc = ESOCK_ECLOSED;
     else if (s->fd < 0)
         rc = -ENOTCONN;

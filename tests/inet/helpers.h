@@ -74,6 +74,8 @@ extern const struct CMUnitTest inet_tests_udp_more[];
 extern const size_t inet_ntests_udp_more;
 extern const struct CMUnitTest inet_tests_lifecycle[];
 extern const size_t inet_ntests_lifecycle;
+extern const struct CMUnitTest inet_tests_portend[];
+extern const size_t inet_ntests_portend;
 
 int inet_teardown(void **state);
 

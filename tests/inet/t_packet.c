@@ -237,9 +237,10 @@ static void packet_size_exceeded_passive(void **st)
     size_t got;
     assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 1000), 0);
     assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 1000), -EMSGSIZE);
-    /* then the socket is closed, as the inet driver leaves it */
+    /* then the fd is closed, as the inet driver leaves it (OTP 25: recv
+     * and send enotconn; the rest of that state in t_portend.c) */
     assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 100), -ENOTCONN);
-    assert_int_equal(esock_inet_send(a, "x", 1), ESOCK_ECLOSED);
+    assert_int_equal(esock_inet_send(a, "x", 1), -ENOTCONN);
     close(fd);
     esock_inet_close(a);
     esock_inet_close(l);

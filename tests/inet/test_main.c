@@ -26,5 +26,6 @@ int main(void)
     fails += run("inet_interop", inet_tests_interop, inet_ntests_interop);
     fails += run("inet_udp_more", inet_tests_udp_more, inet_ntests_udp_more);
     fails += run("inet_lifecycle", inet_tests_lifecycle, inet_ntests_lifecycle);
+    fails += run("inet_portend", inet_tests_portend, inet_ntests_portend);
     return fails ? 1 : 0;
 }

@@ -1,0 +1,202 @@
+/*
+ * inet tests: how a TCP socket's "port" ends with exit_on_close true.
+ *
+ * Two states, as the inet driver has them (checked against Erlang/OTP 25.2.3
+ * on this machine, gen_tcp with the inet backend):
+ *  - a passive recv returned the end of the stream (closed, econnreset with
+ *    show_econnreset, or a framing error): the fd is closed but the port
+ *    lives. recv is enotconn, send closed (enotconn after econnreset or
+ *    emsgsize), getstat, getopts (inet options only) and setopts work,
+ *    sockname and port are ebadf, peername and shutdown enotconn, no DOWN
+ *    yet. Made active, it posts {tcp_closed, S} and only then is gone
+ *    (DOWN normal).
+ *  - the end was reported as an active message: the port is gone. Every
+ *    inet call is einval (setopts even with no options), every gen_tcp call
+ *    closed, and a new monitor fires at once.
+ */
+#include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+enum end_kind { END_CLOSE, END_RESET, END_EMSGSIZE };
+
+/* The checks of a port whose fd a passive reader's end released. */
+static void expect_fd_released(esock_inet_t a, int send_rc)
+{
+    char b[8];
+    size_t got;
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 100), -ENOTCONN);
+    assert_int_equal(esock_inet_send(a, "x", 1), send_rc);
+    uint64_t v[ESOCK_STAT_COUNT_];
+    assert_int_equal(esock_inet_getstat(a, NULL, 0, v), 0);
+    /* inet options come back, kernel ones are left out */
+    esock_inet_opt_t g[] = {OPTI(PACKET, 0), OPTI(NODELAY, 0), OPTI(ACTIVE, 0)};
+    size_t n = 0;
+    assert_int_equal(esock_inet_getopts(a, g, NOPTS(g), &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(g[0].name, ESOCK_IOPT_PACKET);
+    assert_int_equal(g[1].name, ESOCK_IOPT_ACTIVE);
+    assert_int_equal(g[1].v.i, ESOCK_INET_ACTIVE_FALSE);
+    const esock_inet_opt_t nd[] = {OPTI(NODELAY, 1)};
+    assert_int_equal(esock_inet_setopts(a, nd, 1), 0); /* taken and ignored */
+    esock_sockaddr_t sa;
+    uint16_t port;
+    assert_int_equal(esock_inet_sockname(a, &sa), -EBADF);
+    assert_int_equal(esock_inet_port(a, &port), -EBADF);
+    assert_int_equal(esock_inet_peername(a, &sa), -ENOTCONN);
+    assert_int_equal(esock_inet_shutdown(a, SHUT_WR), -ENOTCONN);
+    esock_inet_info_t info;
+    assert_int_equal(esock_inet_info(a, &info), 0);
+    assert_int_equal(info.fd, -1);
+    assert_int_equal(info.monitors, 1);
+}
+
+/* The checks of a gone port. */
+static void expect_port_gone(esock_inet_t a, esock_mbox_t mb)
+{
+    char b[8];
+    size_t got;
+    uint64_t v[ESOCK_STAT_COUNT_];
+    esock_inet_opt_t g[] = {OPTI(ACTIVE, 0)};
+    size_t n = 0;
+    esock_sockaddr_t sa;
+    uint16_t port;
+    assert_int_equal(esock_inet_setopts(a, NULL, 0), -EINVAL);
+    assert_int_equal(esock_inet_getopts(a, g, 1, &n), -EINVAL);
+    assert_int_equal(esock_inet_getstat(a, NULL, 0, v), -EINVAL);
+    assert_int_equal(esock_inet_sockname(a, &sa), -EINVAL);
+    assert_int_equal(esock_inet_peername(a, &sa), -EINVAL);
+    assert_int_equal(esock_inet_port(a, &port), -EINVAL);
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 100), ESOCK_ECLOSED);
+    assert_int_equal(esock_inet_send(a, "x", 1), ESOCK_ECLOSED);
+    assert_int_equal(esock_inet_shutdown(a, SHUT_WR), ESOCK_ECLOSED);
+    assert_int_equal(esock_inet_controlling_process(a, mb), ESOCK_ECLOSED);
+    uint64_t ref;
+    assert_int_equal(esock_inet_monitor(a, mb, &ref), 0);
+    esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DOWN);
+    assert_int_equal(m->mref, ref);
+    assert_int_equal(m->error, -ENOENT);
+    esock_inet_msg_free(m);
+}
+
+static void end_seen_by_passive_recv(enum end_kind kind)
+{
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(PACKET, ESOCK_INET_PACKET_2),
+                                  OPTI(PACKET_SIZE, 3), OPTI(SHOW_ECONNRESET, 1)};
+    esock_mbox_t mb = tm_new();
+    esock_inet_t l, a;
+    int fd = inet_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    uint64_t mref;
+    assert_int_equal(esock_inet_monitor(a, mb, &mref), 0);
+    int want = ESOCK_ECLOSED, send_rc = ESOCK_ECLOSED;
+    if (kind == END_CLOSE) {
+        close(fd);
+    } else if (kind == END_RESET) {
+        struct linger lg = {1, 0};
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+        close(fd);
+        want = -ECONNRESET;
+        send_rc = -ENOTCONN;
+    } else {
+        wr(fd, "\0\x04" "defg", 6); /* over packet_size */
+        want = -EMSGSIZE;
+        send_rc = -ENOTCONN;
+    }
+    msleep(30);
+    char b[8];
+    size_t got;
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 1000), want);
+    expect_fd_released(a, send_rc);
+    expect_none(mb, 30); /* no DOWN while the port lives */
+    /* made active: the close is reported, then the port is gone */
+    assert_int_equal(esock_inet_controlling_process(a, mb), 0);
+    const esock_inet_opt_t once[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_ONCE)};
+    assert_int_equal(esock_inet_setopts(a, once, 1), 0);
+    esock_inet_msg_free(expect_msg(mb, ESOCK_INET_MSG_CLOSED));
+    esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DOWN);
+    assert_int_equal(m->mref, mref);
+    assert_int_equal(m->error, 0); /* normal */
+    esock_inet_msg_free(m);
+    expect_port_gone(a, mb);
+    expect_none(mb, 30); /* closed once */
+    assert_int_equal(esock_inet_close(a), 0);
+    if (kind != END_CLOSE)
+        close(fd);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
+static void passive_close_keeps_the_port(void **st)
+{
+    (void)st;
+    end_seen_by_passive_recv(END_CLOSE);
+}
+
+static void passive_reset_keeps_the_port(void **st)
+{
+    (void)st;
+    end_seen_by_passive_recv(END_RESET);
+}
+
+static void passive_emsgsize_keeps_the_port(void **st)
+{
+    (void)st;
+    end_seen_by_passive_recv(END_EMSGSIZE);
+}
+
+/* A passive recv that got the end, then an explicit close: DOWN normal. */
+static void released_then_closed(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    esock_inet_t l, a;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
+    int fd = inet_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    uint64_t mref;
+    assert_int_equal(esock_inet_monitor(a, mb, &mref), 0);
+    close(fd);
+    char b[8];
+    size_t got;
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 1000), ESOCK_ECLOSED);
+    expect_none(mb, 30);
+    assert_int_equal(esock_inet_close(a), 0);
+    esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DOWN);
+    assert_int_equal(m->error, 0);
+    esock_inet_msg_free(m);
+    expect_none(mb, 30);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
+/* Reported as an active message: the port is gone at once. */
+static void active_close_ends_the_port(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    esock_inet_t l, a;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_TRUE)};
+    int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
+    uint64_t mref;
+    assert_int_equal(esock_inet_monitor(a, mb, &mref), 0);
+    close(fd);
+    esock_inet_msg_free(expect_msg(mb, ESOCK_INET_MSG_CLOSED));
+    esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DOWN);
+    assert_int_equal(m->mref, mref);
+    assert_int_equal(m->error, 0);
+    esock_inet_msg_free(m);
+    expect_port_gone(a, mb);
+    assert_int_equal(esock_inet_close(a), 0);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
+const struct CMUnitTest inet_tests_portend[] = {
+    cmocka_unit_test_teardown(passive_close_keeps_the_port, inet_teardown),
+    cmocka_unit_test_teardown(passive_reset_keeps_the_port, inet_teardown),
+    cmocka_unit_test_teardown(passive_emsgsize_keeps_the_port, inet_teardown),
+    cmocka_unit_test_teardown(released_then_closed, inet_teardown),
+    cmocka_unit_test_teardown(active_close_ends_the_port, inet_teardown),
+};
+const size_t inet_ntests_portend = NOPTS(inet_tests_portend);
