@@ -272,6 +272,21 @@ void esock__inet_defaults(esock__isock_t *s)
     s->fr.in_headers = 0;
 }
 
+/* Linux's IP_TOS also sets SO_PRIORITY (from the TOS bits); the inet
+ * driver puts the priority back (OTP 25: priority 3, then tos 16, still
+ * reads 3; tos alone leaves 0), so tos and priority stay independent. */
+static int set_tos_keep_priority(int fd, int tos)
+{
+    int prio = 0;
+    socklen_t pl = sizeof prio;
+    bool have = esock__sys.getsockopt(fd, SOL_SOCKET, SO_PRIORITY, &prio, &pl) == 0;
+    if (esock__sys.setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof tos) < 0)
+        return -1;
+    if (have && esock__sys.setsockopt(fd, SOL_SOCKET, SO_PRIORITY, &prio, sizeof prio) < 0)
+        return -1;
+    return 0;
+}
+
 static int kset(esock__isock_t *s, const optrow_t *r, const esock_inet_opt_t *o)
 {
     int rc;
@@ -283,7 +298,10 @@ static int kset(esock__isock_t *s, const optrow_t *r, const esock_inet_opt_t *o)
         if (o->v.i < INT32_MIN || o->v.i > INT32_MAX)
             return ESOCK_EINVAL_VALUE;
         int v = (int)o->v.i;
-        rc = esock__sys.setsockopt(s->fd, r->level, r->optname, &v, sizeof v);
+        if (r->level == IPPROTO_IP && r->optname == IP_TOS)
+            rc = set_tos_keep_priority(s->fd, v);
+        else
+            rc = esock__sys.setsockopt(s->fd, r->level, r->optname, &v, sizeof v);
         break;
     }
     case K_LINGER: {
