@@ -455,11 +455,8 @@ void esock__active_ready(uint32_t sock_id, unsigned events)
     if (!s->closed && s->fd >= 0) {
         /* read interest may be kept while not wanted (set_interest) */
         bool in_fired = events & ESOCK__INET_IN, want_in = wanted(s) & ESOCK__INET_IN;
-        if (events & ESOCK__INET_OUT) {
-            int f = esock__inet_flush_locked(s);
-            if (f < 0 && s->active != ESOCK_INET_ACTIVE_FALSE && s->show_econnreset && f == -ECONNRESET)
-                s->pending_err = f;
-        }
+        if (events & ESOCK__INET_OUT)
+            esock__inet_flush_locked(s); /* a reset is kept for the close report (write_failed) */
         if (in_fired && s->accept_select) {
             s->accept_select = false;
             esock__inet_post_simple(s->owner, ESOCK_INET_MSG_SELECT, s, 0, 0);

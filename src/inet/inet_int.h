@@ -219,6 +219,12 @@ int esock__inet_enqueue_msg(esock__isock_t *s, const uint8_t *hdr, size_t hlen, 
                             size_t done);
 /* Write queued output. 0 all written, 1 some left (EAGAIN), <0 error. mu held. */
 int esock__inet_flush_locked(esock__isock_t *s);
+/* A write failed with @p err (-errno, returned): kept for the next sender.
+ * A reset ends the connection as the inet driver ends it: a passive
+ * socket's next recv (or an active socket's close report) gives
+ * econnreset with show_econnreset, else closed, and later sends get
+ * enotconn (OTP 25: send econnreset, send enotconn, recv econnreset). */
+int esock__inet_write_failed(esock__isock_t *s, int err);
 /* One write of the n vectors at iov: send() for one, sendmsg() for more
  * (MSG_NOSIGNAL). Returns what the call returned, errno set on -1. */
 ssize_t esock__inet_writev(int fd, const struct iovec *iov, size_t n);

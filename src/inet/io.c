@@ -313,6 +313,18 @@ ssize_t esock__inet_writev(int fd, const struct iovec *iov, size_t n)
     return esock__sys.sendmsg(fd, &mh, MSG_NOSIGNAL);
 }
 
+int esock__inet_write_failed(esock__isock_t *s, int err)
+{
+    s->write_err = err;
+    if (err == -ECONNRESET) {
+        if (s->show_econnreset && !s->pending_err)
+            s->pending_err = err;
+        if (s->active == ESOCK_INET_ACTIVE_FALSE)
+            s->eof_seen = true; /* an active socket's read finds the end */
+    }
+    return err;
+}
+
 int esock__inet_flush_locked(esock__isock_t *s)
 {
     if (s->write_err)
@@ -329,10 +341,8 @@ int esock__inet_flush_locked(esock__isock_t *s)
         if (w < 0) {
             if (errno == EINTR)
                 continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK) {
-                s->write_err = -errno;
-                return s->write_err;
-            }
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                return esock__inet_write_failed(s, -errno);
             /* Full only if poll agrees (see ESOCK__INET_SHORT_RETRIES). */
             if (retries++ < ESOCK__INET_SHORT_RETRIES && esock__inet_writable_now(s))
                 continue;

@@ -377,7 +377,7 @@ static int closed_result(esock__isock_t *s)
     int rc = s->pending_err ? s->pending_err : ESOCK_ECLOSED;
     s->pending_err = 0;
     esock__inet_consume(s, s->ihi - s->ilo);
-    if (rc != ESOCK_ECLOSED)
+    if (rc != ESOCK_ECLOSED || s->write_err == -ECONNRESET)
         s->dead_send_err = -ENOTCONN;
     if (s->exit_on_close)
         fd_release(s);
@@ -571,10 +571,8 @@ static int write_direct(esock__isock_t *s, uint8_t *hdr, size_t hlen, const void
         ssize_t w = esock__inet_writev(s->fd, mh.msg_iov, mh.msg_iovlen);
         if (w < 0 && errno == EINTR)
             continue;
-        if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-            s->write_err = -errno;
-            return send_err(s, -errno);
-        }
+        if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+            return send_err(s, esock__inet_write_failed(s, -errno));
         if (w > 0) {
             *done += (size_t)w;
             iov_advance(&mh, (size_t)w);
@@ -622,8 +620,8 @@ static int send_refused(const esock__isock_t *s)
         return s->dead_send_err ? s->dead_send_err : ESOCK_ECLOSED;
     if (s->proto != ESOCK_INET_TCP || !(s->states & ESOCK_INET_ST_CONNECTED))
         return -ENOTCONN;
-    if (s->write_err)
-        return send_err(s, s->write_err);
+    if (s->write_err) /* after a reset the connection is gone: enotconn, as inet */
+        return s->write_err == -ECONNRESET ? -ENOTCONN : send_err(s, s->write_err);
     return 0;
 }
 

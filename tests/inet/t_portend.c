@@ -13,6 +13,7 @@
  *  - the end was reported as an active message: the port is gone. Every
  *    inet call is einval (setopts even with no options), every gen_tcp call
  *    closed, and a new monitor fires at once.
+ * A reset that a send meets first is reported the same way (last tests).
  */
 #include <errno.h>
 #include <sys/socket.h>
@@ -192,11 +193,69 @@ static void active_close_ends_the_port(void **st)
     tm_free(mb);
 }
 
+/* A reset that a send meets ends the connection as inet ends it (OTP
+ * 25.2.3, econnreset_after_sync_send): that send gives econnreset with
+ * show_econnreset (else closed), later sends enotconn, and the read side
+ * reports the reset once: the next passive recv, or the close report when
+ * made active. */
+static void reset_met_by_send(bool show, bool then_active)
+{
+    esock_mbox_t mb = tm_new();
+    esock_inet_t l, a;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(SHOW_ECONNRESET, show)};
+    int fd = inet_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    struct linger lg = {1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    close(fd); /* RST */
+    msleep(30);
+    int reset = show ? -ECONNRESET : ESOCK_ECLOSED;
+    assert_int_equal(esock_inet_send(a, "x", 1), reset);
+    assert_int_equal(esock_inet_send(a, "y", 1), -ENOTCONN);
+    if (!then_active) {
+        char b[8];
+        size_t got;
+        assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 100), reset);
+        assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 100), -ENOTCONN);
+        assert_int_equal(esock_inet_send(a, "z", 1), -ENOTCONN);
+    } else {
+        assert_int_equal(esock_inet_controlling_process(a, mb), 0);
+        const esock_inet_opt_t once[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_ONCE)};
+        assert_int_equal(esock_inet_setopts(a, once, 1), 0);
+        if (show) {
+            esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_ERROR);
+            assert_int_equal(m->error, -ECONNRESET);
+            esock_inet_msg_free(m);
+        }
+        esock_inet_msg_free(expect_msg(mb, ESOCK_INET_MSG_CLOSED));
+        expect_none(mb, 30);
+        assert_int_equal(esock_inet_send(a, "z", 1), ESOCK_ECLOSED); /* the port is gone */
+    }
+    assert_int_equal(esock_inet_close(a), 0);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
+static void reset_met_by_send_passive(void **st)
+{
+    (void)st;
+    reset_met_by_send(false, false);
+    reset_met_by_send(true, false);
+}
+
+static void reset_met_by_send_then_active(void **st)
+{
+    (void)st;
+    reset_met_by_send(false, true);
+    reset_met_by_send(true, true);
+}
+
 const struct CMUnitTest inet_tests_portend[] = {
     cmocka_unit_test_teardown(passive_close_keeps_the_port, inet_teardown),
     cmocka_unit_test_teardown(passive_reset_keeps_the_port, inet_teardown),
     cmocka_unit_test_teardown(passive_emsgsize_keeps_the_port, inet_teardown),
     cmocka_unit_test_teardown(released_then_closed, inet_teardown),
     cmocka_unit_test_teardown(active_close_ends_the_port, inet_teardown),
+    cmocka_unit_test_teardown(reset_met_by_send_passive, inet_teardown),
+    cmocka_unit_test_teardown(reset_met_by_send_then_active, inet_teardown),
 };
 const size_t inet_ntests_portend = NOPTS(inet_tests_portend);
