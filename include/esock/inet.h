@@ -436,7 +436,8 @@ ESOCK_API int esock_inet_recvfrom(esock_inet_t s, void *buf, size_t cap, size_t 
  * nothing was shut down and the queue is kept, so the call may be
  * repeated, or the socket closed), ESOCK_ECLOSED (stale handle, closed
  * by another thread during the wait, or the port is gone), -ENOTCONN (not
- * connected, or the fd was released after a recv returned the end),
+ * connected: a listener too, which keeps listening; or the fd was released
+ * after a recv returned the end),
  * -EINVAL (bad @p how), or shutdown(2)'s error as -errno.
  * Thread-safe.
  */

@@ -880,8 +880,8 @@ int esock_inet_shutdown(esock_inet_t h, int how)
     pthread_mutex_lock(&s->mu);
     if (s->closed || s->read_dead)
         rc = ESOCK_ECLOSED;
-    else if (s->fd < 0)
-        rc = -ENOTCONN;
+    else if (s->fd < 0 || !(s->states & ESOCK_INET_ST_CONNECTED))
+        rc = -ENOTCONN; /* as inet; Linux would stop a listener on SHUT_RD */
     else {
         /* Timed out: nothing is shut down and the queue stays, so that the
          * caller may retry or close; shutting down would lose it. */

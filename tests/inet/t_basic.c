@@ -242,6 +242,9 @@ static void close_wakes_blocked(void **st)
 struct acc_order {
     esock_inet_t l;
     int conn; /* which connection this acceptor got (its first byte), -1: none */
+    int64_t timeout_ms; /* 0: 3000 */
+    int rc;             /* what accept returned */
+    int64_t t_start, t_end;
 };
 
 static void *acc_thread(void *p)
@@ -249,7 +252,10 @@ static void *acc_thread(void *p)
     struct acc_order *a = p;
     esock_inet_t c;
     a->conn = -1;
-    if (esock_inet_accept(a->l, &c, ESOCK_INET_NO_OWNER, 3000) == 0) {
+    a->t_start = now_ms();
+    a->rc = esock_inet_accept(a->l, &c, ESOCK_INET_NO_OWNER, a->timeout_ms ? a->timeout_ms : 3000);
+    a->t_end = now_ms();
+    if (a->rc == 0) {
         unsigned char b;
         size_t got = 0;
         if (esock_inet_recv(c, &b, 1, 1, &got, 3000) == 0 && got == 1)
@@ -273,6 +279,16 @@ static int acceptors_queued(esock_inet_t h)
     return n;
 }
 
+/* Starts acceptor i and waits until it is queued (no event says so: poll
+ * the queue, bounded). */
+static void start_acceptor(pthread_t *t, struct acc_order *a, int queued_before)
+{
+    pthread_create(t, NULL, acc_thread, a);
+    for (int k = 0; k < 2000 && acceptors_queued(a->l) < queued_before + 1; k++)
+        msleep(1);
+    assert_int_equal(acceptors_queued(a->l), queued_before + 1);
+}
+
 /* Acceptors are served in arrival order: the i-th to queue gets the i-th
  * connection. Each connection says which it is in its first byte, so the
  * check does not depend on how fast each thread runs after its accept. */
@@ -285,13 +301,8 @@ static void acceptors_in_arrival_order(void **st)
     pthread_t t[K];
     struct acc_order a[K];
     for (int i = 0; i < K; i++) {
-        a[i] = (struct acc_order){l, -2};
-        pthread_create(&t[i], NULL, acc_thread, &a[i]);
-        /* arrival order: the next thread starts once this one is queued
-         * (no event says so: poll the queue, bounded) */
-        for (int k = 0; k < 2000 && acceptors_queued(l) < i + 1; k++)
-            msleep(1);
-        assert_int_equal(acceptors_queued(l), i + 1);
+        a[i] = (struct acc_order){.l = l, .conn = -2};
+        start_acceptor(&t[i], &a[i], i); /* arrival order: one at a time */
     }
     esock_sockaddr_t to = lo4(port);
     esock_inet_t c[K];
@@ -307,6 +318,84 @@ static void acceptors_in_arrival_order(void **st)
     for (int i = 0; i < K; i++)
         esock_inet_close(c[i]);
     esock_inet_close(l);
+}
+
+/* Queued acceptors time out by their own deadlines, not in queue order
+ * (gen_tcp_misc_SUITE accept_timeouts_in_order*), and leave the queue. */
+static void acceptors_time_out_by_their_own_deadlines(void **st)
+{
+    (void)st;
+    uint16_t port;
+    esock_inet_t l = inet_listener(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &port);
+    static const int64_t tmo[] = {600, 200, 400};
+    enum { K = 3 };
+    pthread_t t[K];
+    struct acc_order a[K];
+    for (int i = 0; i < K; i++) {
+        a[i] = (struct acc_order){.l = l, .conn = -2, .timeout_ms = tmo[i]};
+        start_acceptor(&t[i], &a[i], i);
+    }
+    for (int i = 0; i < K; i++)
+        pthread_join(t[i], NULL);
+    for (int i = 0; i < K; i++) {
+        assert_int_equal(a[i].rc, ESOCK_ETIMEOUT);
+        int64_t took = a[i].t_end - a[i].t_start;
+        if (took < tmo[i] || took > tmo[i] + 400)
+            print_error("acceptor %d: timeout %lld ms, returned after %lld\n", i, (long long)tmo[i],
+                        (long long)took);
+        assert_true(took >= tmo[i] && took <= tmo[i] + 400);
+    }
+    assert_true(a[1].t_end <= a[2].t_end && a[2].t_end <= a[0].t_end);
+    assert_int_equal(acceptors_queued(l), 0);
+    esock_inet_close(l);
+}
+
+/* An acceptor that timed out is out of the queue: the next connection goes
+ * to the oldest one still waiting (accept_timeouts_mixed, killing_acceptor). */
+static void timed_out_acceptor_leaves_the_queue(void **st)
+{
+    (void)st;
+    uint16_t port;
+    esock_inet_t l = inet_listener(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &port);
+    pthread_t t[2];
+    struct acc_order a[2] = {{.l = l, .conn = -2, .timeout_ms = 150}, {.l = l, .conn = -2, .timeout_ms = 3000}};
+    start_acceptor(&t[0], &a[0], 0);
+    start_acceptor(&t[1], &a[1], 1);
+    pthread_join(t[0], NULL);
+    assert_int_equal(a[0].rc, ESOCK_ETIMEOUT);
+    assert_int_equal(acceptors_queued(l), 1);
+    esock_sockaddr_t to = lo4(port);
+    esock_inet_t c;
+    assert_int_equal(esock_inet_connect(&c, &to, NULL, 0, ESOCK_INET_NO_OWNER, 1000), 0);
+    unsigned char id = 7;
+    assert_int_equal(esock_inet_send(c, &id, 1), 0);
+    pthread_join(t[1], NULL);
+    assert_int_equal(a[1].rc, 0);
+    assert_int_equal(a[1].conn, 7);
+    assert_int_equal(acceptors_queued(l), 0);
+    esock_inet_close(c);
+    esock_inet_close(l);
+}
+
+/* shutdown of a listener: enotconn, and it still listens (Linux's
+ * shutdown(SHUT_RD) would stop it); of a closed handle: closed
+ * (gen_tcp_api_SUITE t_shutdown_error). */
+static void shutdown_errors(void **st)
+{
+    (void)st;
+    uint16_t port;
+    esock_inet_t l = inet_listener(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &port);
+    assert_int_equal(esock_inet_shutdown(l, SHUT_WR), -ENOTCONN);
+    assert_int_equal(esock_inet_shutdown(l, SHUT_RDWR), -ENOTCONN);
+    assert_int_equal(esock_inet_shutdown(l, SHUT_RD), -ENOTCONN);
+    esock_sockaddr_t to = lo4(port);
+    esock_inet_t c, a;
+    assert_int_equal(esock_inet_connect(&c, &to, NULL, 0, ESOCK_INET_NO_OWNER, 1000), 0);
+    assert_int_equal(esock_inet_accept(l, &a, ESOCK_INET_NO_OWNER, 1000), 0);
+    esock_inet_close(a);
+    esock_inet_close(c);
+    esock_inet_close(l);
+    assert_int_equal(esock_inet_shutdown(l, SHUT_WR), ESOCK_ECLOSED);
 }
 
 static void concurrent_recv_ealready(void **st)
@@ -478,6 +567,9 @@ const struct CMUnitTest inet_tests_basic[] = {
     cmocka_unit_test_teardown(close_wakes_blocked, inet_teardown),
     cmocka_unit_test_teardown(concurrent_recv_ealready, inet_teardown),
     cmocka_unit_test_teardown(acceptors_in_arrival_order, inet_teardown),
+    cmocka_unit_test_teardown(acceptors_time_out_by_their_own_deadlines, inet_teardown),
+    cmocka_unit_test_teardown(timed_out_acceptor_leaves_the_queue, inet_teardown),
+    cmocka_unit_test_teardown(shutdown_errors, inet_teardown),
     cmocka_unit_test_teardown(exit_on_close_false, inet_teardown),
     cmocka_unit_test_teardown(show_econnreset_passive, inet_teardown),
     cmocka_unit_test_teardown(no_econnreset_by_default, inet_teardown),
