@@ -532,6 +532,42 @@ static void local_stream(void **st)
     esock_inet_close(l);
 }
 
+/* gen_tcp over IPv6 (t_implicit_inet6): connect, accept and data over
+ * ::1, with names reported as INET6. */
+static void tcp_over_ipv6(void **st)
+{
+    (void)st;
+    esock_sockaddr_t sa;
+    memset(&sa, 0, sizeof sa);
+    sa.family = ESOCK_FAMILY_INET6;
+    sa.u.in6.addr[7] = 1; /* ::1 (eight 16-bit groups), port 0 */
+    esock_inet_t l, c, a;
+    int rc = esock_inet_listen(&l, &sa, 4, passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER);
+    if (rc == -EADDRNOTAVAIL || rc == -EAFNOSUPPORT)
+        skip(); /* no IPv6 loopback on this machine */
+    assert_int_equal(rc, 0);
+    uint16_t port;
+    assert_int_equal(esock_inet_port(l, &port), 0);
+    sa.u.in6.port = port;
+    assert_int_equal(esock_inet_connect(&c, &sa, passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, 1000), 0);
+    assert_int_equal(esock_inet_accept(l, &a, ESOCK_INET_NO_OWNER, 1000), 0);
+    assert_int_equal(esock_inet_send(c, "hello", 5), 0);
+    char b[8];
+    size_t got;
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 5, &got, 1000), 0);
+    assert_memory_equal(b, "hello", 5);
+    esock_sockaddr_t cs, ap;
+    assert_int_equal(esock_inet_sockname(c, &cs), 0);
+    assert_int_equal(esock_inet_peername(a, &ap), 0);
+    assert_int_equal(cs.family, ESOCK_FAMILY_INET6);
+    assert_int_equal(ap.family, ESOCK_FAMILY_INET6);
+    assert_memory_equal(ap.u.in6.addr, sa.u.in6.addr, sizeof sa.u.in6.addr);
+    assert_int_equal(ap.u.in6.port, cs.u.in6.port);
+    esock_inet_close(a);
+    esock_inet_close(c);
+    esock_inet_close(l);
+}
+
 static void ipv6_v6only(void **st)
 {
     (void)st;
@@ -576,5 +612,6 @@ const struct CMUnitTest inet_tests_basic[] = {
     cmocka_unit_test_teardown(linger_abort, inet_teardown),
     cmocka_unit_test_teardown(local_stream, inet_teardown),
     cmocka_unit_test_teardown(ipv6_v6only, inet_teardown),
+    cmocka_unit_test_teardown(tcp_over_ipv6, inet_teardown),
 };
 const size_t inet_ntests_basic = NOPTS(inet_tests_basic);
