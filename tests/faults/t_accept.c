@@ -231,11 +231,80 @@ static void emfile_inet_after_select(void **st)
     ok(esock_mbox_destroy(mb));
 }
 
+/* Connection pairs opened until the descriptors run out (connect or
+ * accept fails); all closed again. How many pairs were made. */
+static int pairs_until_emfile(esock_inet_t l, uint16_t port)
+{
+    static esock_inet_t c[2048], a[2048];
+    esock_sockaddr_t to = lo4(port);
+    const esock_inet_opt_t o[] = {IOPT(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
+    int n = 0, rc = 0;
+    while (n < 2048) {
+        rc = esock_inet_connect(&c[n], &to, o, NELEM(o), ESOCK_INET_NO_OWNER, 1000);
+        if (rc)
+            break;
+        rc = esock_inet_accept(l, &a[n], ESOCK_INET_NO_OWNER, 1000);
+        if (rc) {
+            esock_inet_close(c[n]);
+            break;
+        }
+        n++;
+    }
+    assert_int_equal(rc, -EMFILE);
+    for (int i = 0; i < n; i++) {
+        ok(esock_inet_close(a[i]));
+        ok(esock_inet_close(c[i]));
+    }
+    /* a connection the last accept could not take: take it now */
+    esock_inet_t left;
+    if (esock_inet_accept(l, &left, ESOCK_INET_NO_OWNER, 100) == 0)
+        ok(esock_inet_close(left));
+    return n;
+}
+
+/* Running out of descriptors is repeatable (gen_tcp_misc_SUITE
+ * iter_max_socks): each round opens as many connections as the last,
+ * and closing them gives every descriptor and socket back. */
+static void iter_max_socks(void **st)
+{
+    (void)st;
+    uint16_t port;
+    esock_inet_t l = inet_listener(NULL, 0, ESOCK_INET_NO_OWNER, &port);
+    size_t socks0 = esock_inet_count();
+    /* one round before the limit: the thread's wake-up eventfd exists */
+    esock_sockaddr_t to = lo4(port);
+    esock_inet_t c, a;
+    ok(esock_inet_connect(&c, &to, NULL, 0, ESOCK_INET_NO_OWNER, 1000));
+    ok(esock_inet_accept(l, &a, ESOCK_INET_NO_OWNER, 1000));
+    ok(esock_inet_close(a));
+    ok(esock_inet_close(c));
+    int fds0 = fd_count();
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+    lim = old;
+    lim.rlim_cur = (rlim_t)fds0 + 300; /* about 150 pairs */
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &lim), 0);
+    int first = 0;
+    for (int round = 0; round < 3; round++) {
+        int n = pairs_until_emfile(l, port);
+        if (round == 0)
+            first = n;
+        assert_true(n >= 100);
+        assert_int_equal(n, first);
+        assert_int_equal(fd_count(), fds0);
+        assert_int_equal(esock_inet_count(), socks0);
+    }
+    printf("# iter_max_socks: %d connections per round, 3 rounds\n", first);
+    restore_fds(old);
+    ok(esock_inet_close(l));
+}
+
 const struct CMUnitTest ft_accept_tests[] = {
     cmocka_unit_test(emfile_socket_injected),
     cmocka_unit_test(emfile_socket_rlimit),
     cmocka_unit_test(emfile_inet_injected),
     cmocka_unit_test(emfile_inet_rlimit),
     cmocka_unit_test(emfile_inet_after_select),
+    cmocka_unit_test(iter_max_socks),
 };
 const size_t ft_accept_count = NELEM(ft_accept_tests);
