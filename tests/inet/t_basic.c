@@ -499,6 +499,24 @@ static void linger_abort(void **st)
     esock_inet_close(l);
 }
 
+/* Connects to @p to (listener @p l), accepts, and checks that "hello"
+ * sent on one end arrives whole at the other (one packet, or 5 bytes raw). */
+static void connect_accept_hello(esock_inet_t l, const esock_sockaddr_t *to, const esock_inet_opt_t *o,
+                                 size_t n, esock_inet_t *c, esock_inet_t *a)
+{
+    assert_int_equal(esock_inet_connect(c, to, o, n, ESOCK_INET_NO_OWNER, 1000), 0);
+    assert_int_equal(esock_inet_accept(l, a, ESOCK_INET_NO_OWNER, 1000), 0);
+    assert_int_equal(esock_inet_send(*c, "hello", 5), 0);
+    esock_inet_opt_t p = {.name = ESOCK_IOPT_PACKET};
+    size_t np = 0;
+    assert_int_equal(esock_inet_getopts(*a, &p, 1, &np), 0);
+    char b[8];
+    size_t got;
+    assert_int_equal(esock_inet_recv(*a, b, sizeof b, p.v.i == ESOCK_INET_PACKET_RAW ? 5 : 0, &got, 1000), 0);
+    assert_int_equal(got, 5);
+    assert_memory_equal(b, "hello", 5);
+}
+
 static void local_stream(void **st)
 {
     (void)st;
@@ -512,14 +530,7 @@ static void local_stream(void **st)
     esock_inet_t l, c, a;
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(PACKET, ESOCK_INET_PACKET_4), OPTI(NODELAY, 1)};
     assert_int_equal(esock_inet_listen(&l, &sa, 4, o, NOPTS(o), ESOCK_INET_NO_OWNER), 0);
-    assert_int_equal(esock_inet_connect(&c, &sa, o, NOPTS(o), ESOCK_INET_NO_OWNER, 1000), 0);
-    assert_int_equal(esock_inet_accept(l, &a, ESOCK_INET_NO_OWNER, 1000), 0);
-    assert_int_equal(esock_inet_send(c, "unix", 4), 0);
-    char b[8];
-    size_t got;
-    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 1000), 0);
-    assert_int_equal(got, 4);
-    assert_memory_equal(b, "unix", 4);
+    connect_accept_hello(l, &sa, o, NOPTS(o), &c, &a);
     /* nodelay is ignored on local sockets and left out of getopts */
     esock_inet_opt_t g = {.name = ESOCK_IOPT_NODELAY};
     size_t n = 9;
@@ -549,13 +560,7 @@ static void tcp_over_ipv6(void **st)
     uint16_t port;
     assert_int_equal(esock_inet_port(l, &port), 0);
     sa.u.in6.port = port;
-    assert_int_equal(esock_inet_connect(&c, &sa, passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, 1000), 0);
-    assert_int_equal(esock_inet_accept(l, &a, ESOCK_INET_NO_OWNER, 1000), 0);
-    assert_int_equal(esock_inet_send(c, "hello", 5), 0);
-    char b[8];
-    size_t got;
-    assert_int_equal(esock_inet_recv(a, b, sizeof b, 5, &got, 1000), 0);
-    assert_memory_equal(b, "hello", 5);
+    connect_accept_hello(l, &sa, passive_bin, NOPTS(passive_bin), &c, &a);
     esock_sockaddr_t cs, ap;
     assert_int_equal(esock_inet_sockname(c, &cs), 0);
     assert_int_equal(esock_inet_peername(a, &ap), 0);
