@@ -338,7 +338,9 @@ ESOCK_API int esock_inet_recv(esock_inet_t s, void *buf, size_t cap, size_t len,
  * at once when nothing is queued (and delay_send is off), queues the rest.
  * While the queue is at or above high_watermark the socket is busy: the call
  * waits until it drops below low_watermark (up to send_timeout: then
- * ESOCK_ETIMEOUT, and with send_timeout_close the socket is closed), or with
+ * ESOCK_ETIMEOUT, and with send_timeout_close the fd is closed: later
+ * sends get -ENOTCONN, an active owner gets CLOSED; docs/inet.md, "End of
+ * a port"), or with
  * @p timeout_ms == ESOCK_NOWAIT returns ESOCK_SELECT without queuing (an
  * ESOCK_INET_MSG_READY message is posted to the owner when not busy).
  * Returns 0, ESOCK_ECLOSED, -EPIPE/-ECONNRESET..., ESOCK_ETIMEOUT,

@@ -655,13 +655,20 @@ static int send_locked(esock__isock_t *s, const uint8_t *data, size_t len, esock
                 rc = esock__inet_wait(s, POLLOUT, deadline);
             }
             if (rc == ESOCK_ETIMEOUT && s->send_timeout_close) {
-                /* send_timeout_close: the socket is closed; an active owner
-                 * still gets its closed message (OTP bug #11319 avoided). */
+                /* send_timeout_close: the fd is closed. An active owner gets
+                 * its closed message at once (OTP bug #11319 avoided) and
+                 * the port is gone; a passive socket keeps its port as
+                 * after a passive recv's end (OTP 25: send and recv
+                 * enotconn, getstat works, made active: tcp_closed). */
                 if (s->active != ESOCK_INET_ACTIVE_FALSE && s->owner && !s->closed_reported) {
                     s->closed_reported = true;
                     esock__inet_post_simple(s->owner, ESOCK_INET_MSG_CLOSED, s, 0, 0);
+                    esock__inet_port_dead(s, ESOCK_ETIMEOUT, true);
+                } else {
+                    s->eof_seen = true;
+                    s->dead_send_err = -ENOTCONN;
+                    fd_release(s);
                 }
-                esock__inet_port_dead(s, ESOCK_ETIMEOUT, true);
             }
         }
     }
