@@ -160,6 +160,17 @@ static void p4_2g_psize_active(void **st)
     refused_case(&(p4case_t){0x80000000u, (int64_t)MIB, true});
 }
 
+/* The lengths -10..-1 as a signed 32-bit header (gen_tcp_misc_SUITE
+ * otp_8102): emsgsize each, passive and active (OTP 25.2.3: emsgsize). */
+static void p4_negative_lengths(void **st)
+{
+    (void)st;
+    for (int32_t n = -10; n <= -1; n++) {
+        refused_case(&(p4case_t){(uint32_t)n, -1, false});
+        refused_case(&(p4case_t){(uint32_t)n, -1, true});
+    }
+}
+
 /* One byte over packet_size is refused the same way. */
 static void p4_psize_plus_one(void **st)
 {
@@ -245,6 +256,7 @@ const struct CMUnitTest hostile_packet4_tests[] = {
     T(p4_2g_psize_passive),
     T(p4_2g_psize_active),
     T(p4_psize_plus_one),
+    T(p4_negative_lengths),
     T(p4_almost_2g_unfinished_passive),
     T(p4_almost_2g_unfinished_active),
 };
