@@ -115,3 +115,14 @@ bool inet_wait_sleeper(esock_inet_t h, bool reader, int ms)
     }
     return inet_sleeper(h, reader);
 }
+
+int inet_stalled_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t mb, esock_inet_t *l,
+                      esock_inet_t *a)
+{
+    int fd = inet_peer_pair(o, n, mb, l, a);
+    int small = 4096;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    esock_inet_opt_t sb = OPT(SNDBUF, 4096);
+    assert_int_equal(esock_inet_setopts(*a, &sb, 1), 0);
+    return fd;
+}

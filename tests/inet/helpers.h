@@ -79,4 +79,9 @@ extern const size_t inet_ntests_portend;
 
 int inet_teardown(void **state);
 
+/* inet_peer_pair with a raw peer that does not read, and small kernel
+ * buffers on both sides: sends queue up after a few KiB. */
+int inet_stalled_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t mb, esock_inet_t *l,
+                      esock_inet_t *a);
+
 #endif

@@ -249,6 +249,53 @@ static void reset_met_by_send_then_active(void **st)
     reset_met_by_send(true, true);
 }
 
+/* The same when queued output meets the reset (OTP 25.2.3,
+ * econnreset_after_async_send_*, show_econnreset): a passive recv gives
+ * econnreset, then recv and send enotconn; an active socket gets ERROR
+ * econnreset and CLOSED, then send closed. */
+static void reset_met_by_queued_output(bool active)
+{
+    esock_mbox_t mb = tm_new();
+    esock_inet_t l, a;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, active ? ESOCK_INET_ACTIVE_ONCE : ESOCK_INET_ACTIVE_FALSE),
+                                  OPTI(SHOW_ECONNRESET, 1)};
+    int fd = inet_stalled_pair(o, NOPTS(o), active ? mb : ESOCK_INET_NO_OWNER, &l, &a);
+    static char big[1 << 20];
+    assert_int_equal(esock_inet_send(a, big, sizeof big), 0); /* queued */
+    struct linger lg = {1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    close(fd); /* RST */
+    if (!active) {
+        char b[8];
+        size_t got;
+        assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 1000), -ECONNRESET);
+        assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 100), -ENOTCONN);
+        assert_int_equal(esock_inet_send(a, "z", 1), -ENOTCONN);
+    } else {
+        esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_ERROR);
+        assert_int_equal(m->error, -ECONNRESET);
+        esock_inet_msg_free(m);
+        esock_inet_msg_free(expect_msg(mb, ESOCK_INET_MSG_CLOSED));
+        expect_none(mb, 30);
+        assert_int_equal(esock_inet_send(a, "z", 1), ESOCK_ECLOSED);
+    }
+    assert_int_equal(esock_inet_close(a), 0);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
+static void reset_met_by_queued_output_passive(void **st)
+{
+    (void)st;
+    reset_met_by_queued_output(false);
+}
+
+static void reset_met_by_queued_output_active(void **st)
+{
+    (void)st;
+    reset_met_by_queued_output(true);
+}
+
 const struct CMUnitTest inet_tests_portend[] = {
     cmocka_unit_test_teardown(passive_close_keeps_the_port, inet_teardown),
     cmocka_unit_test_teardown(passive_reset_keeps_the_port, inet_teardown),
@@ -257,5 +304,7 @@ const struct CMUnitTest inet_tests_portend[] = {
     cmocka_unit_test_teardown(active_close_ends_the_port, inet_teardown),
     cmocka_unit_test_teardown(reset_met_by_send_passive, inet_teardown),
     cmocka_unit_test_teardown(reset_met_by_send_then_active, inet_teardown),
+    cmocka_unit_test_teardown(reset_met_by_queued_output_passive, inet_teardown),
+    cmocka_unit_test_teardown(reset_met_by_queued_output_active, inet_teardown),
 };
 const size_t inet_ntests_portend = NOPTS(inet_tests_portend);

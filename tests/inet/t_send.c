@@ -19,16 +19,6 @@ static uint64_t stat1(esock_inet_t s, esock_inet_stat_t k)
     return v;
 }
 
-/* A peer that does not read, with small kernel buffers on both sides. */
-static int stalled_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t mb, esock_inet_t *l, esock_inet_t *a)
-{
-    int fd = inet_peer_pair(o, n, mb, l, a);
-    int small = 4096;
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-    esock_inet_opt_t sb = OPT(SNDBUF, 4096);
-    assert_int_equal(esock_inet_setopts(*a, &sb, 1), 0);
-    return fd;
-}
 
 static void watermarks_hold_back_fast_sender(void **st)
 {
@@ -37,7 +27,7 @@ static void watermarks_hold_back_fast_sender(void **st)
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(HIGH_WATERMARK, 16384),
                                   OPTI(LOW_WATERMARK, 8192)};
     esock_inet_t l, a;
-    int fd = stalled_pair(o, NOPTS(o), mb, &l, &a);
+    int fd = inet_stalled_pair(o, NOPTS(o), mb, &l, &a);
     char chunk[4096];
     memset(chunk, 'w', sizeof chunk);
     int rc = 0, sends = 0;
@@ -88,7 +78,7 @@ static void send_timeout_then_close(void **st)
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(SEND_TIMEOUT, 200),
                                   OPTI(SEND_TIMEOUT_CLOSE, 1)};
     esock_inet_t l, a;
-    int fd = stalled_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    int fd = inet_stalled_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
     static char big[1 << 20];
     /* inet: the first big send is queued (ok), the next blocks and times out */
     assert_int_equal(esock_inet_send(a, big, sizeof big), 0);
@@ -127,7 +117,7 @@ static void send_timeout_close_active(void **st)
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_ONCE), OPTI(SEND_TIMEOUT, 200),
                                   OPTI(SEND_TIMEOUT_CLOSE, 1)};
     esock_inet_t l, a;
-    int fd = stalled_pair(o, NOPTS(o), mb, &l, &a);
+    int fd = inet_stalled_pair(o, NOPTS(o), mb, &l, &a);
     uint64_t mref;
     assert_int_equal(esock_inet_monitor(a, mb, &mref), 0);
     static char big[1 << 20];
@@ -153,7 +143,7 @@ static void send_timeout_keeps_socket(void **st)
     (void)st;
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(SEND_TIMEOUT, 100)};
     esock_inet_t l, a;
-    int fd = stalled_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    int fd = inet_stalled_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
     static char big[1 << 20];
     assert_int_equal(esock_inet_send(a, big, sizeof big), 0);
     assert_int_equal(esock_inet_send(a, big, 10), ESOCK_ETIMEOUT);
