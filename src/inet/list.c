@@ -137,7 +137,9 @@ static void collect_one(esock__isock_t *s, void *arg)
 {
     collect_t *c = arg;
     pthread_mutex_lock(&s->mu);
-    bool want = s->fd >= 0 && !s->closed &&
+    /* A port lives also without its fd (after a passive recv got the
+     * end): inet:i() lists it, CLOSED and with no local address. */
+    bool want = !s->closed && !s->read_dead &&
                 (c->proto == ESOCK_INET_I_ALL || (c->proto == ESOCK_INET_I_TCP && s->proto == ESOCK_INET_TCP) ||
                  (c->proto == ESOCK_INET_I_UDP && s->proto == ESOCK_INET_UDP));
     if (want && c->n == c->cap) {
@@ -164,8 +166,11 @@ static void collect_one(esock__isock_t *s, void *arg)
             snprintf(r->c[ESOCK_ICOL_OWNER], CELL, "<mbox.%u>", s->owner);
         else
             snprintf(r->c[ESOCK_ICOL_OWNER], CELL, "-");
-        fmt_addr(s->fd, false, tcp, c->show_ports, r->c[ESOCK_ICOL_LOCAL_ADDRESS], CELL);
-        if (s->states & ESOCK_INET_ST_CONNECTED)
+        if (s->fd >= 0)
+            fmt_addr(s->fd, false, tcp, c->show_ports, r->c[ESOCK_ICOL_LOCAL_ADDRESS], CELL);
+        else
+            r->c[ESOCK_ICOL_LOCAL_ADDRESS][0] = 0;
+        if (s->fd >= 0 && (s->states & ESOCK_INET_ST_CONNECTED))
             fmt_addr(s->fd, true, tcp, c->show_ports, r->c[ESOCK_ICOL_FOREIGN_ADDRESS], CELL);
         else
             snprintf(r->c[ESOCK_ICOL_FOREIGN_ADDRESS], CELL, "*:*");

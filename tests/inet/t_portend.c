@@ -16,6 +16,9 @@
  * A reset that a send meets first is reported the same way (last tests).
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -52,6 +55,24 @@ static void expect_fd_released(esock_inet_t a, int send_rc)
     assert_int_equal(esock_inet_info(a, &info), 0);
     assert_int_equal(info.fd, -1);
     assert_int_equal(info.monitors, 1);
+    /* inet:i() lists it: no local address, foreign *:*, CLOSED (OTP 25) */
+    char *text = NULL;
+    size_t tlen = 0;
+    FILE *mem = open_memstream(&text, &tlen);
+    assert_non_null(mem);
+    const esock_inet_icol_t cols[] = {ESOCK_ICOL_PORT, ESOCK_ICOL_LOCAL_ADDRESS, ESOCK_ICOL_FOREIGN_ADDRESS,
+                                      ESOCK_ICOL_STATE};
+    esock_inet_i(mem, ESOCK_INET_I_TCP, cols, NOPTS(cols), true);
+    fclose(mem);
+    char want[64];
+    snprintf(want, sizeof want, "\n%u ", a.id);
+    const char *row = strstr(text, want);
+    assert_non_null(row);
+    char pcol[16], foreign[32], state[16];
+    assert_int_equal(sscanf(row, "%15s %31s %15s", pcol, foreign, state), 3);
+    assert_string_equal(foreign, "*:*");
+    assert_string_equal(state, "CLOSED");
+    free(text);
 }
 
 /* The checks of a gone port. */
