@@ -151,6 +151,41 @@ static void accept_inherits_active_n(void **st)
     tm_free(mb);
 }
 
+/* Both ends esock sockets with {active, 3} (gen_tcp_misc_SUITE active_n):
+ * three echo round trips, then each end gets its passive message once. */
+static void active_n_on_both_ends(void **st)
+{
+    (void)st;
+    esock_mbox_t mc = tm_new(), ms = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, 3), OPTI(PACKET, ESOCK_INET_PACKET_4), OPTI(MODE, 1)};
+    uint16_t port;
+    esock_inet_t l = inet_listener(o, NOPTS(o), ms, &port), c, a;
+    esock_sockaddr_t to = lo4(port);
+    assert_int_equal(esock_inet_connect(&c, &to, o, NOPTS(o), mc, 1000), 0);
+    assert_int_equal(esock_inet_accept(l, &a, ms, 1000), 0);
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(esock_inet_send(c, "ping", 4), 0);
+        data_then(ms, a, "ping");
+        assert_int_equal(esock_inet_send(a, "pong", 4), 0);
+        data_then(mc, c, "pong");
+    }
+    esock_inet_msg_t *m = expect_msg(ms, ESOCK_INET_MSG_PASSIVE);
+    assert_int_equal(m->sock.id, a.id);
+    esock_inet_msg_free(m);
+    m = expect_msg(mc, ESOCK_INET_MSG_PASSIVE);
+    assert_int_equal(m->sock.id, c.id);
+    esock_inet_msg_free(m);
+    expect_none(ms, 30);
+    expect_none(mc, 30);
+    assert_int_equal(get_active(a), ESOCK_INET_ACTIVE_FALSE);
+    assert_int_equal(get_active(c), ESOCK_INET_ACTIVE_FALSE);
+    esock_inet_close(c);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    tm_free(mc);
+    tm_free(ms);
+}
+
 static void closed_mid_packet_active(void **st)
 {
     (void)st;
@@ -600,6 +635,7 @@ const struct CMUnitTest inet_tests_active[] = {
     cmocka_unit_test_teardown(active_n_passive_message, inet_teardown),
     cmocka_unit_test_teardown(active_n_arithmetic, inet_teardown),
     cmocka_unit_test_teardown(accept_inherits_active_n, inet_teardown),
+    cmocka_unit_test_teardown(active_n_on_both_ends, inet_teardown),
     cmocka_unit_test_teardown(closed_mid_packet_active, inet_teardown),
     cmocka_unit_test_teardown(closed_mid_packet_passive, inet_teardown),
     cmocka_unit_test_teardown(closed_seen_passive_reported_once, inet_teardown),
