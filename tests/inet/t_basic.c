@@ -499,6 +499,35 @@ static void linger_abort(void **st)
     esock_inet_close(l);
 }
 
+/* linger {true, 0} with 1 MiB queued behind a peer that does not read:
+ * close returns at once and aborts (gen_tcp_misc_SUITE linger_zero): the
+ * peer reads less than was sent, then ECONNRESET. */
+static void linger_abort_drops_the_queue(void **st)
+{
+    (void)st;
+    esock_inet_t l, a;
+    int fd = inet_stalled_pair(passive_bin, NOPTS(passive_bin), ESOCK_INET_NO_OWNER, &l, &a);
+    static char big[1 << 20];
+    assert_int_equal(esock_inet_send(a, big, sizeof big), 0);
+    esock_inet_opt_t lg = {.name = ESOCK_IOPT_LINGER, .v.linger = {.on = true, .secs = 0}};
+    assert_int_equal(esock_inet_setopts(a, &lg, 1), 0);
+    int64_t t0 = now_ms();
+    assert_int_equal(esock_inet_close(a), 0);
+    assert_true(now_ms() - t0 < 500);
+    struct timeval tv = {.tv_sec = 2}; /* bounded: no RST would end in EAGAIN */
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    size_t total = 0;
+    ssize_t r;
+    char b[65536];
+    for (int k = 0; k < 1000 && (r = read(fd, b, sizeof b)) > 0; k++)
+        total += (size_t)r;
+    assert_int_equal(r, -1);
+    assert_int_equal(errno, ECONNRESET);
+    assert_true(total < sizeof big);
+    close(fd);
+    esock_inet_close(l);
+}
+
 /* Connects to @p to (listener @p l), accepts, and checks that "hello"
  * sent on one end arrives whole at the other (one packet, or 5 bytes raw). */
 static void connect_accept_hello(esock_inet_t l, const esock_sockaddr_t *to, const esock_inet_opt_t *o,
@@ -615,6 +644,7 @@ const struct CMUnitTest inet_tests_basic[] = {
     cmocka_unit_test_teardown(show_econnreset_passive, inet_teardown),
     cmocka_unit_test_teardown(no_econnreset_by_default, inet_teardown),
     cmocka_unit_test_teardown(linger_abort, inet_teardown),
+    cmocka_unit_test_teardown(linger_abort_drops_the_queue, inet_teardown),
     cmocka_unit_test_teardown(local_stream, inet_teardown),
     cmocka_unit_test_teardown(ipv6_v6only, inet_teardown),
     cmocka_unit_test_teardown(tcp_over_ipv6, inet_teardown),
