@@ -417,6 +417,8 @@ int esock__inet_setopts_locked(esock__isock_t *s, const esock_inet_opt_t *o, siz
         rc = kset(s, r, &o[i]);
         if (rc)
             return rc;
+        if (name == ESOCK_IOPT_PRIORITY)
+            s->prio_set = true; /* accept passes it on (tcp.c, inherit) */
         if (name == ESOCK_IOPT_RECBUF && o[i].v.i > (int64_t)s->buffer)
             s->buffer = (size_t)o[i].v.i; /* recbuf raises buffer (inet doc) */
         if (name == ESOCK_IOPT_RECVTOS)

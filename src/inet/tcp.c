@@ -241,6 +241,14 @@ static void inherit(esock__isock_t *c, const esock__isock_t *l)
     c->low_msgq_wm = l->low_msgq_wm;
     c->fr = l->fr;
     c->fr.in_headers = 0;
+    /* Linux gives an accepted socket the listener's tos but not its
+     * priority; inet's accepted socket has both (OTP 25.2.3). */
+    int prio;
+    socklen_t pl = sizeof prio;
+    if (l->prio_set && c->fd >= 0 &&
+        esock__sys.getsockopt(l->fd, SOL_SOCKET, SO_PRIORITY, &prio, &pl) == 0 &&
+        esock__sys.setsockopt(c->fd, SOL_SOCKET, SO_PRIORITY, &prio, sizeof prio) == 0)
+        c->prio_set = true;
 }
 
 int esock_inet_accept(esock_inet_t lh, esock_inet_t *out, esock_mbox_t owner, int64_t timeout_ms)

@@ -261,6 +261,22 @@ static void tos_keeps_priority(void **st)
         assert_int_equal(g[1].v.i, step[i].tos);
     }
     esock_inet_close(l);
+    /* an accepted socket has the listener's (OTP 25: priority 3, tos 16;
+     * Linux passes on the tos only) */
+    const esock_inet_opt_t lo[] = {OPTI(PRIORITY, 3), OPTI(TOS, 16)};
+    l = inet_listener(lo, NOPTS(lo), ESOCK_INET_NO_OWNER, &port);
+    esock_sockaddr_t to = lo4(port);
+    esock_inet_t c, a;
+    assert_int_equal(esock_inet_connect(&c, &to, NULL, 0, ESOCK_INET_NO_OWNER, 1000), 0);
+    assert_int_equal(esock_inet_accept(l, &a, ESOCK_INET_NO_OWNER, 1000), 0);
+    esock_inet_opt_t ga[] = {OPT(PRIORITY, -1), OPT(TOS, -1)};
+    size_t na = 0;
+    assert_int_equal(esock_inet_getopts(a, ga, 2, &na), 0);
+    assert_int_equal(ga[0].v.i, 3);
+    assert_int_equal(ga[1].v.i, 16);
+    esock_inet_close(a);
+    esock_inet_close(c);
+    esock_inet_close(l);
     l = inet_listener(NULL, 0, ESOCK_INET_NO_OWNER, &port);
     const esock_inet_opt_t t16[] = {OPTI(TOS, 16)};
     assert_int_equal(esock_inet_setopts(l, t16, 1), 0);
