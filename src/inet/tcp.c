@@ -653,6 +653,10 @@ static int send_locked(esock__isock_t *s, const uint8_t *data, size_t len, esock
             if (*call_deadline >= 0 && (deadline < 0 || *call_deadline < deadline))
                 deadline = *call_deadline;
             while (s->busy && rc == 0) {
+                /* the socket may have ended while this sender waited:
+                 * another sender's send_timeout_close, a reset, a close */
+                if ((rc = send_refused(s)) != 0)
+                    break;
                 int f = esock__inet_flush_locked(s);
                 if (f < 0) {
                     rc = send_err(s, f);

@@ -138,6 +138,73 @@ static void send_timeout_close_active(void **st)
     tm_free(mb);
 }
 
+/* One of two senders on a stalled socket. */
+typedef struct {
+    esock_inet_t a;
+    pthread_t th;
+    int rc;
+    _Atomic bool done;
+} para_sender_t;
+
+static void *para_sender_main(void *p)
+{
+    para_sender_t *ps = p;
+    static const char chunk[10000];
+    int rc = 0;
+    for (int i = 0; i < 100000 && rc == 0; i++) /* bounded: the timeout ends it */
+        rc = esock_inet_send(ps->a, chunk, sizeof chunk);
+    ps->rc = rc;
+    atomic_store(&ps->done, true);
+    return NULL;
+}
+
+/* Two threads send on a socket whose peer does not read
+ * (gen_tcp_misc_SUITE send_timeout_para): neither hangs. Without
+ * send_timeout_close both time out, and so does the next send; with it,
+ * one times out and the other and the next send get enotconn (inet). */
+static void send_timeout_two_senders(bool autoclose)
+{
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(SEND_TIMEOUT, 300),
+                                  OPTI(SEND_TIMEOUT_CLOSE, autoclose), OPTI(PACKET, ESOCK_INET_PACKET_2)};
+    esock_inet_t l, a;
+    int fd = inet_stalled_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    para_sender_t ps[2] = {{.a = a}, {.a = a}};
+    for (int k = 0; k < 2; k++)
+        assert_int_equal(pthread_create(&ps[k].th, NULL, para_sender_main, &ps[k]), 0);
+    for (int i = 0; i < 5000 && !(atomic_load(&ps[0].done) && atomic_load(&ps[1].done)); i++)
+        msleep(2);
+    bool done = atomic_load(&ps[0].done) && atomic_load(&ps[1].done);
+    if (!done)
+        esock_inet_close(a); /* wakes them (closed) rather than hang the suite */
+    for (int k = 0; k < 2; k++)
+        pthread_join(ps[k].th, NULL);
+    assert_true(done);
+    int next = autoclose ? -ENOTCONN : ESOCK_ETIMEOUT;
+    int timeouts = (ps[0].rc == ESOCK_ETIMEOUT) + (ps[1].rc == ESOCK_ETIMEOUT);
+    int nexts = (ps[0].rc == next) + (ps[1].rc == next);
+    if (autoclose ? !(timeouts == 1 && nexts == 1) : timeouts != 2)
+        print_error("send_timeout_close %d: the senders returned %s and %s\n", autoclose,
+                    esock_errname(ps[0].rc), esock_errname(ps[1].rc));
+    assert_int_equal(timeouts, autoclose ? 1 : 2);
+    assert_int_equal(nexts, autoclose ? 1 : 2);
+    assert_int_equal(esock_inet_send(a, "Hej", 3), next);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+static void send_timeout_two_senders_keep(void **st)
+{
+    (void)st;
+    send_timeout_two_senders(false);
+}
+
+static void send_timeout_two_senders_close(void **st)
+{
+    (void)st;
+    send_timeout_two_senders(true);
+}
+
 static void send_timeout_keeps_socket(void **st)
 {
     (void)st;
@@ -603,6 +670,8 @@ const struct CMUnitTest inet_tests_send[] = {
     cmocka_unit_test_teardown(send_timeout_then_close, inet_teardown),
     cmocka_unit_test_teardown(send_timeout_close_active, inet_teardown),
     cmocka_unit_test_teardown(send_timeout_keeps_socket, inet_teardown),
+    cmocka_unit_test_teardown(send_timeout_two_senders_keep, inet_teardown),
+    cmocka_unit_test_teardown(send_timeout_two_senders_close, inet_teardown),
     cmocka_unit_test_teardown(delay_send_coalesces, inet_teardown),
     cmocka_unit_test_teardown(delay_send_coalesces_big_sends, inet_teardown),
     cmocka_unit_test_teardown(delay_send_written_when_owner_thread_exits, inet_teardown),
