@@ -665,6 +665,11 @@ static int send_locked(esock__isock_t *s, const uint8_t *data, size_t len, esock
                 if (!s->busy)
                     break;
                 rc = esock__inet_wait(s, POLLOUT, deadline);
+                /* Two senders whose deadlines passed together: the first
+                 * back under the lock times out (and closes, with
+                 * send_timeout_close); the other finds the socket ended. */
+                if (rc == ESOCK_ETIMEOUT && send_refused(s) != 0)
+                    rc = send_refused(s);
             }
             if (rc == ESOCK_ETIMEOUT && s->send_timeout_close) {
                 /* send_timeout_close: the fd is closed. An active owner gets
