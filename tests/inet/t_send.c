@@ -394,21 +394,39 @@ static void getstat_known_traffic(void **st)
     esock_inet_close(l);
 }
 
-static void shutdown_write_after_queue(void **st)
+/* Queued output goes out before the shutdown, in both directions' case
+ * (gen_tcp_api_SUITE t_shutdown_write, t_shutdown_both): the peer reads
+ * it, then EOF; after SHUT_RDWR the socket's own recv reports closed. */
+static void shutdown_after_queue(int how)
 {
-    (void)st;
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(DELAY_SEND, 1)};
     esock_inet_t l, a;
     int fd = inet_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
     assert_int_equal(esock_inet_send(a, "bye", 3), 0);
-    assert_int_equal(esock_inet_shutdown(a, SHUT_WR), 0);
+    assert_int_equal(esock_inet_shutdown(a, how), 0);
     char b[8];
     rd(fd, b, 3);
     assert_memory_equal(b, "bye", 3);
     assert_int_equal(read(fd, b, sizeof b), 0); /* then EOF */
+    if (how == SHUT_RDWR) {
+        size_t got;
+        assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 1000), ESOCK_ECLOSED);
+    }
     close(fd);
     esock_inet_close(a);
     esock_inet_close(l);
+}
+
+static void shutdown_write_after_queue(void **st)
+{
+    (void)st;
+    shutdown_after_queue(SHUT_WR);
+}
+
+static void shutdown_both_after_queue(void **st)
+{
+    (void)st;
+    shutdown_after_queue(SHUT_RDWR);
 }
 
 struct drainer {
@@ -678,6 +696,7 @@ const struct CMUnitTest inet_tests_send[] = {
     cmocka_unit_test_teardown(lone_chunks_kept_per_thread, inet_teardown),
     cmocka_unit_test_teardown(getstat_known_traffic, inet_teardown),
     cmocka_unit_test_teardown(shutdown_write_after_queue, inet_teardown),
+    cmocka_unit_test_teardown(shutdown_both_after_queue, inet_teardown),
     cmocka_unit_test_teardown(passive_recv_writes_queued_output, inet_teardown),
     cmocka_unit_test_teardown(blocked_reader_writes_later_send, inet_teardown),
     cmocka_unit_test_teardown(blocked_reader_writes_delay_send, inet_teardown),
