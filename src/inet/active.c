@@ -410,7 +410,7 @@ void esock__active_update(esock__isock_t *s)
      * passive recv returned the end already and the fd went with it
      * (fd < 0 while the port lives: CLOSED, then the port is gone). */
     if (s->owner && s->active != ESOCK_INET_ACTIVE_FALSE && !s->closed && !s->read_dead &&
-        s->proto == ESOCK_INET_TCP && (s->fd >= 0 ? !(s->states & ESOCK_INET_ST_LISTEN) : s->eof_seen)) {
+        s->proto == ESOCK_INET_TCP && !(s->states & ESOCK_INET_ST_LISTEN) && (s->fd >= 0 || s->eof_seen)) {
         drain_buffer(s);
         if (s->eof_seen && s->active != ESOCK_INET_ACTIVE_FALSE && !s->closed_reported)
             report_close(s);

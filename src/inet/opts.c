@@ -321,8 +321,11 @@ static int kset(esock__isock_t *s, const optrow_t *r, const esock_inet_opt_t *o)
 }
 
 /* Returns 1 if the option is unsupported here (omit from getopts). */
+/* A kernel option's value: 0, 1 (left out), or -errno. */
 static int kget(esock__isock_t *s, const optrow_t *r, esock_inet_opt_t *o)
 {
+    if (s->fd < 0)
+        return 1; /* the fd was released, the port lives: inet leaves kernel options out */
     int rc;
     switch (r->kind) {
     case K_BOOL:
@@ -464,9 +467,8 @@ int esock_inet_getopts(esock_inet_t h, esock_inet_opt_t *opts, size_t n, size_t 
         }
         const optrow_t *r = &rows[o.name];
         int k = 0;
-        bool kernel = o.name == ESOCK_IOPT_RAW || (!r->get && applies(s, r->applies));
-        if (kernel && s->fd < 0) {
-            k = 1; /* the fd was released, the port lives: inet leaves kernel options out */
+        if (o.name == ESOCK_IOPT_RAW && s->fd < 0) {
+            k = 1; /* as kget: no fd, no kernel options */
         } else if (o.name == ESOCK_IOPT_RAW) {
             socklen_t l = (socklen_t)o.v.raw.len;
             if (esock__sys.getsockopt(s->fd, o.v.raw.level, o.v.raw.optname, o.v.raw.buf, &l) < 0)

@@ -371,6 +371,7 @@ void esock__inet_port_dead(esock__isock_t *s, int info, bool force)
  * and only then is the port gone (report_close in active.c). */
 static void fd_release(esock__isock_t *s)
 {
+    s->eof_seen = true; /* what esock__active_update reports when made active */
     esock__active_detach(s);
     esock__inet_wake_all(s);
     esock__inet_teardown(s);
@@ -465,9 +466,7 @@ int esock_inet_recv(esock_inet_t h, void *buf, size_t cap, size_t len, size_t *g
              * closed as the inet driver does (next recv and send:
              * enotconn); the port stays until made active or closed. */
             rc = r;
-            s->eof_seen = true;
             s->dead_send_err = -ENOTCONN;
-            esock__inet_consume(s, s->ihi - s->ilo);
             fd_release(s);
             break;
         }
@@ -652,11 +651,12 @@ static int send_locked(esock__isock_t *s, const uint8_t *data, size_t len, esock
                 *call_deadline = esock__inet_deadline(timeout_ms);
             if (*call_deadline >= 0 && (deadline < 0 || *call_deadline < deadline))
                 deadline = *call_deadline;
-            while (s->busy && rc == 0) {
-                /* the socket may have ended while this sender waited:
-                 * another sender's send_timeout_close, a reset, a close */
-                if ((rc = send_refused(s)) != 0)
-                    break;
+            /* The socket may end while this sender waits (another
+             * sender's send_timeout_close, a reset, a close): each round,
+             * and a wait that timed out, first ask whether it did, so of
+             * two senders whose deadlines pass together the first back
+             * under the lock times out and the other finds it ended. */
+            while (s->busy && (rc = send_refused(s)) == 0) {
                 int f = esock__inet_flush_locked(s);
                 if (f < 0) {
                     rc = send_err(s, f);
@@ -664,12 +664,13 @@ static int send_locked(esock__isock_t *s, const uint8_t *data, size_t len, esock
                 }
                 if (!s->busy)
                     break;
-                rc = esock__inet_wait(s, POLLOUT, deadline);
-                /* Two senders whose deadlines passed together: the first
-                 * back under the lock times out (and closes, with
-                 * send_timeout_close); the other finds the socket ended. */
-                if (rc == ESOCK_ETIMEOUT && send_refused(s) != 0)
+                int w = esock__inet_wait(s, POLLOUT, deadline);
+                if (w != 0) {
                     rc = send_refused(s);
+                    if (rc == 0)
+                        rc = w;
+                    break;
+                }
             }
             if (rc == ESOCK_ETIMEOUT && s->send_timeout_close) {
                 /* send_timeout_close: the fd is closed. An active owner gets
@@ -682,7 +683,6 @@ static int send_locked(esock__isock_t *s, const uint8_t *data, size_t len, esock
                     esock__inet_post_simple(s->owner, ESOCK_INET_MSG_CLOSED, s, 0, 0);
                     esock__inet_port_dead(s, ESOCK_ETIMEOUT, true);
                 } else {
-                    s->eof_seen = true;
                     s->dead_send_err = -ENOTCONN;
                     fd_release(s);
                 }

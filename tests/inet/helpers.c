@@ -51,6 +51,21 @@ void expect_none(esock_mbox_t mb, int ms)
     assert_null(m);
 }
 
+void expect_down(esock_mbox_t mb, uint64_t mref, int info)
+{
+    esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DOWN);
+    assert_int_equal(m->mref, mref);
+    assert_int_equal(m->error, info);
+    esock_inet_msg_free(m);
+}
+
+void activate_once(esock_inet_t s, esock_mbox_t owner)
+{
+    assert_int_equal(esock_inet_controlling_process(s, owner), 0);
+    const esock_inet_opt_t once[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_ONCE)};
+    assert_int_equal(esock_inet_setopts(s, once, 1), 0);
+}
+
 static void close_leftover(esock__isock_t *s, void *arg)
 {
     esock_inet_t h = {s->ref.id};

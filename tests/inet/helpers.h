@@ -46,6 +46,10 @@ int local_peer_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, eso
 esock_inet_msg_t *expect_msg(esock_mbox_t mb, int kind);
 /* Expect no message within ms. */
 void expect_none(esock_mbox_t mb, int ms);
+/* The next message is the DOWN of monitor @p mref with info @p info. */
+void expect_down(esock_mbox_t mb, uint64_t mref, int info);
+/* Gives @p s to @p owner and makes it {active, once}. */
+void activate_once(esock_inet_t s, esock_mbox_t owner);
 /* Whether a thread sleeps in a call on h: in a passive recv (@p reader) or
  * in a send the busy state holds (!@p reader). No event says so: tests
  * poll it, up to @p ms milliseconds with inet_wait_sleeper. */

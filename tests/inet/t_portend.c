@@ -51,6 +51,7 @@ static void expect_fd_released(esock_inet_t a, int send_rc)
     assert_int_equal(esock_inet_port(a, &port), -EBADF);
     assert_int_equal(esock_inet_peername(a, &sa), -ENOTCONN);
     assert_int_equal(esock_inet_shutdown(a, SHUT_WR), -ENOTCONN);
+    assert_int_equal(esock_inet_fd(a), -EINVAL); /* no descriptor to hand out */
     esock_inet_info_t info;
     assert_int_equal(esock_inet_info(a, &info), 0);
     assert_int_equal(info.fd, -1);
@@ -91,16 +92,14 @@ static void expect_port_gone(esock_inet_t a, esock_mbox_t mb)
     assert_int_equal(esock_inet_sockname(a, &sa), -EINVAL);
     assert_int_equal(esock_inet_peername(a, &sa), -EINVAL);
     assert_int_equal(esock_inet_port(a, &port), -EINVAL);
+    assert_int_equal(esock_inet_fd(a), -EINVAL);
     assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 100), ESOCK_ECLOSED);
     assert_int_equal(esock_inet_send(a, "x", 1), ESOCK_ECLOSED);
     assert_int_equal(esock_inet_shutdown(a, SHUT_WR), ESOCK_ECLOSED);
     assert_int_equal(esock_inet_controlling_process(a, mb), ESOCK_ECLOSED);
     uint64_t ref;
     assert_int_equal(esock_inet_monitor(a, mb, &ref), 0);
-    esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DOWN);
-    assert_int_equal(m->mref, ref);
-    assert_int_equal(m->error, -ENOENT);
-    esock_inet_msg_free(m);
+    expect_down(mb, ref, -ENOENT);
 }
 
 static void end_seen_by_passive_recv(enum end_kind kind)
@@ -133,14 +132,9 @@ static void end_seen_by_passive_recv(enum end_kind kind)
     expect_fd_released(a, send_rc);
     expect_none(mb, 30); /* no DOWN while the port lives */
     /* made active: the close is reported, then the port is gone */
-    assert_int_equal(esock_inet_controlling_process(a, mb), 0);
-    const esock_inet_opt_t once[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_ONCE)};
-    assert_int_equal(esock_inet_setopts(a, once, 1), 0);
+    activate_once(a, mb);
     esock_inet_msg_free(expect_msg(mb, ESOCK_INET_MSG_CLOSED));
-    esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DOWN);
-    assert_int_equal(m->mref, mref);
-    assert_int_equal(m->error, 0); /* normal */
-    esock_inet_msg_free(m);
+    expect_down(mb, mref, 0); /* normal */
     expect_port_gone(a, mb);
     expect_none(mb, 30); /* closed once */
     assert_int_equal(esock_inet_close(a), 0);
@@ -184,9 +178,7 @@ static void released_then_closed(void **st)
     assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 1000), ESOCK_ECLOSED);
     expect_none(mb, 30);
     assert_int_equal(esock_inet_close(a), 0);
-    esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DOWN);
-    assert_int_equal(m->error, 0);
-    esock_inet_msg_free(m);
+    expect_down(mb, mref, 0);
     expect_none(mb, 30);
     esock_inet_close(l);
     tm_free(mb);
@@ -204,10 +196,7 @@ static void active_close_ends_the_port(void **st)
     assert_int_equal(esock_inet_monitor(a, mb, &mref), 0);
     close(fd);
     esock_inet_msg_free(expect_msg(mb, ESOCK_INET_MSG_CLOSED));
-    esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DOWN);
-    assert_int_equal(m->mref, mref);
-    assert_int_equal(m->error, 0);
-    esock_inet_msg_free(m);
+    expect_down(mb, mref, 0);
     expect_port_gone(a, mb);
     assert_int_equal(esock_inet_close(a), 0);
     esock_inet_close(l);
@@ -239,9 +228,7 @@ static void reset_met_by_send(bool show, bool then_active)
         assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 100), -ENOTCONN);
         assert_int_equal(esock_inet_send(a, "z", 1), -ENOTCONN);
     } else {
-        assert_int_equal(esock_inet_controlling_process(a, mb), 0);
-        const esock_inet_opt_t once[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_ONCE)};
-        assert_int_equal(esock_inet_setopts(a, once, 1), 0);
+        activate_once(a, mb);
         if (show) {
             esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_ERROR);
             assert_int_equal(m->error, -ECONNRESET);

@@ -96,9 +96,7 @@ static void send_timeout_then_close(void **st)
     assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 100), -ENOTCONN);
     assert_true(stat1(a, ESOCK_STAT_SEND_CNT) >= 1);
     esock_mbox_t mb = tm_new();
-    assert_int_equal(esock_inet_controlling_process(a, mb), 0);
-    const esock_inet_opt_t once[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_ONCE)};
-    assert_int_equal(esock_inet_setopts(a, once, 1), 0);
+    activate_once(a, mb);
     esock_inet_msg_free(expect_msg(mb, ESOCK_INET_MSG_CLOSED));
     assert_int_equal(esock_inet_send(a, big, 10), ESOCK_ECLOSED); /* now gone */
     close(fd);
@@ -124,9 +122,7 @@ static void send_timeout_close_active(void **st)
     assert_int_equal(esock_inet_send(a, big, sizeof big), 0);
     assert_int_equal(esock_inet_send(a, big, 10), ESOCK_ETIMEOUT);
     esock_inet_msg_free(expect_msg(mb, ESOCK_INET_MSG_CLOSED));
-    esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DOWN);
-    assert_int_equal(m->error, ESOCK_ETIMEOUT);
-    esock_inet_msg_free(m);
+    expect_down(mb, mref, ESOCK_ETIMEOUT);
     assert_int_equal(esock_inet_send(a, big, 10), ESOCK_ECLOSED);
     uint64_t v;
     esock_inet_stat_t k = ESOCK_STAT_SEND_CNT;
