@@ -203,7 +203,8 @@ static void null_pointers_rejected(void **st)
     assert_int_equal(esock_inet_recv(a, NULL, 8, 0, NULL, 1000), -EINVAL);
     char b[8];
     size_t got = 0;
-    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 1000), 0);
+    /* exactly 5: a raw recv of "one read" may be short under injected faults */
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 5, &got, 1000), 0);
     assert_int_equal(got, 5); /* the refused call took nothing */
     /* sending: delay_send would copy from the pointer */
     assert_int_equal(esock_inet_send_ex(a, NULL, 5, 1000), -EINVAL);
