@@ -75,30 +75,31 @@ typedef enum esock_inet_packet {
 #define ESOCK_INET_ACTIVE_TRUE (-0x10001)
 #define ESOCK_INET_ACTIVE_ONCE (-0x10002)
 
-/** Option names. The string names (esock_inet_optname()) are the Erlang atoms. */
+/** Option names. The string names (esock_inet_optname()) are the Erlang atoms.
+ * The values each takes: docs/inet.md, "Option values". */
 typedef enum esock_inet_optname {
     ESOCK_IOPT_ACTIVE = 1,      /**< i: FALSE/TRUE/ONCE, or with setopts a count -32768..32767 (added) */
     ESOCK_IOPT_MODE,            /**< i: 0 = list, 1 = binary */
     ESOCK_IOPT_DELIVER,         /**< i: 0 = term, 1 = port */
     ESOCK_IOPT_PACKET,          /**< i: esock_inet_packet_t */
-    ESOCK_IOPT_PACKET_SIZE,     /**< i: 0 = unlimited */
+    ESOCK_IOPT_PACKET_SIZE,     /**< i: 0..2^32-1, 0 = unlimited */
     ESOCK_IOPT_LINE_DELIMITER,  /**< i: 0..255 */
-    ESOCK_IOPT_HEADER,          /**< i */
+    ESOCK_IOPT_HEADER,          /**< i: 0..2^31-1 */
     ESOCK_IOPT_EXIT_ON_CLOSE,   /**< b */
     ESOCK_IOPT_SHOW_ECONNRESET, /**< b */
-    ESOCK_IOPT_BUFFER,          /**< i */
+    ESOCK_IOPT_BUFFER,          /**< i: 1..2^31-1 */
     ESOCK_IOPT_DELAY_SEND,      /**< b */
-    ESOCK_IOPT_HIGH_WATERMARK,  /**< i */
-    ESOCK_IOPT_LOW_WATERMARK,   /**< i */
-    ESOCK_IOPT_HIGH_MSGQ_WATERMARK, /**< i */
-    ESOCK_IOPT_LOW_MSGQ_WATERMARK,  /**< i */
-    ESOCK_IOPT_SEND_TIMEOUT,    /**< i: ms, ESOCK_INFINITY */
+    ESOCK_IOPT_HIGH_WATERMARK,  /**< i: 0..2^31-1 (lowers low_watermark to it) */
+    ESOCK_IOPT_LOW_WATERMARK,   /**< i: 0..2^31-1 (raises high_watermark to it) */
+    ESOCK_IOPT_HIGH_MSGQ_WATERMARK, /**< i: 1..2^31-1 (lowers the low one to it) */
+    ESOCK_IOPT_LOW_MSGQ_WATERMARK,  /**< i: 1..2^31-1 (raises the high one to it) */
+    ESOCK_IOPT_SEND_TIMEOUT,    /**< i: ms >= 0, or ESOCK_INFINITY */
     ESOCK_IOPT_SEND_TIMEOUT_CLOSE, /**< b */
     ESOCK_IOPT_READ_AHEAD,      /**< b */
-    ESOCK_IOPT_READ_PACKETS,    /**< i (UDP) */
+    ESOCK_IOPT_READ_PACKETS,    /**< i: 1..2^31-1 (UDP) */
     ESOCK_IOPT_ZEROCOPY_MIN,    /**< i: esock's own: active TCP packets of at least this many bytes are delivered without a copy (0 = never, the default; see esock_inet_msg_t) */
     /* Kernel options. */
-    ESOCK_IOPT_LINGER,          /**< linger */
+    ESOCK_IOPT_LINGER,          /**< linger: secs >= 0 */
     ESOCK_IOPT_NODELAY,         /**< b */
     ESOCK_IOPT_NOPUSH,          /**< b (TCP_CORK) */
     ESOCK_IOPT_KEEPALIVE,       /**< b */
@@ -116,7 +117,7 @@ typedef enum esock_inet_optname {
     ESOCK_IOPT_RECBUF,          /**< i (also raises buffer, as OTP) */
     ESOCK_IOPT_SNDBUF,          /**< i */
     ESOCK_IOPT_IPV6_V6ONLY,     /**< b: creation only */
-    ESOCK_IOPT_BIND_TO_DEVICE,  /**< str: creation (and set) */
+    ESOCK_IOPT_BIND_TO_DEVICE,  /**< str: creation (and set); shorter than IFNAMSIZ */
     ESOCK_IOPT_NETNS,           /**< str: creation only */
     ESOCK_IOPT_RAW,             /**< raw */
     ESOCK_IOPT_COUNT_
@@ -300,8 +301,13 @@ ESOCK_API int esock_inet_udp_open(esock_inet_t *out, const esock_sockaddr_t *add
 /**
  * Process-wide default options for connect / listen (kernel's
  * inet_default_connect_options / inet_default_listen_options). The list is
- * copied (raw option buffers included). `active` in it is ignored, as OTP
- * does. n = 0 clears. Returns 0 or ESOCK_EINVAL_OPTION.
+ * copied (raw option buffers and strings included). `active` in it is
+ * ignored, as OTP does. n = 0 clears. The list is checked as setopts checks
+ * one, now rather than at every connect / listen. Returns 0,
+ * ESOCK_EINVAL_OPTION, ESOCK_EINVAL_VALUE, -EINVAL (NULL @p opts with
+ * n > 0), -ENAMETOOLONG (a netns path over 63 bytes) or -ENOMEM; on an
+ * error the previous defaults stay. @p opts is only read during the call.
+ * Thread-safe.
  */
 ESOCK_API int esock_inet_set_default_connect_options(const esock_inet_opt_t *opts, size_t n);
 ESOCK_API int esock_inet_set_default_listen_options(const esock_inet_opt_t *opts, size_t n);
@@ -479,10 +485,14 @@ ESOCK_API int esock_inet_controlling_process(esock_inet_t s, esock_mbox_t owner)
 /* ---- Options and information -------------------------------------------- */
 
 /**
- * inet:setopts/2: applies the options in order; stops at the first error
- * and returns it (ESOCK_EINVAL_OPTION unknown name, ESOCK_EINVAL_VALUE bad
- * value, -EINVAL for active count out of range or a gone port, even with
- * no options, ESOCK_ECLOSED for a closed or stale handle). Kernel options
+ * inet:setopts/2: checks every option first, so that a bad one leaves the
+ * socket as it was, then applies them in order (a later entry wins). Returns
+ * 0, ESOCK_EINVAL_OPTION (unknown name), ESOCK_EINVAL_VALUE (a value out of
+ * the option's range, docs/inet.md "Option values"; a NULL string or raw
+ * buffer with a length), -EINVAL (active count out of range, a
+ * creation-only option, a gone port even with no options), ESOCK_ECLOSED
+ * (closed or stale handle), or the kernel's -errno for a kernel option (the
+ * entries before it stay applied). Kernel options
  * given after a recv returned the end (fd released) are taken and ignored,
  * as inet does. @p opts stays the caller's. Thread-safe.
  */

@@ -251,6 +251,11 @@ static inline void esock__inet_update_busy(esock__isock_t *s)
 void esock__inet_teardown(esock__isock_t *s);
 
 /* ---- opts.c ---- */
+/* Whether every option names one and carries a value it takes (0 or the
+ * error setopts gives); applies nothing. @p creation: connect / listen /
+ * open options and the process-wide defaults. */
+int esock__inet_check_opts(const esock_inet_opt_t *o, size_t n, bool creation);
+/* Checks every option, then applies them in order (s->mu held). */
 int esock__inet_setopts_locked(esock__isock_t *s, const esock_inet_opt_t *o, size_t n, bool creation);
 int esock__inet_apply_defaults(esock__isock_t *s, bool listen);
 
@@ -282,5 +287,6 @@ ssize_t esock__inet_udp_read(esock__isock_t *s, void *buf, size_t cap, esock_soc
 int esock__inet_find_netns(const esock_inet_opt_t *o, size_t n, bool listen, char *path, size_t cap);
 
 #define ESOCK__MIN(a, b) ((a) < (b) ? (a) : (b))
+#define ESOCK__MAX(a, b) ((a) > (b) ? (a) : (b))
 
 #endif

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
@@ -30,7 +31,9 @@ enum kind { K_INT, K_BOOL, K_LINGER, K_STR, K_RAW };
 #define A_CREATE 4 /* creation-time only */
 #define A_UDP 5    /* datagram sockets only (read_packets) */
 
-typedef int (*lib_set_fn)(esock__isock_t *s, const esock_inet_opt_t *o);
+/* A library option's setter gets a value check_opt() accepted; it returns
+ * 1 when the caller must post a passive message (active count at zero). */
+typedef int (*lib_set_fn)(esock__isock_t *s, int64_t v);
 typedef void (*lib_get_fn)(esock__isock_t *s, esock_inet_opt_t *o);
 
 typedef struct optrow {
@@ -38,107 +41,105 @@ typedef struct optrow {
     enum kind kind;
     int level, optname; /* kernel option when level >= 0 */
     int applies;
+    int64_t lo, hi; /* values a library option takes (kernel: by kind) */
     lib_set_fn set;
     lib_get_fn get;
 } optrow_t;
 
 /* ---- library options ---------------------------------------------------- */
 
-static int set_active(esock__isock_t *s, const esock_inet_opt_t *o)
+static bool active_keyword(int64_t v)
 {
-    int64_t v = o->v.i;
-    if (v == ESOCK_INET_ACTIVE_TRUE || v == ESOCK_INET_ACTIVE_ONCE || v == ESOCK_INET_ACTIVE_FALSE) {
-        s->active = (int)v;
+    return v == ESOCK_INET_ACTIVE_TRUE || v == ESOCK_INET_ACTIVE_ONCE || v == ESOCK_INET_ACTIVE_FALSE;
+}
+
+/* The active state after {active, v} on a socket in state @p cur: 0 and
+ * *next, 1 when the count reached zero (the socket turns passive and posts
+ * a passive message, even if it was passive already), or -EINVAL when the
+ * count would pass 32767. {active, N} adds to a current count; from
+ * false/true/once it starts from N (inet driver). */
+static int active_next(int cur, int64_t v, int *next)
+{
+    if (active_keyword(v)) {
+        *next = (int)v;
         return 0;
     }
-    if (v < -32768 || v > 32767)
-        return -EINVAL;
-    /* {active, N} adds to a current count; from false/true/once it starts
-     * from N (inet driver). Reaching <= 0 makes the socket passive and
-     * posts a passive message, even if it was passive already. */
-    int64_t sum = s->active > 0 ? s->active + v : v;
+    int64_t sum = cur > 0 ? cur + v : v;
     if (sum > 32767)
         return -EINVAL;
-    if (sum <= 0) {
-        s->active = ESOCK_INET_ACTIVE_FALSE;
-        return 1; /* the caller posts PASSIVE */
-    }
-    s->active = (int)sum;
-    return 0;
+    *next = sum <= 0 ? ESOCK_INET_ACTIVE_FALSE : (int)sum;
+    return sum <= 0;
 }
 
+static int set_active(esock__isock_t *s, int64_t v) { return active_next(s->active, v, &s->active); }
 static void get_active(esock__isock_t *s, esock_inet_opt_t *o) { o->v.i = s->active; }
 
-#define LIB_INT(field, lo, hi)                                                   \
-    static int set_##field(esock__isock_t *s, const esock_inet_opt_t *o)       \
-    {                                                                          \
-        if (o->v.i < (lo) || o->v.i > (hi))                                    \
-            return ESOCK_EINVAL_VALUE;                                         \
-        s->field = o->v.i;                                                     \
-        return 0;                                                              \
-    }                                                                          \
+#define LIB_FIELD(field)                                                           \
+    static int set_##field(esock__isock_t *s, int64_t v)                         \
+    {                                                                              \
+        s->field = v;                                                              \
+        return 0;                                                                  \
+    }                                                                              \
     static void get_##field(esock__isock_t *s, esock_inet_opt_t *o) { o->v.i = (int64_t)s->field; }
 
-LIB_INT(binary, 0, 1)
-LIB_INT(deliver_port, 0, 1)
-LIB_INT(header, 0, 0x7fffffff)
-LIB_INT(exit_on_close, 0, 1)
-LIB_INT(show_econnreset, 0, 1)
-LIB_INT(delay_send, 0, 1)
-LIB_INT(send_timeout_close, 0, 1)
-LIB_INT(read_ahead, 0, 1)
-LIB_INT(read_packets, 1, 0x7fffffff)
-LIB_INT(zc_min, 0, 0x7fffffff)
-LIB_INT(high_msgq_wm, 1, 0x7fffffff)
-LIB_INT(low_msgq_wm, 1, 0x7fffffff)
+LIB_FIELD(binary)
+LIB_FIELD(deliver_port)
+LIB_FIELD(header)
+LIB_FIELD(exit_on_close)
+LIB_FIELD(show_econnreset)
+LIB_FIELD(delay_send)
+LIB_FIELD(send_timeout_close)
+LIB_FIELD(read_ahead)
+LIB_FIELD(read_packets)
+LIB_FIELD(zc_min)
+LIB_FIELD(buffer)
 
-static int set_buffer(esock__isock_t *s, const esock_inet_opt_t *o)
+/* Each watermark pair keeps low <= high as inet does (OTP 25): a high
+ * below the low lowers the low, a low above the high raises the high. */
+static int set_high_wm(esock__isock_t *s, int64_t v)
 {
-    if (o->v.i <= 0 || o->v.i > 0x7fffffff)
-        return ESOCK_EINVAL_VALUE;
-    s->buffer = (size_t)o->v.i;
-    return 0;
-}
-static void get_buffer(esock__isock_t *s, esock_inet_opt_t *o) { o->v.i = (int64_t)s->buffer; }
-
-static int set_high_wm(esock__isock_t *s, const esock_inet_opt_t *o)
-{
-    if (o->v.i < 0 || o->v.i > 0x7fffffff)
-        return ESOCK_EINVAL_VALUE;
-    s->high_wm = (size_t)o->v.i;
-    if (s->low_wm > s->high_wm) /* inet keeps low <= high */
-        s->low_wm = s->high_wm;
+    s->high_wm = (size_t)v;
+    s->low_wm = ESOCK__MIN(s->low_wm, s->high_wm);
     esock__inet_update_busy(s);
     return 0;
 }
 static void get_high_wm(esock__isock_t *s, esock_inet_opt_t *o) { o->v.i = (int64_t)s->high_wm; }
 
-static int set_low_wm(esock__isock_t *s, const esock_inet_opt_t *o)
+static int set_low_wm(esock__isock_t *s, int64_t v)
 {
-    if (o->v.i < 0 || o->v.i > 0x7fffffff)
-        return ESOCK_EINVAL_VALUE;
-    s->low_wm = (size_t)o->v.i;
-    if (s->high_wm < s->low_wm)
-        s->high_wm = s->low_wm;
+    s->low_wm = (size_t)v;
+    s->high_wm = ESOCK__MAX(s->high_wm, s->low_wm);
     esock__inet_update_busy(s);
     return 0;
 }
 static void get_low_wm(esock__isock_t *s, esock_inet_opt_t *o) { o->v.i = (int64_t)s->low_wm; }
 
-static int set_send_timeout(esock__isock_t *s, const esock_inet_opt_t *o)
+static int set_high_msgq_wm(esock__isock_t *s, int64_t v)
 {
-    if (o->v.i < 0 && o->v.i != ESOCK_INFINITY)
-        return ESOCK_EINVAL_VALUE;
-    s->send_timeout_ms = o->v.i;
+    s->high_msgq_wm = (size_t)v;
+    s->low_msgq_wm = ESOCK__MIN(s->low_msgq_wm, s->high_msgq_wm);
+    return 0;
+}
+static void get_high_msgq_wm(esock__isock_t *s, esock_inet_opt_t *o) { o->v.i = (int64_t)s->high_msgq_wm; }
+
+static int set_low_msgq_wm(esock__isock_t *s, int64_t v)
+{
+    s->low_msgq_wm = (size_t)v;
+    s->high_msgq_wm = ESOCK__MAX(s->high_msgq_wm, s->low_msgq_wm);
+    return 0;
+}
+static void get_low_msgq_wm(esock__isock_t *s, esock_inet_opt_t *o) { o->v.i = (int64_t)s->low_msgq_wm; }
+
+static int set_send_timeout(esock__isock_t *s, int64_t v)
+{
+    s->send_timeout_ms = v;
     return 0;
 }
 static void get_send_timeout(esock__isock_t *s, esock_inet_opt_t *o) { o->v.i = s->send_timeout_ms; }
 
-static int set_packet(esock__isock_t *s, const esock_inet_opt_t *o)
+static int set_packet(esock__isock_t *s, int64_t v)
 {
-    if (o->v.i < ESOCK_INET_PACKET_RAW || o->v.i > ESOCK_INET_PACKET_HTTPH_BIN)
-        return ESOCK_EINVAL_VALUE;
-    s->fr.ptype = (int)o->v.i;
+    s->fr.ptype = (int)v;
     s->fr.in_headers = 0;
     return 0;
 }
@@ -149,20 +150,16 @@ static void get_packet(esock__isock_t *s, esock_inet_opt_t *o)
     o->v.i = s->fr.ptype;
 }
 
-static int set_packet_size(esock__isock_t *s, const esock_inet_opt_t *o)
+static int set_packet_size(esock__isock_t *s, int64_t v)
 {
-    if (o->v.i < 0 || o->v.i > 0x7fffffff)
-        return ESOCK_EINVAL_VALUE;
-    s->fr.psize = (uint32_t)o->v.i;
+    s->fr.psize = (uint32_t)v;
     return 0;
 }
 static void get_packet_size(esock__isock_t *s, esock_inet_opt_t *o) { o->v.i = s->fr.psize; }
 
-static int set_line_delimiter(esock__isock_t *s, const esock_inet_opt_t *o)
+static int set_line_delimiter(esock__isock_t *s, int64_t v)
 {
-    if (o->v.i < 0 || o->v.i > 255)
-        return ESOCK_EINVAL_VALUE;
-    s->fr.delim = (uint8_t)o->v.i;
+    s->fr.delim = (uint8_t)v;
     return 0;
 }
 static void get_line_delimiter(esock__isock_t *s, esock_inet_opt_t *o) { o->v.i = s->fr.delim; }
@@ -170,49 +167,57 @@ static void get_line_delimiter(esock__isock_t *s, esock_inet_opt_t *o) { o->v.i 
 /* The cmsg flags are kernel options too, but inet also needs to know them to
  * decode ancillary data: mirror them here after the kernel accepted them. */
 
+/* Rows. Library options take lo..hi; the ranges are inet's where inet
+ * checks, and where inet wraps or clamps silently (buffer 0 reads 1,
+ * high_watermark -1 reads 0, send_timeout 2^31 reads negative) the value
+ * is refused instead. Kernel options take 0/1 (K_BOOL) or any C int. */
+#define I31 0x7fffffff
+#define LIB(atom, kind, lo, hi, fn) {atom, kind, -1, 0, A_ANY, lo, hi, set_##fn, get_##fn}
+#define KERN(atom, kind, level, name, where) {atom, kind, level, name, where, 0, 0, NULL, NULL}
+
 static const optrow_t rows[ESOCK_IOPT_COUNT_] = {
-    [ESOCK_IOPT_ACTIVE] = {"active", K_INT, -1, 0, A_ANY, set_active, get_active},
-    [ESOCK_IOPT_MODE] = {"mode", K_INT, -1, 0, A_ANY, set_binary, get_binary},
-    [ESOCK_IOPT_DELIVER] = {"deliver", K_INT, -1, 0, A_ANY, set_deliver_port, get_deliver_port},
-    [ESOCK_IOPT_PACKET] = {"packet", K_INT, -1, 0, A_ANY, set_packet, get_packet},
-    [ESOCK_IOPT_PACKET_SIZE] = {"packet_size", K_INT, -1, 0, A_ANY, set_packet_size, get_packet_size},
-    [ESOCK_IOPT_LINE_DELIMITER] = {"line_delimiter", K_INT, -1, 0, A_ANY, set_line_delimiter, get_line_delimiter},
-    [ESOCK_IOPT_HEADER] = {"header", K_INT, -1, 0, A_ANY, set_header, get_header},
-    [ESOCK_IOPT_EXIT_ON_CLOSE] = {"exit_on_close", K_BOOL, -1, 0, A_ANY, set_exit_on_close, get_exit_on_close},
-    [ESOCK_IOPT_SHOW_ECONNRESET] = {"show_econnreset", K_BOOL, -1, 0, A_ANY, set_show_econnreset, get_show_econnreset},
-    [ESOCK_IOPT_BUFFER] = {"buffer", K_INT, -1, 0, A_ANY, set_buffer, get_buffer},
-    [ESOCK_IOPT_DELAY_SEND] = {"delay_send", K_BOOL, -1, 0, A_ANY, set_delay_send, get_delay_send},
-    [ESOCK_IOPT_HIGH_WATERMARK] = {"high_watermark", K_INT, -1, 0, A_ANY, set_high_wm, get_high_wm},
-    [ESOCK_IOPT_LOW_WATERMARK] = {"low_watermark", K_INT, -1, 0, A_ANY, set_low_wm, get_low_wm},
-    [ESOCK_IOPT_HIGH_MSGQ_WATERMARK] = {"high_msgq_watermark", K_INT, -1, 0, A_ANY, set_high_msgq_wm, get_high_msgq_wm},
-    [ESOCK_IOPT_LOW_MSGQ_WATERMARK] = {"low_msgq_watermark", K_INT, -1, 0, A_ANY, set_low_msgq_wm, get_low_msgq_wm},
-    [ESOCK_IOPT_SEND_TIMEOUT] = {"send_timeout", K_INT, -1, 0, A_ANY, set_send_timeout, get_send_timeout},
-    [ESOCK_IOPT_SEND_TIMEOUT_CLOSE] = {"send_timeout_close", K_BOOL, -1, 0, A_ANY, set_send_timeout_close, get_send_timeout_close},
-    [ESOCK_IOPT_READ_AHEAD] = {"read_ahead", K_BOOL, -1, 0, A_ANY, set_read_ahead, get_read_ahead},
-    [ESOCK_IOPT_READ_PACKETS] = {"read_packets", K_INT, -1, 0, A_UDP, set_read_packets, get_read_packets},
-    [ESOCK_IOPT_ZEROCOPY_MIN] = {"zerocopy_min", K_INT, -1, 0, A_ANY, set_zc_min, get_zc_min},
-    [ESOCK_IOPT_LINGER] = {"linger", K_LINGER, SOL_SOCKET, SO_LINGER, A_ANY, NULL, NULL},
-    [ESOCK_IOPT_NODELAY] = {"nodelay", K_BOOL, IPPROTO_TCP, TCP_NODELAY, A_TCP, NULL, NULL},
-    [ESOCK_IOPT_NOPUSH] = {"nopush", K_BOOL, IPPROTO_TCP, TCP_CORK, A_TCP, NULL, NULL},
-    [ESOCK_IOPT_KEEPALIVE] = {"keepalive", K_BOOL, SOL_SOCKET, SO_KEEPALIVE, A_ANY, NULL, NULL},
-    [ESOCK_IOPT_PRIORITY] = {"priority", K_INT, SOL_SOCKET, SO_PRIORITY, A_ANY, NULL, NULL},
-    [ESOCK_IOPT_TOS] = {"tos", K_INT, IPPROTO_IP, IP_TOS, A_IP4, NULL, NULL},
-    [ESOCK_IOPT_TCLASS] = {"tclass", K_INT, IPPROTO_IPV6, IPV6_TCLASS, A_IP6, NULL, NULL},
-    [ESOCK_IOPT_RECVTOS] = {"recvtos", K_BOOL, IPPROTO_IP, IP_RECVTOS, A_IP4, NULL, NULL},
-    [ESOCK_IOPT_RECVTTL] = {"recvttl", K_BOOL, IPPROTO_IP, IP_RECVTTL, A_IP4, NULL, NULL},
-    [ESOCK_IOPT_RECVTCLASS] = {"recvtclass", K_BOOL, IPPROTO_IPV6, IPV6_RECVTCLASS, A_IP6, NULL, NULL},
-    [ESOCK_IOPT_BROADCAST] = {"broadcast", K_BOOL, SOL_SOCKET, SO_BROADCAST, A_ANY, NULL, NULL},
-    [ESOCK_IOPT_DONTROUTE] = {"dontroute", K_BOOL, SOL_SOCKET, SO_DONTROUTE, A_ANY, NULL, NULL},
-    [ESOCK_IOPT_REUSEADDR] = {"reuseaddr", K_BOOL, SOL_SOCKET, SO_REUSEADDR, A_ANY, NULL, NULL},
-    [ESOCK_IOPT_REUSEPORT] = {"reuseport", K_BOOL, SOL_SOCKET, SO_REUSEPORT, A_ANY, NULL, NULL},
+    [ESOCK_IOPT_ACTIVE] = LIB("active", K_INT, -32768, 32767, active), /* and the keywords */
+    [ESOCK_IOPT_MODE] = LIB("mode", K_BOOL, 0, 1, binary),
+    [ESOCK_IOPT_DELIVER] = LIB("deliver", K_BOOL, 0, 1, deliver_port),
+    [ESOCK_IOPT_PACKET] = LIB("packet", K_INT, ESOCK_INET_PACKET_RAW, ESOCK_INET_PACKET_HTTPH_BIN, packet),
+    [ESOCK_IOPT_PACKET_SIZE] = LIB("packet_size", K_INT, 0, 0xffffffff, packet_size),
+    [ESOCK_IOPT_LINE_DELIMITER] = LIB("line_delimiter", K_INT, 0, 255, line_delimiter),
+    [ESOCK_IOPT_HEADER] = LIB("header", K_INT, 0, I31, header),
+    [ESOCK_IOPT_EXIT_ON_CLOSE] = LIB("exit_on_close", K_BOOL, 0, 1, exit_on_close),
+    [ESOCK_IOPT_SHOW_ECONNRESET] = LIB("show_econnreset", K_BOOL, 0, 1, show_econnreset),
+    [ESOCK_IOPT_BUFFER] = LIB("buffer", K_INT, 1, I31, buffer),
+    [ESOCK_IOPT_DELAY_SEND] = LIB("delay_send", K_BOOL, 0, 1, delay_send),
+    [ESOCK_IOPT_HIGH_WATERMARK] = LIB("high_watermark", K_INT, 0, I31, high_wm),
+    [ESOCK_IOPT_LOW_WATERMARK] = LIB("low_watermark", K_INT, 0, I31, low_wm),
+    [ESOCK_IOPT_HIGH_MSGQ_WATERMARK] = LIB("high_msgq_watermark", K_INT, 1, I31, high_msgq_wm),
+    [ESOCK_IOPT_LOW_MSGQ_WATERMARK] = LIB("low_msgq_watermark", K_INT, 1, I31, low_msgq_wm),
+    [ESOCK_IOPT_SEND_TIMEOUT] = LIB("send_timeout", K_INT, ESOCK_INFINITY, INT64_MAX, send_timeout),
+    [ESOCK_IOPT_SEND_TIMEOUT_CLOSE] = LIB("send_timeout_close", K_BOOL, 0, 1, send_timeout_close),
+    [ESOCK_IOPT_READ_AHEAD] = LIB("read_ahead", K_BOOL, 0, 1, read_ahead),
+    [ESOCK_IOPT_READ_PACKETS] = {"read_packets", K_INT, -1, 0, A_UDP, 1, I31, set_read_packets, get_read_packets},
+    [ESOCK_IOPT_ZEROCOPY_MIN] = LIB("zerocopy_min", K_INT, 0, I31, zc_min),
+    [ESOCK_IOPT_LINGER] = KERN("linger", K_LINGER, SOL_SOCKET, SO_LINGER, A_ANY),
+    [ESOCK_IOPT_NODELAY] = KERN("nodelay", K_BOOL, IPPROTO_TCP, TCP_NODELAY, A_TCP),
+    [ESOCK_IOPT_NOPUSH] = KERN("nopush", K_BOOL, IPPROTO_TCP, TCP_CORK, A_TCP),
+    [ESOCK_IOPT_KEEPALIVE] = KERN("keepalive", K_BOOL, SOL_SOCKET, SO_KEEPALIVE, A_ANY),
+    [ESOCK_IOPT_PRIORITY] = KERN("priority", K_INT, SOL_SOCKET, SO_PRIORITY, A_ANY),
+    [ESOCK_IOPT_TOS] = KERN("tos", K_INT, IPPROTO_IP, IP_TOS, A_IP4),
+    [ESOCK_IOPT_TCLASS] = KERN("tclass", K_INT, IPPROTO_IPV6, IPV6_TCLASS, A_IP6),
+    [ESOCK_IOPT_RECVTOS] = KERN("recvtos", K_BOOL, IPPROTO_IP, IP_RECVTOS, A_IP4),
+    [ESOCK_IOPT_RECVTTL] = KERN("recvttl", K_BOOL, IPPROTO_IP, IP_RECVTTL, A_IP4),
+    [ESOCK_IOPT_RECVTCLASS] = KERN("recvtclass", K_BOOL, IPPROTO_IPV6, IPV6_RECVTCLASS, A_IP6),
+    [ESOCK_IOPT_BROADCAST] = KERN("broadcast", K_BOOL, SOL_SOCKET, SO_BROADCAST, A_ANY),
+    [ESOCK_IOPT_DONTROUTE] = KERN("dontroute", K_BOOL, SOL_SOCKET, SO_DONTROUTE, A_ANY),
+    [ESOCK_IOPT_REUSEADDR] = KERN("reuseaddr", K_BOOL, SOL_SOCKET, SO_REUSEADDR, A_ANY),
+    [ESOCK_IOPT_REUSEPORT] = KERN("reuseport", K_BOOL, SOL_SOCKET, SO_REUSEPORT, A_ANY),
     /* Linux's SO_REUSEPORT load-balances: reuseport_lb is the same option. */
-    [ESOCK_IOPT_REUSEPORT_LB] = {"reuseport_lb", K_BOOL, SOL_SOCKET, SO_REUSEPORT, A_ANY, NULL, NULL},
-    [ESOCK_IOPT_RECBUF] = {"recbuf", K_INT, SOL_SOCKET, SO_RCVBUF, A_ANY, NULL, NULL},
-    [ESOCK_IOPT_SNDBUF] = {"sndbuf", K_INT, SOL_SOCKET, SO_SNDBUF, A_ANY, NULL, NULL},
-    [ESOCK_IOPT_IPV6_V6ONLY] = {"ipv6_v6only", K_BOOL, IPPROTO_IPV6, IPV6_V6ONLY, A_IP6, NULL, NULL},
-    [ESOCK_IOPT_BIND_TO_DEVICE] = {"bind_to_device", K_STR, SOL_SOCKET, SO_BINDTODEVICE, A_ANY, NULL, NULL},
-    [ESOCK_IOPT_NETNS] = {"netns", K_STR, -1, 0, A_CREATE, NULL, NULL},
-    [ESOCK_IOPT_RAW] = {"raw", K_RAW, -1, 0, A_ANY, NULL, NULL},
+    [ESOCK_IOPT_REUSEPORT_LB] = KERN("reuseport_lb", K_BOOL, SOL_SOCKET, SO_REUSEPORT, A_ANY),
+    [ESOCK_IOPT_RECBUF] = KERN("recbuf", K_INT, SOL_SOCKET, SO_RCVBUF, A_ANY),
+    [ESOCK_IOPT_SNDBUF] = KERN("sndbuf", K_INT, SOL_SOCKET, SO_SNDBUF, A_ANY),
+    [ESOCK_IOPT_IPV6_V6ONLY] = KERN("ipv6_v6only", K_BOOL, IPPROTO_IPV6, IPV6_V6ONLY, A_IP6),
+    [ESOCK_IOPT_BIND_TO_DEVICE] = KERN("bind_to_device", K_STR, SOL_SOCKET, SO_BINDTODEVICE, A_ANY),
+    [ESOCK_IOPT_NETNS] = KERN("netns", K_STR, -1, 0, A_CREATE),
+    [ESOCK_IOPT_RAW] = KERN("raw", K_RAW, -1, 0, A_ANY),
 };
 
 const char *esock_inet_optname(esock_inet_optname_t name)
@@ -287,16 +292,61 @@ static int set_tos_keep_priority(int fd, int tos)
     return 0;
 }
 
+/* Whether @p o names an option and carries a value it takes: 0, or the
+ * error setopts returns for it. Nothing is applied. @p creation: options
+ * of connect / listen / open and the process-wide defaults. */
+static int check_opt(const esock_inet_opt_t *o, bool creation)
+{
+    if (o->name <= 0 || o->name >= ESOCK_IOPT_COUNT_)
+        return ESOCK_EINVAL_OPTION;
+    const optrow_t *r = &rows[o->name];
+    if (!creation && (r->applies == A_CREATE || o->name == ESOCK_IOPT_IPV6_V6ONLY))
+        return -EINVAL; /* creation-time only, as inet */
+    int64_t v = o->v.i;
+    switch (r->kind) {
+    case K_BOOL:
+        return v == 0 || v == 1 ? 0 : ESOCK_EINVAL_VALUE;
+    case K_INT:
+        if (o->name == ESOCK_IOPT_ACTIVE)
+            return active_keyword(v) || (v >= r->lo && v <= r->hi) ? 0 : -EINVAL;
+        if (r->set)
+            return v >= r->lo && v <= r->hi ? 0 : ESOCK_EINVAL_VALUE;
+        return v >= INT32_MIN && v <= INT32_MAX ? 0 : ESOCK_EINVAL_VALUE;
+    case K_LINGER:
+        return o->v.linger.secs >= 0 ? 0 : ESOCK_EINVAL_VALUE;
+    case K_STR:
+        if (o->v.str.ptr == NULL && o->v.str.len > 0)
+            return ESOCK_EINVAL_VALUE;
+        /* Linux cuts a longer device name to IFNAMSIZ - 1 and binds to
+         * whatever that names: refuse it instead. */
+        if (o->name == ESOCK_IOPT_BIND_TO_DEVICE && o->v.str.len >= IFNAMSIZ)
+            return ESOCK_EINVAL_VALUE;
+        return 0;
+    case K_RAW:
+        return o->v.raw.buf == NULL && o->v.raw.len > 0 ? ESOCK_EINVAL_VALUE : 0;
+    }
+    return ESOCK_EINVAL_OPTION;
+}
+
+int esock__inet_check_opts(const esock_inet_opt_t *o, size_t n, bool creation)
+{
+    if (o == NULL && n > 0)
+        return -EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        int rc = check_opt(&o[i], creation);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* Applies a kernel option check_opt() accepted. */
 static int kset(esock__isock_t *s, const optrow_t *r, const esock_inet_opt_t *o)
 {
     int rc;
     switch (r->kind) {
     case K_BOOL:
     case K_INT: {
-        if (r->kind == K_BOOL && (o->v.i < 0 || o->v.i > 1))
-            return ESOCK_EINVAL_VALUE;
-        if (o->v.i < INT32_MIN || o->v.i > INT32_MAX)
-            return ESOCK_EINVAL_VALUE;
         int v = (int)o->v.i;
         if (r->level == IPPROTO_IP && r->optname == IP_TOS)
             rc = set_tos_keep_priority(s->fd, v);
@@ -306,8 +356,6 @@ static int kset(esock__isock_t *s, const optrow_t *r, const esock_inet_opt_t *o)
     }
     case K_LINGER: {
         struct linger l = {.l_onoff = o->v.linger.on, .l_linger = o->v.linger.secs};
-        if (o->v.linger.secs < 0)
-            return ESOCK_EINVAL_VALUE;
         rc = esock__sys.setsockopt(s->fd, r->level, r->optname, &l, sizeof l);
         break;
     }
@@ -374,48 +422,40 @@ static int kget(esock__isock_t *s, const optrow_t *r, esock_inet_opt_t *o)
 
 int esock__inet_setopts_locked(esock__isock_t *s, const esock_inet_opt_t *o, size_t n, bool creation)
 {
-    if (o == NULL && n > 0)
-        return -EINVAL;
+    /* Every option is checked before any is applied, so a bad value
+     * leaves the socket as it was (inet applies the ones before it). */
+    int rc = esock__inet_check_opts(o, n, creation);
+    int active = s->active;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        if (o[i].name == ESOCK_IOPT_ACTIVE && active_next(active, o[i].v.i, &active) < 0)
+            rc = -EINVAL; /* the count would pass 32767 */
+    if (rc)
+        return rc;
+    /* After a passive recv got the end of the stream (exit_on_close) or a
+     * framing error the fd is gone but the port lives: inet accepts kernel
+     * options then and ignores them (OTP 25.2.3: setopts ok), where
+     * setsockopt would say EBADF. */
+    bool fd_gone = s->fd < 0 && !creation;
     for (size_t i = 0; i < n; i++) {
         esock_inet_optname_t name = o[i].name;
-        if (name <= 0 || name >= ESOCK_IOPT_COUNT_)
-            return ESOCK_EINVAL_OPTION;
         const optrow_t *r = &rows[name];
-        int rc = 0;
-        /* After a passive recv got the end of the stream (exit_on_close)
-         * or a framing error the fd is gone but the port lives: inet
-         * accepts kernel options then and ignores them (OTP 25.2.3:
-         * setopts ok), where setsockopt would say EBADF. */
-        bool fd_gone = s->fd < 0 && !creation;
-        if (name == ESOCK_IOPT_RAW) {
-            if (fd_gone)
-                continue;
-            rc = esock__sys.setsockopt(s->fd, o[i].v.raw.level, o[i].v.raw.optname, o[i].v.raw.buf,
-                            (socklen_t)o[i].v.raw.len);
-            if (rc < 0)
-                return -errno;
-            continue;
-        }
-        if (name == ESOCK_IOPT_NETNS) {
-            if (!creation)
-                return -EINVAL; /* creation-time only, as inet */
-            continue;           /* applied by the creator (create.c) */
-        }
-        if (name == ESOCK_IOPT_IPV6_V6ONLY && !creation)
-            return -EINVAL;
         if (r->set) {
-            rc = r->set(s, &o[i]);
-            if (rc == 1) { /* active count reached zero */
+            if (r->set(s, o[i].v.i) == 1) /* active count reached zero */
                 esock__inet_post_simple(s->owner, ESOCK_INET_MSG_PASSIVE, s, 0, 0);
-                rc = 0;
-            }
-            if (rc)
-                return rc;
             if (name == ESOCK_IOPT_ACTIVE || name == ESOCK_IOPT_PACKET)
                 esock__active_update(s);
             continue;
         }
-        if (!applies(s, r->applies) || fd_gone)
+        if (name == ESOCK_IOPT_NETNS || fd_gone)
+            continue; /* netns: applied by the creator (esock__inet_create) */
+        if (name == ESOCK_IOPT_RAW) {
+            rc = esock__sys.setsockopt(s->fd, o[i].v.raw.level, o[i].v.raw.optname, o[i].v.raw.buf,
+                                       (socklen_t)o[i].v.raw.len);
+            if (rc < 0)
+                return -errno;
+            continue;
+        }
+        if (!applies(s, r->applies))
             continue; /* ignored on this socket kind, as inet does */
         rc = kset(s, r, &o[i]);
         if (rc)
@@ -522,11 +562,12 @@ static void free_defs(int which)
 
 static int set_defaults(int which, const esock_inet_opt_t *o, size_t n)
 {
-    if (o == NULL && n > 0)
-        return -EINVAL;
+    int rc = esock__inet_check_opts(o, n, true); /* refused now, not at every connect */
+    if (rc)
+        return rc;
     for (size_t i = 0; i < n; i++)
-        if (o[i].name <= 0 || o[i].name >= ESOCK_IOPT_COUNT_)
-            return ESOCK_EINVAL_OPTION;
+        if (o[i].name == ESOCK_IOPT_NETNS && o[i].v.str.len >= sizeof o[i].v.str.buf)
+            return -ENAMETOOLONG; /* kept in the copy's own buffer */
     esock_inet_opt_t *copy = NULL;
     size_t m = 0;
     if (n) {
@@ -546,14 +587,13 @@ static int set_defaults(int which, const esock_inet_opt_t *o, size_t n)
                     esock__free(copy);
                     return -ENOMEM;
                 }
-                memcpy(copy[m].v.raw.buf, o[i].v.raw.buf, o[i].v.raw.len);
+                if (o[i].v.raw.len)
+                    memcpy(copy[m].v.raw.buf, o[i].v.raw.buf, o[i].v.raw.len);
             }
             if (o[i].name == ESOCK_IOPT_BIND_TO_DEVICE || o[i].name == ESOCK_IOPT_NETNS) {
-                size_t l = o[i].v.str.len < sizeof copy[m].v.str.buf - 1 ? o[i].v.str.len
-                                                                         : sizeof copy[m].v.str.buf - 1;
-                memcpy(copy[m].v.str.buf, o[i].v.str.ptr, l);
-                copy[m].v.str.buf[l] = 0;
-                copy[m].v.str.len = l;
+                if (o[i].v.str.len) /* fits: check_opt and the netns check above */
+                    memcpy(copy[m].v.str.buf, o[i].v.str.ptr, o[i].v.str.len);
+                copy[m].v.str.buf[o[i].v.str.len] = 0;
                 copy[m].v.str.ptr = NULL; /* fixed up at use */
             }
             m++;

@@ -74,9 +74,10 @@ int esock__inet_create(esock__isock_t **out, int family, esock_inet_proto_t prot
                   const esock_inet_opt_t *opts, size_t n, int defaults, uint32_t owner)
 {
     char ns[256];
-    if (opts == NULL && n > 0)
-        return -EINVAL;
-    int orc = esock__owner_check(owner);
+    int orc = esock__inet_check_opts(opts, n, true); /* before a socket exists */
+    if (orc)
+        return orc;
+    orc = esock__owner_check(owner);
     if (orc)
         return orc;
     esock__sys_init(); /* faults (ESOCK_FAULTS) from the first syscall on */
