@@ -4,7 +4,8 @@
  * Same layout as OTP: one table per protocol (tcp, then udp), a header row
  * of capitalised column names, every column left-aligned and padded to its
  * widest cell plus one space. Addresses print as "*:Port" for any,
- * "localhost:Port" for loopback, "local:Path" for unix sockets; ports are
+ * "localhost:Port" for 127.0.0.1 and ::1 (other loopback addresses print as
+ * they are, as in inet), "local:Path" for unix sockets; ports are
  * service names unless show_ports. State strings follow inet's fmt_status.
  */
 #include <errno.h>
@@ -107,7 +108,7 @@ static void fmt_addr(int fd, bool peer, bool tcp, bool show_ports, char *out, si
     if (ip.family == ESOCK_IP4) {
         for (int i = 0; i < 4; i++)
             any = any && ip.u.v4[i] == 0;
-        loop = ip.u.v4[0] == 127;
+        loop = ip.u.v4[0] == 127 && ip.u.v4[1] == 0 && ip.u.v4[2] == 0 && ip.u.v4[3] == 1;
     } else {
         for (int i = 0; i < 8; i++)
             any = any && ip.u.v6[i] == 0;

@@ -1,5 +1,6 @@
 /* UDP, monitors, info, i() listing, stale handles. */
 #include <errno.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -335,6 +336,126 @@ static void info_and_listing(void **st)
     tm_free(mb);
 }
 
+/* The line of an i() listing that contains @p needle (a copy), or NULL. */
+static char *listing_line(const char *needle)
+{
+    char *txt = NULL, *line = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&txt, &len);
+    esock_inet_i(f, ESOCK_INET_I_TCP, NULL, 0, true);
+    fclose(f);
+    const char *at = strstr(txt, needle);
+    if (at) {
+        const char *b = at, *e = strchr(at, '\n');
+        while (b > txt && b[-1] != '\n')
+            b--;
+        line = strndup(b, e ? (size_t)(e - b) : strlen(b));
+    }
+    free(txt);
+    return line;
+}
+
+static void assert_listed(const char *addr, const char *state)
+{
+    char *line = listing_line(addr);
+    if (!line || !strstr(line, state))
+        print_error("want %s with %s in: %s\n", addr, state, line ? line : "(none)");
+    assert_non_null(line);
+    assert_non_null(strstr(line, state));
+    free(line);
+}
+
+static esock_inet_t listener_at(const esock_ip_t *ip, uint16_t *port)
+{
+    esock_sockaddr_t at;
+    esock_sockaddr_ip(&at, ip, 0);
+    esock_inet_t l;
+    assert_int_equal(esock_inet_listen(&l, &at, 4, NULL, 0, ESOCK_INET_NO_OWNER), 0);
+    assert_int_equal(esock_inet_port(l, port), 0);
+    return l;
+}
+
+struct acceptor {
+    esock_inet_t l, c;
+    int rc;
+    pthread_t th;
+};
+
+static void *acceptor_main(void *p)
+{
+    struct acceptor *a = p;
+    a->rc = esock_inet_accept(a->l, &a->c, ESOCK_INET_NO_OWNER, 5000);
+    return NULL;
+}
+
+/* i()'s address and state cells for what OTP 25.2.3's inet:i() showed
+ * on this machine: 127.0.0.2:P and 127.1.2.3:P as they are (only
+ * 127.0.0.1 and ::1 are "localhost"), *:P for the IPv6 any address,
+ * ACCEPTING for a listener with a waiting acceptor, BY:CD:O for a busy
+ * connected socket. */
+static void listing_states_and_addresses(void **st)
+{
+    (void)st;
+    char want[64];
+    uint16_t p2, p3, p6, pany;
+    const esock_ip_t ip2 = {.family = ESOCK_IP4, .u.v4 = {127, 0, 0, 2}};
+    const esock_ip_t ip3 = {.family = ESOCK_IP4, .u.v4 = {127, 1, 2, 3}};
+    const esock_ip_t ip6 = {.family = ESOCK_IP6, .u.v6 = {0, 0, 0, 0, 0, 0, 0, 1}};
+    const esock_ip_t any6 = {.family = ESOCK_IP6};
+    struct acceptor acc = {.l = listener_at(&ip2, &p2)};
+    esock_inet_t l3 = listener_at(&ip3, &p3), l6 = listener_at(&ip6, &p6), lany = listener_at(&any6, &pany);
+    assert_int_equal(pthread_create(&acc.th, NULL, acceptor_main, &acc), 0);
+    esock_inet_info_t info = {0};
+    for (int i = 0; i < 2000 && !(info.states & ESOCK_INET_ST_ACCEPTING); i++) {
+        assert_int_equal(esock_inet_info(acc.l, &info), 0);
+        msleep(1);
+    }
+    assert_true(info.states & ESOCK_INET_ST_ACCEPTING);
+    snprintf(want, sizeof want, "127.0.0.2:%u ", p2);
+    assert_listed(want, " ACCEPTING ");
+    snprintf(want, sizeof want, "127.1.2.3:%u ", p3);
+    assert_listed(want, " LN:O ");
+    snprintf(want, sizeof want, "localhost:%u ", p6);
+    assert_listed(want, " LN:O ");
+    snprintf(want, sizeof want, "*:%u ", pany);
+    assert_listed(want, " LN:O ");
+    /* the acceptor gets its connection; the listener is listening again */
+    esock_sockaddr_t to;
+    esock_sockaddr_ip(&to, &ip2, p2);
+    esock_inet_t c;
+    assert_int_equal(esock_inet_connect(&c, &to, NULL, 0, ESOCK_INET_NO_OWNER, 1000), 0);
+    pthread_join(acc.th, NULL);
+    assert_int_equal(acc.rc, 0);
+    snprintf(want, sizeof want, "127.0.0.2:%u ", p2);
+    assert_listed(want, " LN:O ");
+    esock_inet_close(acc.c);
+    esock_inet_close(c);
+    esock_inet_close(acc.l);
+    esock_inet_close(l3);
+    esock_inet_close(l6);
+    esock_inet_close(lany);
+    /* busy: the queue passed high_watermark */
+    const esock_inet_opt_t wm[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(HIGH_WATERMARK, 1024),
+                                   OPTI(LOW_WATERMARK, 512)};
+    esock_inet_t l, a;
+    int fd = inet_stalled_pair(wm, NOPTS(wm), ESOCK_INET_NO_OWNER, &l, &a);
+    static char chunk[16384];
+    int rc = 0;
+    for (int k = 0; k < 1000 && rc == 0; k++)
+        rc = esock_inet_send_ex(a, chunk, sizeof chunk, ESOCK_NOWAIT);
+    assert_int_equal(rc, ESOCK_SELECT);
+    assert_int_equal(esock_inet_info(a, &info), 0);
+    assert_true(info.states & ESOCK_INET_ST_BUSY);
+    struct sockaddr_in peer; /* a's foreign address: the raw peer's */
+    socklen_t pl = sizeof peer;
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&peer, &pl), 0);
+    snprintf(want, sizeof want, " localhost:%u ", ntohs(peer.sin_port));
+    assert_listed(want, " BY:CD:O ");
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
 const struct CMUnitTest inet_tests_misc[] = {
     cmocka_unit_test_teardown(udp_passive_and_active, inet_teardown),
     cmocka_unit_test_teardown(udp_broadcast_option, inet_teardown),
@@ -344,5 +465,6 @@ const struct CMUnitTest inet_tests_misc[] = {
     cmocka_unit_test_teardown(null_pointers_rejected, inet_teardown),
     cmocka_unit_test_teardown(stale_owner_refused, inet_teardown),
     cmocka_unit_test_teardown(info_and_listing, inet_teardown),
+    cmocka_unit_test_teardown(listing_states_and_addresses, inet_teardown),
 };
 const size_t inet_ntests_misc = NOPTS(inet_tests_misc);
