@@ -274,6 +274,47 @@ static void inet_tcp_recv_enomem(void **st)
     inet_tcp_recv(ENOMEM);
 }
 
+/* gen_tcp active: no caller to hand the error to, and the loop retrying
+ * a read that keeps failing would spin, so the socket reports it as inet
+ * reports a read error: ERROR with the code, then CLOSED, once each. */
+static void inet_tcp_recv_active(int err)
+{
+    esock_mbox_t mb;
+    ok(esock_mbox_create(&mb));
+    esock_inet_t l, a;
+    const esock_inet_opt_t o[] = {IOPT(PACKET, ESOCK_INET_PACKET_2)};
+    int peer = inet_peer_pair(o, NELEM(o), mb, &l, &a);
+    arm(C_READ, err);
+    wr(peer, "\0\3abc", 5);
+    esock_inet_msg_t *m = ft_inet_msg(mb, 2000);
+    disarm();
+    assert_non_null(m);
+    assert_int_equal(m->kind, ESOCK_INET_MSG_ERROR);
+    assert_int_equal(m->error, -err);
+    esock_inet_msg_free(m);
+    m = ft_inet_msg(mb, 2000);
+    assert_non_null(m);
+    assert_int_equal(m->kind, ESOCK_INET_MSG_CLOSED);
+    esock_inet_msg_free(m);
+    assert_null(ft_inet_msg(mb, 50));
+    close(peer);
+    ok(esock_inet_close(a));
+    ok(esock_inet_close(l));
+    ok(esock_mbox_destroy(mb));
+}
+
+static void inet_tcp_recv_active_enobufs(void **st)
+{
+    (void)st;
+    inet_tcp_recv_active(ENOBUFS);
+}
+
+static void inet_tcp_recv_active_enomem(void **st)
+{
+    (void)st;
+    inet_tcp_recv_active(ENOMEM);
+}
+
 /* gen_tcp send: the error comes back to the sender as the negative errno;
  * nothing half-written reaches the peer, and the socket closes cleanly.
  * With {packet,2} the header and the data go out in one sendmsg; raw data
@@ -333,6 +374,7 @@ const struct CMUnitTest ft_errno_tests[] = {
     cmocka_unit_test(socket_dgram_enobufs),  cmocka_unit_test(socket_dgram_enomem),
     cmocka_unit_test(inet_udp_enobufs),      cmocka_unit_test(inet_udp_enomem),
     cmocka_unit_test(inet_tcp_recv_enobufs), cmocka_unit_test(inet_tcp_recv_enomem),
+    cmocka_unit_test(inet_tcp_recv_active_enobufs), cmocka_unit_test(inet_tcp_recv_active_enomem),
     cmocka_unit_test(inet_tcp_send_enobufs), cmocka_unit_test(inet_tcp_send_enomem),
     cmocka_unit_test(inet_tcp_send_raw_enobufs), cmocka_unit_test(inet_tcp_send_raw_enomem),
 };
