@@ -362,29 +362,50 @@ static void send_length_headers(void **st)
     }
 }
 
+/* read_ahead false: the packet is read to its end and no further, for the
+ * fixed headers (header first, then the body) and for the delimited types
+ * (a byte at a time): the bytes after it stay in the kernel (the inet
+ * page's kTLS case). */
 static void read_ahead_false_stops_at_packet(void **st)
 {
     (void)st;
-    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(PACKET, ESOCK_INET_PACKET_2),
-                                  OPTI(READ_AHEAD, 0)};
-    esock_inet_t l, a;
-    int fd = inet_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
-    wr(fd, "\0\x02" "ab" "rest", 8);
-    msleep(20);
-    char b[16];
-    size_t got;
-    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 1000), 0);
-    assert_int_equal(got, 2);
-    /* nothing past the packet was taken from the kernel */
-    esock_inet_info_t info;
-    assert_int_equal(esock_inet_info(a, &info), 0);
-    assert_int_equal(info.input, 0);
-    int sfd = esock_inet_fd(a);
-    assert_int_equal(recv(sfd, b, sizeof b, MSG_DONTWAIT), 4);
-    assert_memory_equal(b, "rest", 4);
-    close(fd);
-    esock_inet_close(a);
-    esock_inet_close(l);
+    static const struct {
+        int ptype;
+        const char *wire;
+        size_t wlen, plen; /* the packet's bytes on the wire, its payload */
+    } c[] = {
+        {ESOCK_INET_PACKET_1, "\x02" "ab", 3, 2},
+        {ESOCK_INET_PACKET_2, "\0\x02" "ab", 4, 2},
+        {ESOCK_INET_PACKET_4, "\0\0\0\x02" "ab", 6, 2},
+        {ESOCK_INET_PACKET_LINE, "ab\n", 3, 3},
+        {ESOCK_INET_PACKET_ASN1, "\x04\x02" "ab", 4, 4},
+    };
+    for (size_t i = 0; i < NOPTS(c); i++) {
+        const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(PACKET, c[i].ptype),
+                                      OPTI(READ_AHEAD, 0)};
+        esock_inet_t l, a;
+        int fd = inet_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+        char wire[16];
+        memcpy(wire, c[i].wire, c[i].wlen);
+        memcpy(wire + c[i].wlen, "rest", 4);
+        wr(fd, wire, c[i].wlen + 4);
+        msleep(20);
+        char b[16];
+        size_t got;
+        assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 1000), 0);
+        assert_int_equal(got, c[i].plen);
+        assert_memory_equal(b, c[i].wire + c[i].wlen - c[i].plen, c[i].plen);
+        /* nothing past the packet was taken from the kernel */
+        esock_inet_info_t info;
+        assert_int_equal(esock_inet_info(a, &info), 0);
+        assert_int_equal(info.input, 0);
+        int sfd = esock_inet_fd(a);
+        assert_int_equal(recv(sfd, b, sizeof b, MSG_DONTWAIT), 4);
+        assert_memory_equal(b, "rest", 4);
+        close(fd);
+        esock_inet_close(a);
+        esock_inet_close(l);
+    }
 }
 
 /* ---- Lines longer than the `buffer` option --------------------------- *
