@@ -192,6 +192,65 @@ static void data_before_close(void **st)
     data_before_close_case(ESOCK_INET_ACTIVE_ONCE);
 }
 
+/* ---- otp_3924 -------------------------------------------------------- *
+ * An esock sender sends 100 KiB and closes; the passive receiver reads it
+ * all, and its next recv reports closed promptly: OTP's bound is 100 ms,
+ * times up to 6 on slow (debug) builds; 500 ms here, where sanitizer
+ * builds on a shared machine run it too (a recv still waiting then gives
+ * ESOCK_ETIMEOUT and fails the test). Ten rounds, as OTP runs it, so
+ * that a pass is not luck. */
+enum { N3924 = 100 * 1024 };
+
+typedef struct {
+    uint16_t port;
+    int rc;
+    pthread_t th;
+} sender3924_t;
+
+static void *sender3924_main(void *arg)
+{
+    sender3924_t *s = arg;
+    static uint8_t data[N3924];
+    fill_pat(data, 0, N3924);
+    esock_sockaddr_t to = lo4(s->port);
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
+    esock_inet_t c;
+    s->rc = esock_inet_connect(&c, &to, o, NOPTS(o), ESOCK_INET_NO_OWNER, 2000);
+    if (s->rc == 0) {
+        s->rc = esock_inet_send(c, data, N3924);
+        int rc = esock_inet_close(c);
+        if (s->rc == 0)
+            s->rc = rc;
+    }
+    return NULL;
+}
+
+static void otp_3924(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(MODE, 1)};
+    sender3924_t snd;
+    esock_inet_t l = inet_listener(o, NOPTS(o), ESOCK_INET_NO_OWNER, &snd.port);
+    static uint8_t in[N3924];
+    for (int round = 0; round < 10; round++) {
+        assert_int_equal(pthread_create(&snd.th, NULL, sender3924_main, &snd), 0);
+        esock_inet_t a;
+        assert_int_equal(esock_inet_accept(l, &a, ESOCK_INET_NO_OWNER, 2000), 0);
+        size_t got = 0, n = 0;
+        while (got < N3924) {
+            assert_int_equal(esock_inet_recv(a, in + got, N3924 - got, 0, &n, 2000), 0);
+            got += n;
+        }
+        assert_int_equal(check_pat(in, 0, N3924), N3924);
+        char more[1];
+        assert_int_equal(esock_inet_recv(a, more, sizeof more, 0, &n, 500), ESOCK_ECLOSED);
+        pthread_join(snd.th, NULL);
+        assert_int_equal(snd.rc, 0);
+        esock_inet_close(a);
+    }
+    esock_inet_close(l);
+}
+
 /* ---- 3. no_accept ---------------------------------------------------- *
  * Closing a listener closes its queued, never accepted connections: an
  * active client gets closed, a passive one recv closed (econnreset with
@@ -979,6 +1038,7 @@ static void waits_let_go_of_the_socket(void **st)
 const struct CMUnitTest inet_tests_lifecycle[] = {
     cmocka_unit_test_teardown(close_with_pending_output, inet_teardown),
     cmocka_unit_test_teardown(data_before_close, inet_teardown),
+    cmocka_unit_test_teardown(otp_3924, inet_teardown),
     cmocka_unit_test_teardown(no_accept, inet_teardown),
     cmocka_unit_test_teardown(busy_disconnect, inet_teardown),
     cmocka_unit_test_teardown(partial_recv_and_close, inet_teardown),
