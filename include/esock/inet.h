@@ -120,6 +120,7 @@ typedef enum esock_inet_optname {
     ESOCK_IOPT_BIND_TO_DEVICE,  /**< str: creation (and set); shorter than IFNAMSIZ */
     ESOCK_IOPT_NETNS,           /**< str: creation only */
     ESOCK_IOPT_RAW,             /**< raw */
+    ESOCK_IOPT_EXCLUSIVEADDRUSE, /**< b: Windows only; taken and ignored here, left out of getopts (the page: silently ignored on other systems) */
     ESOCK_IOPT_COUNT_
 } esock_inet_optname_t;
 

@@ -30,6 +30,7 @@ enum kind { K_INT, K_BOOL, K_LINGER, K_STR, K_RAW };
 #define A_IP6 3
 #define A_CREATE 4 /* creation-time only */
 #define A_UDP 5    /* datagram sockets only (read_packets) */
+#define A_WINDOWS 6 /* Windows only: taken and ignored here, as inet does */
 
 /* A library option's setter gets a value check_opt() accepted; it returns
  * 1 when the caller must post a passive message (active count at zero). */
@@ -218,6 +219,7 @@ static const optrow_t rows[ESOCK_IOPT_COUNT_] = {
     [ESOCK_IOPT_BIND_TO_DEVICE] = KERN("bind_to_device", K_STR, SOL_SOCKET, SO_BINDTODEVICE, A_ANY),
     [ESOCK_IOPT_NETNS] = KERN("netns", K_STR, -1, 0, A_CREATE),
     [ESOCK_IOPT_RAW] = KERN("raw", K_RAW, -1, 0, A_ANY),
+    [ESOCK_IOPT_EXCLUSIVEADDRUSE] = KERN("exclusiveaddruse", K_BOOL, -1, 0, A_WINDOWS),
 };
 
 const char *esock_inet_optname(esock_inet_optname_t name)
@@ -248,6 +250,7 @@ static bool applies(const esock__isock_t *s, int a)
     case A_IP4: return s->family == AF_INET;
     case A_IP6: return s->family == AF_INET6;
     case A_UDP: return s->proto == ESOCK_INET_UDP;
+    case A_WINDOWS: return false;
     default: return true;
     }
 }

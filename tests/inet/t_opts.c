@@ -504,6 +504,35 @@ static void default_options_checked_and_copied(void **st)
     assert_int_equal(esock_inet_count(), 0);
 }
 
+/* exclusiveaddruse: Windows only; the page says other systems ignore it
+ * silently. Taken at creation and by setopts (0 or 1), never read back,
+ * and another socket still binds the port with reuseaddr + reuseport. */
+static void exclusiveaddruse_ignored(void **st)
+{
+    (void)st;
+    assert_int_equal(esock_inet_optcode("exclusiveaddruse"), ESOCK_IOPT_EXCLUSIVEADDRUSE);
+    const esock_inet_opt_t o[] = {OPTI(EXCLUSIVEADDRUSE, 1), OPTI(REUSEADDR, 1), OPTI(REUSEPORT, 1)};
+    uint16_t port;
+    esock_inet_t l = inet_listener(o, NOPTS(o), ESOCK_INET_NO_OWNER, &port);
+    esock_inet_opt_t g[] = {OPT(EXCLUSIVEADDRUSE, -1), OPT(REUSEPORT, -1)};
+    size_t n = 0;
+    assert_int_equal(esock_inet_getopts(l, g, NOPTS(g), &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(g[0].name, ESOCK_IOPT_REUSEPORT);
+    esock_inet_opt_t bad = OPT(EXCLUSIVEADDRUSE, 2);
+    assert_int_equal(esock_inet_setopts(l, &bad, 1), ESOCK_EINVAL_VALUE);
+    esock_inet_opt_t off = OPT(EXCLUSIVEADDRUSE, 0);
+    assert_int_equal(esock_inet_setopts(l, &off, 1), 0);
+    esock_sockaddr_t at = lo4(port);
+    esock_inet_t l2;
+    assert_int_equal(esock_inet_listen(&l2, &at, 4, o, NOPTS(o), ESOCK_INET_NO_OWNER), 0);
+    esock_inet_close(l2);
+    esock_inet_t u;
+    assert_int_equal(esock_inet_udp_open(&u, NULL, o, 1, ESOCK_INET_NO_OWNER), 0);
+    esock_inet_close(u);
+    esock_inet_close(l);
+}
+
 const struct CMUnitTest inet_tests_opts[] = {
     cmocka_unit_test_teardown(defaults_as_inet, inet_teardown),
     cmocka_unit_test_teardown(set_then_get_every_option, inet_teardown),
@@ -516,5 +545,6 @@ const struct CMUnitTest inet_tests_opts[] = {
     cmocka_unit_test_teardown(option_pointers_and_lengths, inet_teardown),
     cmocka_unit_test_teardown(setopts_checks_the_whole_list, inet_teardown),
     cmocka_unit_test_teardown(default_options_checked_and_copied, inet_teardown),
+    cmocka_unit_test_teardown(exclusiveaddruse_ignored, inet_teardown),
 };
 const size_t inet_ntests_opts = NOPTS(inet_tests_opts);
