@@ -326,7 +326,9 @@ ESOCK_API int esock_inet_set_default_listen_options(const esock_inet_opt_t *opts
  * kernel takes it (so a request queued by send is sent while the caller
  * waits for the answer; a send from another thread wakes it to do so).
  * Returns 0, ESOCK_ETIMEOUT (buffered bytes stay buffered), ESOCK_ECLOSED
- * (peer closed; buffered partial data is dropped, as OTP), -EMSGSIZE
+ * (peer closed; in raw mode the bytes that came before the end and did not
+ * make up @p len are in @p buf, *got of them, at most @p cap: OTP drops
+ * them, erlang/otp#8716; a framed packet cut short is dropped), -EMSGSIZE
  * (packet_size exceeded, an http line longer than `buffer` with packet_size
  * 0, or any other framing error: a 4-byte length past 2 GiB, a malformed
  * header; as gen_tcp), -EINVAL (active socket or len

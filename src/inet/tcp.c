@@ -379,8 +379,9 @@ static void fd_release(esock__isock_t *s)
 }
 
 /* The result a passive reader gets once the stream ended: the error
- * (econnreset with show_econnreset) or closed; partial data is lost
- * (OTP #8716). With exit_on_close the fd is released (fd_release): later
+ * (econnreset with show_econnreset) or closed; what is left buffered (a
+ * packet cut short) is dropped, the caller having taken a raw remainder
+ * first (esock_inet_recv). With exit_on_close the fd is released (fd_release): later
  * recv gives enotconn, send closed (enotconn after econnreset), as inet. */
 static int closed_result(esock__isock_t *s)
 {
@@ -472,6 +473,17 @@ int esock_inet_recv(esock_inet_t h, void *buf, size_t cap, size_t len, size_t *g
             break;
         }
         if (s->eof_seen) {
+            if (s->fr.ptype == ESOCK_INET_PACKET_RAW && s->ihi > s->ilo && cap > 0) {
+                /* A raw recv(len) that the end cut short: the bytes that
+                 * came are the caller's, with the end (OTP drops them,
+                 * erlang/otp#8716; a framed packet cut short is no packet
+                 * and is dropped as there). */
+                size_t part = ESOCK__MIN(s->ihi - s->ilo, cap);
+                memcpy(buf, s->ibuf + s->ilo, part);
+                esock__inet_stat_recv(s, part);
+                if (got)
+                    *got = part;
+            }
             rc = closed_result(s);
             break;
         }
