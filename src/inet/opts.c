@@ -42,7 +42,7 @@ typedef struct optrow {
     enum kind kind;
     int level, optname; /* kernel option when level >= 0 */
     int applies;
-    int64_t lo, hi; /* values a library option takes (kernel: by kind) */
+    int64_t lo, hi; /* the values a K_INT option takes */
     lib_set_fn set;
     lib_get_fn get;
 } optrow_t;
@@ -165,38 +165,36 @@ static int set_line_delimiter(esock__isock_t *s, int64_t v)
 }
 static void get_line_delimiter(esock__isock_t *s, esock_inet_opt_t *o) { o->v.i = s->fr.delim; }
 
-/* The cmsg flags are kernel options too, but inet also needs to know them to
- * decode ancillary data: mirror them here after the kernel accepted them. */
-
 /* Rows. Library options take lo..hi; the ranges are inet's where inet
  * checks, and where inet wraps or clamps silently (buffer 0 reads 1,
  * high_watermark -1 reads 0, send_timeout 2^31 reads negative) the value
- * is refused instead. Kernel options take 0/1 (K_BOOL) or any C int. */
+ * is refused instead. Booleans take 0/1; kernel integers any C int. */
 #define I31 0x7fffffff
-#define LIB(atom, kind, lo, hi, fn) {atom, kind, -1, 0, A_ANY, lo, hi, set_##fn, get_##fn}
-#define KERN(atom, kind, level, name, where) {atom, kind, level, name, where, 0, 0, NULL, NULL}
+#define LIB(atom, lo, hi, fn) {atom, K_INT, -1, 0, A_ANY, lo, hi, set_##fn, get_##fn}
+#define LIB_BOOL(atom, fn) {atom, K_BOOL, -1, 0, A_ANY, 0, 1, set_##fn, get_##fn}
+#define KERN(atom, kind, level, name, where) {atom, kind, level, name, where, INT32_MIN, INT32_MAX, NULL, NULL}
 
 static const optrow_t rows[ESOCK_IOPT_COUNT_] = {
-    [ESOCK_IOPT_ACTIVE] = LIB("active", K_INT, -32768, 32767, active), /* and the keywords */
-    [ESOCK_IOPT_MODE] = LIB("mode", K_BOOL, 0, 1, binary),
-    [ESOCK_IOPT_DELIVER] = LIB("deliver", K_BOOL, 0, 1, deliver_port),
-    [ESOCK_IOPT_PACKET] = LIB("packet", K_INT, ESOCK_INET_PACKET_RAW, ESOCK_INET_PACKET_HTTPH_BIN, packet),
-    [ESOCK_IOPT_PACKET_SIZE] = LIB("packet_size", K_INT, 0, 0xffffffff, packet_size),
-    [ESOCK_IOPT_LINE_DELIMITER] = LIB("line_delimiter", K_INT, 0, 255, line_delimiter),
-    [ESOCK_IOPT_HEADER] = LIB("header", K_INT, 0, I31, header),
-    [ESOCK_IOPT_EXIT_ON_CLOSE] = LIB("exit_on_close", K_BOOL, 0, 1, exit_on_close),
-    [ESOCK_IOPT_SHOW_ECONNRESET] = LIB("show_econnreset", K_BOOL, 0, 1, show_econnreset),
-    [ESOCK_IOPT_BUFFER] = LIB("buffer", K_INT, 1, I31, buffer),
-    [ESOCK_IOPT_DELAY_SEND] = LIB("delay_send", K_BOOL, 0, 1, delay_send),
-    [ESOCK_IOPT_HIGH_WATERMARK] = LIB("high_watermark", K_INT, 0, I31, high_wm),
-    [ESOCK_IOPT_LOW_WATERMARK] = LIB("low_watermark", K_INT, 0, I31, low_wm),
-    [ESOCK_IOPT_HIGH_MSGQ_WATERMARK] = LIB("high_msgq_watermark", K_INT, 1, I31, high_msgq_wm),
-    [ESOCK_IOPT_LOW_MSGQ_WATERMARK] = LIB("low_msgq_watermark", K_INT, 1, I31, low_msgq_wm),
-    [ESOCK_IOPT_SEND_TIMEOUT] = LIB("send_timeout", K_INT, ESOCK_INFINITY, INT64_MAX, send_timeout),
-    [ESOCK_IOPT_SEND_TIMEOUT_CLOSE] = LIB("send_timeout_close", K_BOOL, 0, 1, send_timeout_close),
-    [ESOCK_IOPT_READ_AHEAD] = LIB("read_ahead", K_BOOL, 0, 1, read_ahead),
+    [ESOCK_IOPT_ACTIVE] = LIB("active", -32768, 32767, active), /* and the keywords */
+    [ESOCK_IOPT_MODE] = LIB_BOOL("mode", binary),
+    [ESOCK_IOPT_DELIVER] = LIB_BOOL("deliver", deliver_port),
+    [ESOCK_IOPT_PACKET] = LIB("packet", ESOCK_INET_PACKET_RAW, ESOCK_INET_PACKET_HTTPH_BIN, packet),
+    [ESOCK_IOPT_PACKET_SIZE] = LIB("packet_size", 0, 0xffffffff, packet_size),
+    [ESOCK_IOPT_LINE_DELIMITER] = LIB("line_delimiter", 0, 255, line_delimiter),
+    [ESOCK_IOPT_HEADER] = LIB("header", 0, I31, header),
+    [ESOCK_IOPT_EXIT_ON_CLOSE] = LIB_BOOL("exit_on_close", exit_on_close),
+    [ESOCK_IOPT_SHOW_ECONNRESET] = LIB_BOOL("show_econnreset", show_econnreset),
+    [ESOCK_IOPT_BUFFER] = LIB("buffer", 1, I31, buffer),
+    [ESOCK_IOPT_DELAY_SEND] = LIB_BOOL("delay_send", delay_send),
+    [ESOCK_IOPT_HIGH_WATERMARK] = LIB("high_watermark", 0, I31, high_wm),
+    [ESOCK_IOPT_LOW_WATERMARK] = LIB("low_watermark", 0, I31, low_wm),
+    [ESOCK_IOPT_HIGH_MSGQ_WATERMARK] = LIB("high_msgq_watermark", 1, I31, high_msgq_wm),
+    [ESOCK_IOPT_LOW_MSGQ_WATERMARK] = LIB("low_msgq_watermark", 1, I31, low_msgq_wm),
+    [ESOCK_IOPT_SEND_TIMEOUT] = LIB("send_timeout", ESOCK_INFINITY, INT64_MAX, send_timeout),
+    [ESOCK_IOPT_SEND_TIMEOUT_CLOSE] = LIB_BOOL("send_timeout_close", send_timeout_close),
+    [ESOCK_IOPT_READ_AHEAD] = LIB_BOOL("read_ahead", read_ahead),
     [ESOCK_IOPT_READ_PACKETS] = {"read_packets", K_INT, -1, 0, A_UDP, 1, I31, set_read_packets, get_read_packets},
-    [ESOCK_IOPT_ZEROCOPY_MIN] = LIB("zerocopy_min", K_INT, 0, I31, zc_min),
+    [ESOCK_IOPT_ZEROCOPY_MIN] = LIB("zerocopy_min", 0, I31, zc_min),
     [ESOCK_IOPT_LINGER] = KERN("linger", K_LINGER, SOL_SOCKET, SO_LINGER, A_ANY),
     [ESOCK_IOPT_NODELAY] = KERN("nodelay", K_BOOL, IPPROTO_TCP, TCP_NODELAY, A_TCP),
     [ESOCK_IOPT_NOPUSH] = KERN("nopush", K_BOOL, IPPROTO_TCP, TCP_CORK, A_TCP),
@@ -312,9 +310,7 @@ static int check_opt(const esock_inet_opt_t *o, bool creation)
     case K_INT:
         if (o->name == ESOCK_IOPT_ACTIVE)
             return active_keyword(v) || (v >= r->lo && v <= r->hi) ? 0 : -EINVAL;
-        if (r->set)
-            return v >= r->lo && v <= r->hi ? 0 : ESOCK_EINVAL_VALUE;
-        return v >= INT32_MIN && v <= INT32_MAX ? 0 : ESOCK_EINVAL_VALUE;
+        return v >= r->lo && v <= r->hi ? 0 : ESOCK_EINVAL_VALUE;
     case K_LINGER:
         return o->v.linger.secs >= 0 ? 0 : ESOCK_EINVAL_VALUE;
     case K_STR:
@@ -343,7 +339,7 @@ int esock__inet_check_opts(const esock_inet_opt_t *o, size_t n, bool creation)
     return 0;
 }
 
-/* Applies a kernel option check_opt() accepted. */
+/* Applies a kernel option (raw ones too) check_opt() accepted. */
 static int kset(esock__isock_t *s, const optrow_t *r, const esock_inet_opt_t *o)
 {
     int rc;
@@ -365,14 +361,17 @@ static int kset(esock__isock_t *s, const optrow_t *r, const esock_inet_opt_t *o)
     case K_STR:
         rc = esock__sys.setsockopt(s->fd, r->level, r->optname, o->v.str.ptr, (socklen_t)o->v.str.len);
         break;
+    case K_RAW:
+        rc = esock__sys.setsockopt(s->fd, o->v.raw.level, o->v.raw.optname, o->v.raw.buf, (socklen_t)o->v.raw.len);
+        break;
     default:
         return ESOCK_EINVAL_OPTION;
     }
     return rc < 0 ? -errno : 0;
 }
 
-/* Returns 1 if the option is unsupported here (omit from getopts). */
-/* A kernel option's value: 0, 1 (left out), or -errno. */
+/* A kernel option's value (raw ones too): 0, 1 (left out: the OS does not
+ * support it here), or -errno. */
 static int kget(esock__isock_t *s, const optrow_t *r, esock_inet_opt_t *o)
 {
     if (s->fd < 0)
@@ -411,6 +410,13 @@ static int kget(esock__isock_t *s, const optrow_t *r, esock_inet_opt_t *o)
             o->v.str.len = n; /* unset: empty (inet gives <<>>) */
         }
         break;
+    }
+    case K_RAW: {
+        socklen_t l = (socklen_t)o->v.raw.len;
+        if (esock__sys.getsockopt(s->fd, o->v.raw.level, o->v.raw.optname, o->v.raw.buf, &l) < 0)
+            return (errno == ENOPROTOOPT || errno == EOPNOTSUPP) ? 1 : -errno; /* EINVAL: the caller's */
+        o->v.raw.len = l;
+        return 0;
     }
     default:
         return 1;
@@ -451,13 +457,6 @@ int esock__inet_setopts_locked(esock__isock_t *s, const esock_inet_opt_t *o, siz
         }
         if (name == ESOCK_IOPT_NETNS || fd_gone)
             continue; /* netns: applied by the creator (esock__inet_create) */
-        if (name == ESOCK_IOPT_RAW) {
-            rc = esock__sys.setsockopt(s->fd, o[i].v.raw.level, o[i].v.raw.optname, o[i].v.raw.buf,
-                                       (socklen_t)o[i].v.raw.len);
-            if (rc < 0)
-                return -errno;
-            continue;
-        }
         if (!applies(s, r->applies))
             continue; /* ignored on this socket kind, as inet does */
         rc = kset(s, r, &o[i]);
@@ -467,6 +466,8 @@ int esock__inet_setopts_locked(esock__isock_t *s, const esock_inet_opt_t *o, siz
             s->prio_set = true; /* accept passes it on (tcp.c, inherit) */
         if (name == ESOCK_IOPT_RECBUF && o[i].v.i > (int64_t)s->buffer)
             s->buffer = (size_t)o[i].v.i; /* recbuf raises buffer (inet doc) */
+        /* The cmsg flags are kernel options, but the reader needs them to
+         * decode ancillary data: mirrored once the kernel took them. */
         if (name == ESOCK_IOPT_RECVTOS)
             s->recvtos = o[i].v.i != 0;
         if (name == ESOCK_IOPT_RECVTTL)
@@ -510,25 +511,14 @@ int esock_inet_getopts(esock_inet_t h, esock_inet_opt_t *opts, size_t n, size_t 
         }
         const optrow_t *r = &rows[o.name];
         int k = 0;
-        if (o.name == ESOCK_IOPT_RAW && s->fd < 0) {
-            k = 1; /* as kget: no fd, no kernel options */
-        } else if (o.name == ESOCK_IOPT_RAW) {
-            socklen_t l = (socklen_t)o.v.raw.len;
-            if (esock__sys.getsockopt(s->fd, o.v.raw.level, o.v.raw.optname, o.v.raw.buf, &l) < 0)
-                k = (errno == ENOPROTOOPT || errno == EOPNOTSUPP) ? 1 : -errno;
-            else
-                o.v.raw.len = l;
-        } else if (o.name == ESOCK_IOPT_NETNS) {
-            k = 1; /* not readable back from the fd; omitted (see docs) */
-        } else if (r->get && !applies(s, r->applies)) {
-            k = 1; /* inet leaves it out for this socket kind */
-        } else if (r->get) {
-            r->get(s, &o);
-        } else if (!applies(s, r->applies)) {
+        /* netns cannot be read back from the fd; the rest inet leaves out
+         * for this socket kind */
+        if (o.name == ESOCK_IOPT_NETNS || !applies(s, r->applies))
             k = 1;
-        } else {
+        else if (r->get)
+            r->get(s, &o);
+        else
             k = kget(s, r, &o);
-        }
         if (k < 0) {
             rc = k;
             break;

@@ -16,6 +16,8 @@
  * A reset that a send meets first is reported the same way (last tests).
  */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +45,18 @@ static void expect_fd_released(esock_inet_t a, int send_rc)
     assert_int_equal(g[0].name, ESOCK_IOPT_PACKET);
     assert_int_equal(g[1].name, ESOCK_IOPT_ACTIVE);
     assert_int_equal(g[1].v.i, ESOCK_INET_ACTIVE_FALSE);
+    /* a raw option too: left out of getopts, taken and ignored by setopts */
+    int one = 1, out = 7;
+    esock_inet_opt_t raw = {.name = ESOCK_IOPT_RAW};
+    raw.v.raw.level = IPPROTO_TCP;
+    raw.v.raw.optname = TCP_NODELAY;
+    raw.v.raw.buf = &out;
+    raw.v.raw.len = sizeof out;
+    assert_int_equal(esock_inet_getopts(a, &raw, 1, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(out, 7);
+    raw.v.raw.buf = &one;
+    assert_int_equal(esock_inet_setopts(a, &raw, 1), 0);
     const esock_inet_opt_t nd[] = {OPTI(NODELAY, 1)};
     assert_int_equal(esock_inet_setopts(a, nd, 1), 0); /* taken and ignored */
     esock_sockaddr_t sa;
