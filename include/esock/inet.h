@@ -316,7 +316,9 @@ ESOCK_API int esock_inet_set_default_listen_options(const esock_inet_opt_t *opts
 /* ---- Data ---------------------------------------------------------------- */
 
 /**
- * gen_tcp:recv/3 (passive sockets only). @p len 0 = one packet (raw: what
+ * gen_tcp:recv/3 (passive sockets only). On a UDP socket it reads one
+ * datagram, as gen_tcp:recv does there: @p len is ignored and the call is
+ * esock_inet_recvfrom without the sender. @p len 0 = one packet (raw: what
  * one read gives, at most the `buffer` size; line: a line longer than
  * `buffer` comes in pieces of `buffer` bytes, as inet); len > 0 only in raw
  * mode (-EINVAL otherwise, as inet) and then exactly len bytes.
@@ -333,11 +335,11 @@ ESOCK_API int esock_inet_set_default_listen_options(const esock_inet_opt_t *opts
  * 0, or any other framing error: a 4-byte length past 2 GiB, a malformed
  * header; as gen_tcp), -EINVAL (active socket or len
  * in packet mode), -ENOBUFS if @p cap is too small for the packet (it
- * stays buffered),
- * -ENOTCONN once a recv returned the end or an error (with exit_on_close
- * the fd is closed then, but the port lives: docs/inet.md, "End of a
- * port"), ESOCK_ECLOSED once the port is gone (the end was reported as an
- * active message), -EALREADY if another thread is in recv.
+ * stays buffered), -ENOTCONN on a listener, or once a recv returned the
+ * end or an error (with exit_on_close the fd is closed then, but the port
+ * lives: docs/inet.md, "End of a port"), ESOCK_ECLOSED once the port is
+ * gone (the end was reported as an active message), -EALREADY if another
+ * thread is in recv.
  */
 ESOCK_API int esock_inet_recv(esock_inet_t s, void *buf, size_t cap, size_t len, size_t *got,
                               int64_t timeout_ms);

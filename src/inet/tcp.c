@@ -425,6 +425,7 @@ int esock_inet_recv(esock_inet_t h, void *buf, size_t cap, size_t len, size_t *g
         return ESOCK_ECLOSED;
     int64_t deadline = esock__inet_deadline(timeout_ms);
     int rc = 0;
+    bool datagram = false;
     if (got)
         *got = 0;
     pthread_mutex_lock(&s->mu);
@@ -432,7 +433,9 @@ int esock_inet_recv(esock_inet_t h, void *buf, size_t cap, size_t len, size_t *g
         rc = ESOCK_ECLOSED;
     else if (s->fd < 0)
         rc = -ENOTCONN;
-    else if (s->proto != ESOCK_INET_TCP || (s->states & ESOCK_INET_ST_LISTEN))
+    else if (s->proto == ESOCK_INET_UDP)
+        datagram = true;
+    else if (s->states & ESOCK_INET_ST_LISTEN)
         rc = -ENOTCONN;
     else if (s->active != ESOCK_INET_ACTIVE_FALSE)
         rc = -EINVAL;
@@ -440,10 +443,12 @@ int esock_inet_recv(esock_inet_t h, void *buf, size_t cap, size_t len, size_t *g
         rc = -EINVAL;
     else if (s->reader_busy)
         rc = -EALREADY;
-    if (rc) {
+    if (rc || datagram) {
         pthread_mutex_unlock(&s->mu);
         esock__inet_unpin(s);
-        return rc;
+        /* gen_tcp:recv on a UDP socket reads one datagram, len ignored
+         * (inet_udp:recv does it; the sender is dropped here) */
+        return datagram ? esock_inet_recvfrom(h, buf, cap, got, NULL, NULL, NULL, timeout_ms) : rc;
     }
     s->reader_busy = true;
     for (;;) {

@@ -1,5 +1,6 @@
 /* gen_udp active modes and read_packets, packet on UDP, getstat on UDP,
- * 64-bit octet counters, local stream sockets, closed UDP handles.
+ * 64-bit octet counters, local stream sockets, closed UDP handles,
+ * esock_inet_recv on UDP.
  * Expected values were checked against Erlang/OTP 25 (inet driver). */
 #include <errno.h>
 #include <netinet/in.h>
@@ -705,6 +706,52 @@ static void udp_closed_handle(void **st)
     tm_free(mb);
 }
 
+/* 8. gen_tcp:recv on a UDP socket reads a datagram, as inet_udp:recv does
+ * (OTP 25 checked: gen_tcp:recv(U, 0) and gen_tcp:recv(U, 2) each gave a
+ * whole 5-byte datagram): the length is ignored, the sender dropped. */
+static void udp_recv_without_sender(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t po[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
+    uint16_t pu, pv;
+    esock_inet_t u = udp_lo(po, NOPTS(po), ESOCK_INET_NO_OWNER, &pu);
+    esock_inet_t v = udp_lo(po, NOPTS(po), ESOCK_INET_NO_OWNER, &pv);
+    char b[16];
+    size_t got = 99;
+    assert_int_equal(esock_inet_recv(u, b, sizeof b, 0, &got, 30), ESOCK_ETIMEOUT);
+    assert_int_equal(got, 0);
+    send_to(v, pu, "hello", 5);
+    assert_int_equal(esock_inet_recv(u, b, sizeof b, 0, &got, 1000), 0);
+    assert_int_equal(got, 5);
+    assert_memory_equal(b, "hello", 5);
+    send_to(v, pu, "world", 5);
+    assert_int_equal(esock_inet_recv(u, b, sizeof b, 2, &got, 1000), 0);
+    assert_int_equal(got, 5);
+    assert_memory_equal(b, "world", 5);
+    /* cut to the caller's room, the rest of the datagram discarded, as
+     * esock_inet_recvfrom does; the next datagram comes whole */
+    send_to(v, pu, "abcdef", 6);
+    send_to(v, pu, "gh", 2);
+    assert_int_equal(esock_inet_recv(u, b, 3, 0, &got, 1000), 0);
+    assert_int_equal(got, 3);
+    assert_memory_equal(b, "abc", 3);
+    recv_dgram(u, "gh", 2, pv);
+    uint64_t vals[ESOCK_STAT_COUNT_];
+    assert_int_equal(esock_inet_getstat(u, NULL, 0, vals), 0);
+    assert_int_equal(vals[ESOCK_STAT_RECV_CNT], 4);
+    assert_int_equal(vals[ESOCK_STAT_RECV_OCT], 5 + 5 + 3 + 2);
+    /* an active UDP socket's datagrams go to its owner */
+    esock_mbox_t mb = tm_new();
+    esock_inet_opt_t a = OPT(ACTIVE, ESOCK_INET_ACTIVE_TRUE);
+    assert_int_equal(esock_inet_controlling_process(u, mb), 0);
+    assert_int_equal(esock_inet_setopts(u, &a, 1), 0);
+    assert_int_equal(esock_inet_recv(u, b, sizeof b, 0, &got, 30), -EINVAL);
+    assert_int_equal(esock_inet_close(u), 0);
+    assert_int_equal(esock_inet_recv(u, b, sizeof b, 0, &got, 30), ESOCK_ECLOSED);
+    esock_inet_close(v);
+    tm_free(mb);
+}
+
 const struct CMUnitTest inet_tests_udp_more[] = {
     cmocka_unit_test_teardown(udp_active_once_n_and_timeout, inet_teardown),
     cmocka_unit_test_teardown(udp_read_packets_bound, inet_teardown),
@@ -714,5 +761,6 @@ const struct CMUnitTest inet_tests_udp_more[] = {
     cmocka_unit_test_teardown(local_stream_path, local_teardown),
     cmocka_unit_test_teardown(local_stream_abstract, inet_teardown),
     cmocka_unit_test_teardown(udp_closed_handle, inet_teardown),
+    cmocka_unit_test_teardown(udp_recv_without_sender, inet_teardown),
 };
 const size_t inet_ntests_udp_more = NOPTS(inet_tests_udp_more);
