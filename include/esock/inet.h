@@ -300,6 +300,25 @@ ESOCK_API int esock_inet_udp_open(esock_inet_t *out, const esock_sockaddr_t *add
                                   const esock_inet_opt_t *opts, size_t n, esock_mbox_t owner);
 
 /**
+ * gen_udp:connect/2,3: associates the UDP socket @p s with @p peer.
+ * While connected, the kernel delivers only @p peer's
+ * datagrams (passive and active alike), esock_inet_send() and the other
+ * send calls send to @p peer (esock_inet_sendto() with NULL), peername
+ * and i() show the peer, and an ICMP port unreachable from it is reported:
+ * the next recv gives -ECONNREFUSED, or the owner of an active socket
+ * gets an ESOCK_INET_MSG_ERROR with it and the socket stays active (OTP's
+ * udp_error). Connecting again replaces the peer; there is no way back to
+ * unconnected, as in OTP (Linux's AF_UNSPEC connect would also give up a
+ * port the kernel chose: close and open again instead).
+ * Returns 0, ESOCK_ECLOSED (closed or stale handle), -EINVAL (NULL
+ * @p peer, or not a UDP socket), ESOCK_EINVAL_ADDRESS (@p peer cannot be put in the OS form),
+ * or the system's error as -errno (-EAFNOSUPPORT for a peer of another
+ * family, -ENETUNREACH...). @p peer is only read during the call.
+ * Thread-safe.
+ */
+ESOCK_API int esock_inet_udp_connect(esock_inet_t s, const esock_sockaddr_t *peer);
+
+/**
  * Process-wide default options for connect / listen (kernel's
  * inet_default_connect_options / inet_default_listen_options). The list is
  * copied (raw option buffers and strings included). `active` in it is
@@ -357,6 +376,11 @@ ESOCK_API int esock_inet_recv(esock_inet_t s, void *buf, size_t cap, size_t len,
  * Returns 0, ESOCK_ECLOSED, -EPIPE/-ECONNRESET..., ESOCK_ETIMEOUT,
  * ESOCK_SELECT, -EMSGSIZE (length does not fit the header), -ENOTCONN
  * after a recv returned econnreset or a framing error (as inet).
+ * On a UDP socket this call, esock_inet_send(), esock_inet_send_msg() and
+ * esock_inet_send_msgs() send each payload as one datagram to the
+ * connected peer (esock_inet_udp_connect), as gen_tcp:send does there:
+ * esock_inet_sendto() with NULL, its return codes (-EDESTADDRREQ when not
+ * connected), @p timeout_ms unused.
  * The caller keeps ownership of @p data.
  */
 ESOCK_API int esock_inet_send_ex(esock_inet_t s, const void *data, size_t len, int64_t timeout_ms);

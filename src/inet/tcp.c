@@ -756,9 +756,12 @@ static int send_packet(esock_inet_t h, const uint8_t *data, size_t len, esock_in
         return ESOCK_ECLOSED;
     int64_t call_deadline = DEADLINE_UNSET;
     pthread_mutex_lock(&s->mu);
-    int rc = send_locked(s, data, len, &m, timeout_ms, &call_deadline);
+    bool datagram = s->proto == ESOCK_INET_UDP;
+    int rc = datagram ? 0 : send_locked(s, data, len, &m, timeout_ms, &call_deadline);
     pthread_mutex_unlock(&s->mu);
     esock__inet_unpin(s);
+    if (datagram) /* gen_tcp:send on a UDP socket: to the connected peer */
+        rc = esock_inet_sendto(h, NULL, data, len);
     if (rc == 0)
         esock__msgblock_free(m); /* written or copied: done with it */
     return rc;
@@ -810,6 +813,23 @@ static size_t append_run(esock__isock_t *s, esock_inet_msg_t *const *msgs, size_
     return i;
 }
 
+/* esock_inet_send_msgs on a UDP socket: each payload a datagram to the
+ * connected peer, in order, until one is refused. */
+static int send_datagrams(esock_inet_t h, esock_inet_msg_t *const *msgs, size_t n, size_t *taken)
+{
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (!is_data(msgs[i]))
+            return -EINVAL;
+        rc = esock_inet_sendto(h, NULL, msgs[i]->data, msgs[i]->len);
+        if (rc == 0) {
+            esock__msgblock_free(msgs[i]);
+            ++*taken;
+        }
+    }
+    return rc;
+}
+
 int esock_inet_send_msgs(esock_inet_t h, esock_inet_msg_t *const *msgs, size_t n, int64_t timeout_ms,
                          size_t *taken)
 {
@@ -826,6 +846,11 @@ int esock_inet_send_msgs(esock_inet_t h, esock_inet_msg_t *const *msgs, size_t n
     int64_t call_deadline = DEADLINE_UNSET;
     int rc = 0;
     pthread_mutex_lock(&s->mu);
+    if (s->proto == ESOCK_INET_UDP) {
+        pthread_mutex_unlock(&s->mu);
+        esock__inet_unpin(s);
+        return send_datagrams(h, msgs, n, taken);
+    }
     for (size_t i = 0; i < n && rc == 0; i++) {
         size_t k = append_run(s, msgs + i, n - i);
         *taken += k;

@@ -1,5 +1,5 @@
 /*
- * inet/udp.c - gen_udp: open, send, recv (with ancillary data).
+ * inet/udp.c - gen_udp: open, connect, send, recv (with ancillary data).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -55,6 +55,34 @@ int esock_inet_udp_open(esock_inet_t *out, const esock_sockaddr_t *addr, const e
     }
     *out = h;
     return 0;
+}
+
+int esock_inet_udp_connect(esock_inet_t h, const esock_sockaddr_t *peer)
+{
+    /* No way back to unconnected (AF_UNSPEC): Linux then drops the port of
+     * a socket bound to port 0, and the next send would come from another. */
+    if (!peer)
+        return -EINVAL;
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    int rc = esock_sockaddr_to_native(peer, &ss, &sl);
+    if (rc)
+        return rc;
+    esock__isock_t *s = esock__inet_pin(h);
+    if (!s)
+        return ESOCK_ECLOSED;
+    pthread_mutex_lock(&s->mu);
+    if (s->closed || s->fd < 0)
+        rc = ESOCK_ECLOSED;
+    else if (s->proto != ESOCK_INET_UDP)
+        rc = -EINVAL;
+    while (rc == 0 && esock__sys.connect(s->fd, (struct sockaddr *)&ss, sl) < 0)
+        rc = errno == EINTR ? 0 : -errno; /* a datagram connect can be repeated */
+    if (rc == 0)
+        s->states |= ESOCK_INET_ST_CONNECTED;
+    pthread_mutex_unlock(&s->mu);
+    esock__inet_unpin(s);
+    return rc;
 }
 
 int esock_inet_sendto(esock_inet_t h, const esock_sockaddr_t *to, const void *data, size_t len)

@@ -1,6 +1,6 @@
 /* gen_udp active modes and read_packets, packet on UDP, getstat on UDP,
  * 64-bit octet counters, local stream sockets, closed UDP handles,
- * esock_inet_recv on UDP.
+ * esock_inet_recv on UDP, connected UDP sockets.
  * Expected values were checked against Erlang/OTP 25 (inet driver). */
 #include <errno.h>
 #include <netinet/in.h>
@@ -752,6 +752,143 @@ static void udp_recv_without_sender(void **st)
     tm_free(mb);
 }
 
+/* The i(udp) row of @p s, by its Port column (the handle value). */
+static bool udp_row(esock_inet_t s, const char *want)
+{
+    esock_inet_icol_t cols[] = {ESOCK_ICOL_PORT, ESOCK_ICOL_FOREIGN_ADDRESS, ESOCK_ICOL_STATE};
+    char *txt = NULL, id[32];
+    size_t len = 0;
+    FILE *f = open_memstream(&txt, &len);
+    assert_true(esock_inet_i(f, ESOCK_INET_I_UDP, cols, NOPTS(cols), true) >= 1);
+    fclose(f);
+    snprintf(id, sizeof id, "\n%llu ", (unsigned long long)s.id);
+    const char *row = strstr(txt, id);
+    const char *end = row ? strchr(row + 1, '\n') : NULL;
+    bool found = row && end && strstr(row, want) && strstr(row, want) < end;
+    if (!found)
+        print_error("no \"%s\" in the row of %llu:\n%s", want, (unsigned long long)s.id, txt);
+    free(txt);
+    return found;
+}
+
+/* 9. gen_udp:connect (OTP 25 checked: filtered datagrams, CONNECTED(O) in
+ * i(), econnrefused to a passive recv after the peer went, udp_error to an
+ * active owner while the socket stays active, eafnosupport for a peer of
+ * another family, connecting again replaces the peer). */
+static void udp_connect_peer(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t po[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
+    uint16_t pu, pv, pw;
+    esock_inet_t u = udp_lo(po, NOPTS(po), ESOCK_INET_NO_OWNER, &pu);
+    esock_inet_t v = udp_lo(po, NOPTS(po), ESOCK_INET_NO_OWNER, &pv);
+    esock_inet_t w = udp_lo(po, NOPTS(po), ESOCK_INET_NO_OWNER, &pw);
+    esock_sockaddr_t to_u = lo4(pu), to_w = lo4(pw), sa;
+    char b[16];
+    size_t got;
+    assert_int_equal(esock_inet_send(v, "x", 1), -EDESTADDRREQ); /* not connected yet */
+    assert_int_equal(esock_inet_peername(v, &sa), -ENOTCONN);
+    assert_true(udp_row(v, "IDLE"));
+
+    assert_int_equal(esock_inet_udp_connect(v, &to_u), 0);
+    assert_int_equal(esock_inet_peername(v, &sa), 0);
+    assert_from_lo(&sa, pu);
+    esock_inet_info_t info;
+    assert_int_equal(esock_inet_info(v, &info), 0);
+    assert_true(info.states & ESOCK_INET_ST_CONNECTED);
+    char fa[32];
+    snprintf(fa, sizeof fa, "localhost:%u", pu); /* as inet:i() names 127.0.0.1 */
+    assert_true(udp_row(v, fa));
+    assert_true(udp_row(v, "CONNECTED(O)"));
+    /* only the peer's datagrams come in */
+    send_to(w, pv, "third", 5);
+    send_to(u, pv, "peer", 4);
+    recv_dgram(v, "peer", 4, pu);
+    assert_int_equal(esock_inet_recvfrom(v, b, sizeof b, &got, NULL, NULL, NULL, 50), ESOCK_ETIMEOUT);
+    /* the send calls go to the peer */
+    assert_int_equal(esock_inet_send(v, "hello", 5), 0);
+    recv_dgram(u, "hello", 5, pv);
+    assert_int_equal(esock_inet_send_ex(v, "", 0, ESOCK_NOWAIT), 0);
+    recv_dgram(u, "", 0, pv);
+
+    /* send_msg / send_msgs pass received messages on as datagrams */
+    esock_mbox_t mb = tm_new();
+    const esock_inet_opt_t ao[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_TRUE)};
+    uint16_t px;
+    esock_inet_t x = udp_lo(ao, NOPTS(ao), mb, &px);
+    send_to(u, px, "m1", 2);
+    send_to(u, px, "m2", 2);
+    send_to(u, px, "m3", 2);
+    esock_inet_msg_t *m1 = expect_msg(mb, ESOCK_INET_MSG_DATA);
+    esock_inet_msg_t *ms[2] = {expect_msg(mb, ESOCK_INET_MSG_DATA), expect_msg(mb, ESOCK_INET_MSG_DATA)};
+    assert_int_equal(esock_inet_send_msg(v, m1, ESOCK_INFINITY), 0);
+    size_t taken = 0;
+    assert_int_equal(esock_inet_send_msgs(v, ms, 2, ESOCK_INFINITY, &taken), 0);
+    assert_int_equal(taken, 2);
+    recv_dgram(u, "m1", 2, pv);
+    recv_dgram(u, "m2", 2, pv);
+    recv_dgram(u, "m3", 2, pv);
+    uint64_t vals[ESOCK_STAT_COUNT_];
+    assert_int_equal(esock_inet_getstat(v, NULL, 0, vals), 0);
+    assert_int_equal(vals[ESOCK_STAT_SEND_CNT], 5);
+    assert_int_equal(vals[ESOCK_STAT_SEND_OCT], 5 + 0 + 2 + 2 + 2);
+    esock_inet_close(x);
+
+    /* the peer goes: the ICMP port unreachable comes back to a passive
+     * recv as econnrefused, once */
+    assert_int_equal(esock_inet_close(u), 0);
+    assert_int_equal(esock_inet_send(v, "a", 1), 0);
+    int rc = 0;
+    for (int i = 0; i < 100 && rc != -ECONNREFUSED; i++)
+        rc = esock_inet_recvfrom(v, b, sizeof b, &got, NULL, NULL, NULL, 20);
+    assert_int_equal(rc, -ECONNREFUSED);
+    assert_int_equal(esock_inet_recv(v, b, sizeof b, 0, &got, 30), ESOCK_ETIMEOUT);
+    /* and to an active owner as an error message; the socket stays active */
+    assert_int_equal(esock_inet_controlling_process(v, mb), 0);
+    esock_inet_opt_t act = OPT(ACTIVE, ESOCK_INET_ACTIVE_TRUE);
+    assert_int_equal(esock_inet_setopts(v, &act, 1), 0);
+    assert_int_equal(esock_inet_send(v, "b", 1), 0);
+    esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_ERROR);
+    assert_int_equal(m->sock.id, v.id);
+    assert_int_equal(m->error, -ECONNREFUSED);
+    esock_inet_msg_free(m);
+    expect_none(mb, 30);
+    assert_int_equal(get_active(v), ESOCK_INET_ACTIVE_TRUE);
+
+    /* connecting again replaces the peer */
+    assert_int_equal(esock_inet_udp_connect(v, &to_w), 0);
+    assert_int_equal(esock_inet_peername(v, &sa), 0);
+    assert_from_lo(&sa, pw);
+    assert_int_equal(esock_inet_send(v, "to w", 4), 0);
+    recv_dgram(w, "to w", 4, pv);
+    send_to(w, pv, "from w", 6);
+    expect_dgram(mb, v, "from w", 6, pw);
+
+    /* there is no way back to unconnected (Linux would drop the port) */
+    assert_int_equal(esock_inet_udp_connect(v, NULL), -EINVAL);
+    assert_int_equal(esock_inet_peername(v, &sa), 0);
+    assert_from_lo(&sa, pw);
+
+    /* bad input */
+    esock_sockaddr_t six = {.family = ESOCK_FAMILY_INET6};
+    six.u.in6.addr[7] = 1; /* ::1 */
+    six.u.in6.port = pw;
+    assert_int_equal(esock_inet_udp_connect(v, &six), -EAFNOSUPPORT);
+    esock_sockaddr_t bad = {.family = ESOCK_FAMILY_LINK}; /* none on Linux */
+    assert_int_equal(esock_inet_udp_connect(v, &bad), ESOCK_EINVAL_ADDRESS);
+    esock_inet_t l;
+    const esock_inet_opt_t lo[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
+    esock_sockaddr_t any = lo4(0);
+    assert_int_equal(esock_inet_listen(&l, &any, 1, lo, NOPTS(lo), ESOCK_INET_NO_OWNER), 0);
+    assert_int_equal(esock_inet_udp_connect(l, &to_w), -EINVAL);
+    esock_inet_close(l);
+    assert_int_equal(esock_inet_close(v), 0);
+    assert_int_equal(esock_inet_udp_connect(v, &to_w), ESOCK_ECLOSED);
+    assert_int_equal(esock_inet_send(v, "x", 1), ESOCK_ECLOSED);
+    esock_inet_close(w);
+    tm_free(mb);
+}
+
 const struct CMUnitTest inet_tests_udp_more[] = {
     cmocka_unit_test_teardown(udp_active_once_n_and_timeout, inet_teardown),
     cmocka_unit_test_teardown(udp_read_packets_bound, inet_teardown),
@@ -762,5 +899,6 @@ const struct CMUnitTest inet_tests_udp_more[] = {
     cmocka_unit_test_teardown(local_stream_abstract, inet_teardown),
     cmocka_unit_test_teardown(udp_closed_handle, inet_teardown),
     cmocka_unit_test_teardown(udp_recv_without_sender, inet_teardown),
+    cmocka_unit_test_teardown(udp_connect_peer, inet_teardown),
 };
 const size_t inet_ntests_udp_more = NOPTS(inet_tests_udp_more);
