@@ -283,6 +283,14 @@ void esock__inet_post_down(esock__isock_t *s, int info);
 /* One datagram (mu held, non-blocking). Bytes or -errno. */
 ssize_t esock__inet_udp_read(esock__isock_t *s, void *buf, size_t cap, esock_sockaddr_t *from,
                         esock_inet_anc_t *anc, size_t *nanc);
+/* esock_inet_sendto / esock_inet_recvfrom on a pinned socket whose lock is
+ * held (@p to NULL: the connected peer; @p deadline as esock__inet_deadline
+ * gives): what gen_tcp's send and recv do on a UDP socket too. */
+int esock__inet_udp_send_locked(esock__isock_t *s, const struct sockaddr *to, socklen_t tolen,
+                                const void *data, size_t len);
+int esock__inet_udp_recv_locked(esock__isock_t *s, void *buf, size_t cap, size_t *got,
+                                esock_sockaddr_t *from, esock_inet_anc_t *anc, size_t *nanc,
+                                int64_t deadline);
 /* The netns path among the default and given options: 1 found, 0 none, <0 error. */
 int esock__inet_find_netns(const esock_inet_opt_t *o, size_t n, bool listen, char *path, size_t cap);
 

@@ -433,9 +433,12 @@ int esock_inet_recv(esock_inet_t h, void *buf, size_t cap, size_t len, size_t *g
         rc = ESOCK_ECLOSED;
     else if (s->fd < 0)
         rc = -ENOTCONN;
-    else if (s->proto == ESOCK_INET_UDP)
+    else if (s->proto == ESOCK_INET_UDP) {
+        /* gen_tcp:recv on a UDP socket reads one datagram, len ignored
+         * (inet_udp:recv does it; the sender is dropped here) */
+        rc = esock__inet_udp_recv_locked(s, buf, cap, got, NULL, NULL, NULL, deadline);
         datagram = true;
-    else if (s->states & ESOCK_INET_ST_LISTEN)
+    } else if (s->states & ESOCK_INET_ST_LISTEN)
         rc = -ENOTCONN;
     else if (s->active != ESOCK_INET_ACTIVE_FALSE)
         rc = -EINVAL;
@@ -446,9 +449,7 @@ int esock_inet_recv(esock_inet_t h, void *buf, size_t cap, size_t len, size_t *g
     if (rc || datagram) {
         pthread_mutex_unlock(&s->mu);
         esock__inet_unpin(s);
-        /* gen_tcp:recv on a UDP socket reads one datagram, len ignored
-         * (inet_udp:recv does it; the sender is dropped here) */
-        return datagram ? esock_inet_recvfrom(h, buf, cap, got, NULL, NULL, NULL, timeout_ms) : rc;
+        return rc;
     }
     s->reader_busy = true;
     for (;;) {
@@ -653,6 +654,8 @@ static int send_refused(const esock__isock_t *s)
 static int send_locked(esock__isock_t *s, const uint8_t *data, size_t len, esock_inet_msg_t **m,
                        int64_t timeout_ms, int64_t *call_deadline)
 {
+    if (s->proto == ESOCK_INET_UDP) /* gen_tcp:send on a UDP socket: to the connected peer */
+        return esock__inet_udp_send_locked(s, NULL, 0, data, len);
     uint8_t hdr[4];
     size_t hlen = 0;
     int rc = send_refused(s);
@@ -756,12 +759,9 @@ static int send_packet(esock_inet_t h, const uint8_t *data, size_t len, esock_in
         return ESOCK_ECLOSED;
     int64_t call_deadline = DEADLINE_UNSET;
     pthread_mutex_lock(&s->mu);
-    bool datagram = s->proto == ESOCK_INET_UDP;
-    int rc = datagram ? 0 : send_locked(s, data, len, &m, timeout_ms, &call_deadline);
+    int rc = send_locked(s, data, len, &m, timeout_ms, &call_deadline);
     pthread_mutex_unlock(&s->mu);
     esock__inet_unpin(s);
-    if (datagram) /* gen_tcp:send on a UDP socket: to the connected peer */
-        rc = esock_inet_sendto(h, NULL, data, len);
     if (rc == 0)
         esock__msgblock_free(m); /* written or copied: done with it */
     return rc;
@@ -813,23 +813,6 @@ static size_t append_run(esock__isock_t *s, esock_inet_msg_t *const *msgs, size_
     return i;
 }
 
-/* esock_inet_send_msgs on a UDP socket: each payload a datagram to the
- * connected peer, in order, until one is refused. */
-static int send_datagrams(esock_inet_t h, esock_inet_msg_t *const *msgs, size_t n, size_t *taken)
-{
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        if (!is_data(msgs[i]))
-            return -EINVAL;
-        rc = esock_inet_sendto(h, NULL, msgs[i]->data, msgs[i]->len);
-        if (rc == 0) {
-            esock__msgblock_free(msgs[i]);
-            ++*taken;
-        }
-    }
-    return rc;
-}
-
 int esock_inet_send_msgs(esock_inet_t h, esock_inet_msg_t *const *msgs, size_t n, int64_t timeout_ms,
                          size_t *taken)
 {
@@ -846,11 +829,6 @@ int esock_inet_send_msgs(esock_inet_t h, esock_inet_msg_t *const *msgs, size_t n
     int64_t call_deadline = DEADLINE_UNSET;
     int rc = 0;
     pthread_mutex_lock(&s->mu);
-    if (s->proto == ESOCK_INET_UDP) {
-        pthread_mutex_unlock(&s->mu);
-        esock__inet_unpin(s);
-        return send_datagrams(h, msgs, n, taken);
-    }
     for (size_t i = 0; i < n && rc == 0; i++) {
         size_t k = append_run(s, msgs + i, n - i);
         *taken += k;

@@ -57,6 +57,14 @@ int esock_inet_udp_open(esock_inet_t *out, const esock_sockaddr_t *addr, const e
     return 0;
 }
 
+/* Why a UDP call is refused on this socket (closed, not UDP), or 0. */
+static int udp_refused(const esock__isock_t *s)
+{
+    if (s->closed || s->fd < 0)
+        return ESOCK_ECLOSED;
+    return s->proto == ESOCK_INET_UDP ? 0 : -EINVAL;
+}
+
 int esock_inet_udp_connect(esock_inet_t h, const esock_sockaddr_t *peer)
 {
     /* No way back to unconnected (AF_UNSPEC): Linux then drops the port of
@@ -72,16 +80,34 @@ int esock_inet_udp_connect(esock_inet_t h, const esock_sockaddr_t *peer)
     if (!s)
         return ESOCK_ECLOSED;
     pthread_mutex_lock(&s->mu);
-    if (s->closed || s->fd < 0)
-        rc = ESOCK_ECLOSED;
-    else if (s->proto != ESOCK_INET_UDP)
-        rc = -EINVAL;
+    rc = udp_refused(s);
     while (rc == 0 && esock__sys.connect(s->fd, (struct sockaddr *)&ss, sl) < 0)
         rc = errno == EINTR ? 0 : -errno; /* a datagram connect can be repeated */
     if (rc == 0)
         s->states |= ESOCK_INET_ST_CONNECTED;
     pthread_mutex_unlock(&s->mu);
     esock__inet_unpin(s);
+    return rc;
+}
+
+int esock__inet_udp_send_locked(esock__isock_t *s, const struct sockaddr *to, socklen_t tolen,
+                                const void *data, size_t len)
+{
+    int rc = udp_refused(s);
+    while (rc == 0) {
+        ssize_t w = esock__sys.sendto(s->fd, data, len, MSG_NOSIGNAL, to, tolen);
+        if (w >= 0) {
+            esock__inet_stat_send(s, len);
+            break;
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            rc = esock__inet_wait(s, POLLOUT, -1);
+            continue;
+        }
+        rc = -errno;
+    }
     return rc;
 }
 
@@ -99,26 +125,8 @@ int esock_inet_sendto(esock_inet_t h, const esock_sockaddr_t *to, const void *da
     esock__isock_t *s = esock__inet_pin(h);
     if (!s)
         return ESOCK_ECLOSED;
-    int rc = 0;
     pthread_mutex_lock(&s->mu);
-    if (s->closed || s->fd < 0)
-        rc = ESOCK_ECLOSED;
-    else if (s->proto != ESOCK_INET_UDP)
-        rc = -EINVAL;
-    while (rc == 0) {
-        ssize_t w = esock__sys.sendto(s->fd, data, len, MSG_NOSIGNAL, to ? (struct sockaddr *)&ss : NULL, sl);
-        if (w >= 0) {
-            esock__inet_stat_send(s, len);
-            break;
-        }
-        if (errno == EINTR)
-            continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            rc = esock__inet_wait(s, POLLOUT, -1);
-            continue;
-        }
-        rc = -errno;
-    }
+    int rc = esock__inet_udp_send_locked(s, to ? (struct sockaddr *)&ss : NULL, sl, data, len);
     pthread_mutex_unlock(&s->mu);
     esock__inet_unpin(s);
     return rc;
@@ -165,23 +173,13 @@ ssize_t esock__inet_udp_read(esock__isock_t *s, void *buf, size_t cap, esock_soc
     return n;
 }
 
-int esock_inet_recvfrom(esock_inet_t h, void *buf, size_t cap, size_t *got, esock_sockaddr_t *from,
-                        esock_inet_anc_t *anc, size_t *nanc, int64_t timeout_ms)
+int esock__inet_udp_recv_locked(esock__isock_t *s, void *buf, size_t cap, size_t *got,
+                                esock_sockaddr_t *from, esock_inet_anc_t *anc, size_t *nanc,
+                                int64_t deadline)
 {
-    if (!buf && cap > 0)
-        return -EINVAL;
-    esock__isock_t *s = esock__inet_pin(h);
-    if (!s)
-        return ESOCK_ECLOSED;
-    int64_t deadline = esock__inet_deadline(timeout_ms);
-    int rc = 0;
-    pthread_mutex_lock(&s->mu);
-    if (s->closed || s->fd < 0)
-        rc = ESOCK_ECLOSED;
-    else if (s->proto != ESOCK_INET_UDP)
-        rc = -EINVAL;
-    else if (s->active != ESOCK_INET_ACTIVE_FALSE)
-        rc = -EINVAL;
+    int rc = udp_refused(s);
+    if (rc == 0 && s->active != ESOCK_INET_ACTIVE_FALSE)
+        rc = -EINVAL; /* its datagrams go to the owner */
     /* gen_udp: at most `buffer` bytes of a datagram are returned. */
     size_t lim = cap < s->buffer ? cap : s->buffer;
     while (rc == 0) {
@@ -198,6 +196,20 @@ int esock_inet_recvfrom(esock_inet_t h, void *buf, size_t cap, size_t *got, esoc
         }
         rc = (int)n;
     }
+    return rc;
+}
+
+int esock_inet_recvfrom(esock_inet_t h, void *buf, size_t cap, size_t *got, esock_sockaddr_t *from,
+                        esock_inet_anc_t *anc, size_t *nanc, int64_t timeout_ms)
+{
+    if (!buf && cap > 0)
+        return -EINVAL;
+    esock__isock_t *s = esock__inet_pin(h);
+    if (!s)
+        return ESOCK_ECLOSED;
+    int64_t deadline = esock__inet_deadline(timeout_ms);
+    pthread_mutex_lock(&s->mu);
+    int rc = esock__inet_udp_recv_locked(s, buf, cap, got, from, anc, nanc, deadline);
     pthread_mutex_unlock(&s->mu);
     esock__inet_unpin(s);
     return rc;

@@ -34,6 +34,13 @@ static esock_inet_t udp_lo(const esock_inet_opt_t *o, size_t n, esock_mbox_t own
     return u;
 }
 
+/* A passive UDP socket on 127.0.0.1 without an owner. */
+static esock_inet_t udp_no_owner(uint16_t *port)
+{
+    const esock_inet_opt_t po[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
+    return udp_lo(po, NOPTS(po), ESOCK_INET_NO_OWNER, port);
+}
+
 static void send_to(esock_inet_t from, uint16_t port, const void *d, size_t len)
 {
     esock_sockaddr_t to = lo4(port);
@@ -92,7 +99,7 @@ static void udp_active_once_n_and_timeout(void **st)
     const esock_inet_opt_t po[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(MODE, 1)};
     uint16_t pu, pv;
     esock_inet_t u = udp_lo(po, NOPTS(po), mb, &pu);
-    esock_inet_t v = udp_lo(po, NOPTS(po), ESOCK_INET_NO_OWNER, &pv);
+    esock_inet_t v = udp_no_owner(&pv);
 
     /* once: two queued, one delivered, no passive message */
     send_to(v, pu, "once-1", 6);
@@ -162,7 +169,7 @@ static void udp_read_packets_bound(void **st)
         const esock_inet_opt_t po[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
         uint16_t pu, pv;
         esock_inet_t u = udp_lo(po, NOPTS(po), mb, &pu);
-        esock_inet_t v = udp_lo(po, NOPTS(po), ESOCK_INET_NO_OWNER, &pv);
+        esock_inet_t v = udp_no_owner(&pv);
         esock_inet_opt_t g = {.name = ESOCK_IOPT_READ_PACKETS};
         size_t n = 0;
         assert_int_equal(esock_inet_getopts(u, &g, 1, &n), 0);
@@ -360,10 +367,9 @@ static void counters_past_2_32(void **st)
 {
     (void)st;
     /* UDP */
-    const esock_inet_opt_t po[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
     uint16_t pu, pv;
-    esock_inet_t u = udp_lo(po, NOPTS(po), ESOCK_INET_NO_OWNER, &pu);
-    esock_inet_t v = udp_lo(po, NOPTS(po), ESOCK_INET_NO_OWNER, &pv);
+    esock_inet_t u = udp_no_owner(&pu);
+    esock_inet_t v = udp_no_owner(&pv);
     set_octets(u, TWO32 - 4, 0);
     set_octets(v, 0, TWO32 - 4);
     for (int i = 0; i < 2; i++) {
@@ -645,7 +651,7 @@ static void udp_closed_handle(void **st)
     const esock_inet_opt_t po[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
     uint16_t pu, pv;
     esock_inet_t u = udp_lo(po, NOPTS(po), mb, &pu);
-    esock_inet_t v = udp_lo(po, NOPTS(po), ESOCK_INET_NO_OWNER, &pv);
+    esock_inet_t v = udp_no_owner(&pv);
     uint64_t mref = 0;
     assert_int_equal(esock_inet_monitor(u, mb, &mref), 0);
 
@@ -695,7 +701,7 @@ static void udp_closed_handle(void **st)
 
     /* a new socket (perhaps in the same slot) is not the old handle */
     uint16_t pw;
-    esock_inet_t w = udp_lo(po, NOPTS(po), ESOCK_INET_NO_OWNER, &pw);
+    esock_inet_t w = udp_no_owner(&pw);
     assert_true(w.id != u.id);
     assert_int_equal(esock_inet_sendto(u, &to, "x", 1), ESOCK_ECLOSED);
     assert_int_equal(esock_inet_getstat(u, NULL, 0, vals), ESOCK_ECLOSED);
@@ -712,10 +718,9 @@ static void udp_closed_handle(void **st)
 static void udp_recv_without_sender(void **st)
 {
     (void)st;
-    const esock_inet_opt_t po[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
     uint16_t pu, pv;
-    esock_inet_t u = udp_lo(po, NOPTS(po), ESOCK_INET_NO_OWNER, &pu);
-    esock_inet_t v = udp_lo(po, NOPTS(po), ESOCK_INET_NO_OWNER, &pv);
+    esock_inet_t u = udp_no_owner(&pu);
+    esock_inet_t v = udp_no_owner(&pv);
     char b[16];
     size_t got = 99;
     assert_int_equal(esock_inet_recv(u, b, sizeof b, 0, &got, 30), ESOCK_ETIMEOUT);
@@ -778,11 +783,10 @@ static bool udp_row(esock_inet_t s, const char *want)
 static void udp_connect_peer(void **st)
 {
     (void)st;
-    const esock_inet_opt_t po[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
     uint16_t pu, pv, pw;
-    esock_inet_t u = udp_lo(po, NOPTS(po), ESOCK_INET_NO_OWNER, &pu);
-    esock_inet_t v = udp_lo(po, NOPTS(po), ESOCK_INET_NO_OWNER, &pv);
-    esock_inet_t w = udp_lo(po, NOPTS(po), ESOCK_INET_NO_OWNER, &pw);
+    esock_inet_t u = udp_no_owner(&pu);
+    esock_inet_t v = udp_no_owner(&pv);
+    esock_inet_t w = udp_no_owner(&pw);
     esock_sockaddr_t to_u = lo4(pu), to_w = lo4(pw), sa;
     char b[16];
     size_t got;
