@@ -372,7 +372,11 @@ ESOCK_API int esock_inet_recv(esock_inet_t s, void *buf, size_t cap, size_t len,
  * sends get -ENOTCONN, an active owner gets CLOSED; docs/inet.md, "End of
  * a port"), or with
  * @p timeout_ms == ESOCK_NOWAIT returns ESOCK_SELECT without queuing (an
- * ESOCK_INET_MSG_READY message is posted to the owner when not busy).
+ * ESOCK_INET_MSG_READY message is posted to the owner when not busy; each
+ * nowait call first writes what the kernel takes, so a socket with no
+ * owner, which gets no message, moves on by retrying). The call's own
+ * @p timeout_ms running out before send_timeout gives ESOCK_ETIMEOUT and
+ * leaves the socket as it is: send_timeout_close acts on send_timeout only.
  * Returns 0, ESOCK_ECLOSED, -EPIPE/-ECONNRESET..., ESOCK_ETIMEOUT,
  * ESOCK_SELECT, -EMSGSIZE (length does not fit the header), -ENOTCONN
  * after a recv returned econnreset or a framing error (as inet).

@@ -142,9 +142,11 @@ void esock__inet_consume(esock__isock_t *s, size_t n)
 void esock__inet_busy_recheck(esock__isock_t *s)
 {
     bool was = s->busy;
-    if (s->opend >= s->high_wm)
+    /* An empty queue is never busy: high_watermark 0 makes any queued
+     * byte busy until the queue is written out (OTP accepts 0). */
+    if (s->opend > 0 && s->opend >= s->high_wm)
         s->busy = true;
-    else if (s->opend < s->low_wm)
+    else if (s->opend < s->low_wm || s->opend == 0)
         s->busy = false;
     if (s->busy)
         s->states |= ESOCK_INET_ST_BUSY;

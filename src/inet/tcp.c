@@ -661,52 +661,62 @@ static int send_locked(esock__isock_t *s, const uint8_t *data, size_t len, esock
     int rc = send_refused(s);
     if (rc == 0)
         rc = hdr_for(s, len, hdr, &hlen);
-    if (rc == 0 && s->busy) {
-        int64_t t = s->send_timeout_ms;
-        if (timeout_ms == ESOCK_NOWAIT) {
+    if (rc == 0 && s->busy && timeout_ms == ESOCK_NOWAIT) {
+        /* Write what the kernel takes now: with no owner, or an owner that
+         * does not wait on its mailbox, no readiness loop writes the queue,
+         * and a retried nowait send is what moves it. */
+        int f = esock__inet_flush_locked(s);
+        if (f < 0) {
+            rc = send_err(s, f);
+        } else if (s->busy) {
             s->ready_mbox = s->owner;
             rc = ESOCK_SELECT;
-        } else {
-            int64_t deadline = esock__inet_deadline(t);
-            if (*call_deadline == DEADLINE_UNSET)
-                *call_deadline = esock__inet_deadline(timeout_ms);
-            if (*call_deadline >= 0 && (deadline < 0 || *call_deadline < deadline))
-                deadline = *call_deadline;
-            /* The socket may end while this sender waits (another
-             * sender's send_timeout_close, a reset, a close): each round,
-             * and a wait that timed out, first ask whether it did, so of
-             * two senders whose deadlines pass together the first back
-             * under the lock times out and the other finds it ended. */
-            while (s->busy && (rc = send_refused(s)) == 0) {
-                int f = esock__inet_flush_locked(s);
-                if (f < 0) {
-                    rc = send_err(s, f);
-                    break;
-                }
-                if (!s->busy)
-                    break;
-                int w = esock__inet_wait(s, POLLOUT, deadline);
-                if (w != 0) {
-                    rc = send_refused(s);
-                    if (rc == 0)
-                        rc = w;
-                    break;
-                }
+        }
+    }
+    if (rc == 0 && s->busy) {
+        int64_t deadline = esock__inet_deadline(s->send_timeout_ms);
+        if (*call_deadline == DEADLINE_UNSET)
+            *call_deadline = esock__inet_deadline(timeout_ms);
+        /* The call's own deadline, when it comes first, times the
+         * call out without send_timeout_close: that closes the fd
+         * for send_timeout only (the header). */
+        bool own = *call_deadline >= 0 && (deadline < 0 || *call_deadline < deadline);
+        if (own)
+            deadline = *call_deadline;
+        /* The socket may end while this sender waits (another
+         * sender's send_timeout_close, a reset, a close): each round,
+         * and a wait that timed out, first ask whether it did, so of
+         * two senders whose deadlines pass together the first back
+         * under the lock times out and the other finds it ended. */
+        while (s->busy && (rc = send_refused(s)) == 0) {
+            int f = esock__inet_flush_locked(s);
+            if (f < 0) {
+                rc = send_err(s, f);
+                break;
             }
-            if (rc == ESOCK_ETIMEOUT && s->send_timeout_close) {
-                /* send_timeout_close: the fd is closed. An active owner gets
-                 * its closed message at once (OTP bug #11319 avoided) and
-                 * the port is gone; a passive socket keeps its port as
-                 * after a passive recv's end (OTP 25: send and recv
-                 * enotconn, getstat works, made active: tcp_closed). */
-                if (s->active != ESOCK_INET_ACTIVE_FALSE && s->owner && !s->closed_reported) {
-                    s->closed_reported = true;
-                    esock__inet_post_simple(s->owner, ESOCK_INET_MSG_CLOSED, s, 0, 0);
-                    esock__inet_port_dead(s, ESOCK_ETIMEOUT, true);
-                } else {
-                    s->dead_send_err = -ENOTCONN;
-                    fd_release(s);
-                }
+            if (!s->busy)
+                break;
+            int w = esock__inet_wait(s, POLLOUT, deadline);
+            if (w != 0) {
+                rc = send_refused(s);
+                if (rc == 0)
+                    rc = w;
+                break;
+            }
+        }
+        if (rc == ESOCK_ETIMEOUT && s->send_timeout_close && !own) {
+            /* send_timeout_close: the fd is closed. An active owner gets
+             * its closed message at once (OTP bug #11319 avoided) and
+             * the port is gone; a passive socket keeps its port as
+             * after a passive recv's end (OTP 25: send and recv
+             * enotconn, getstat works, made active: tcp_closed). */
+            if (s->active != ESOCK_INET_ACTIVE_FALSE && s->owner && !s->closed_reported) {
+                s->closed_reported = true;
+                esock__inet_post_simple(s->owner, ESOCK_INET_MSG_CLOSED, s, 0, 0);
+                esock__inet_port_dead(s, ESOCK_ETIMEOUT, true);
+            } else {
+                s->dead_send_err = -ENOTCONN;
+                fd_release(s);
             }
         }
     }

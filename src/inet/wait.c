@@ -61,9 +61,12 @@ int64_t esock__inet_deadline(int64_t timeout_ms)
 {
     if (timeout_ms == ESOCK_INFINITY)
         return -1;
+    int64_t now = esock__inet_now_ms();
     if (timeout_ms < 0)
-        return esock__inet_now_ms();
-    return esock__inet_now_ms() + timeout_ms;
+        return now;
+    /* A timeout past the end of int64 time (send_timeout takes any
+     * int64): no deadline, as infinity, not a wrapped sum. */
+    return timeout_ms > INT64_MAX - now ? -1 : now + timeout_ms;
 }
 
 void esock__inet_wake_all(esock__isock_t *s)

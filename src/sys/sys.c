@@ -395,7 +395,8 @@ int64_t esock__deadline_of(int64_t timeout_ms)
 {
     if (timeout_ms < 0)
         return -1;
-    return esock__now_ms() + timeout_ms;
+    int64_t now = esock__now_ms();
+    return timeout_ms > INT64_MAX - now ? -1 : now + timeout_ms; /* never wraps */
 }
 
 int esock__ms_left(int64_t deadline_ms)

@@ -750,6 +750,100 @@ static void lone_chunks_kept_per_thread(void **st)
     assert_int_equal(esock__inet_lone_kept(), main_kept);
 }
 
+/* A send's own timeout is not send_timeout: send_timeout_close closes the
+ * fd when send_timeout runs out, never when the call's deadline does. */
+static void call_timeout_keeps_socket_with_send_timeout_close(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(SEND_TIMEOUT_CLOSE, 1)};
+    esock_inet_t l, a;
+    int fd = inet_stalled_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    static char chunk[65536];
+    int rc = 0;
+    for (int k = 0; k < 1000 && rc == 0; k++)
+        rc = esock_inet_send_ex(a, chunk, sizeof chunk, 100);
+    assert_int_equal(rc, ESOCK_ETIMEOUT);
+    /* still connected: a nowait send finds it busy, not gone */
+    assert_int_equal(esock_inet_send_ex(a, chunk, 10, ESOCK_NOWAIT), ESOCK_SELECT);
+    esock_sockaddr_t me;
+    assert_int_equal(esock_inet_sockname(a, &me), 0);
+    /* 0 ms is a deadline of the call too */
+    assert_int_equal(esock_inet_send_ex(a, chunk, 10, 0), ESOCK_ETIMEOUT);
+    assert_int_equal(esock_inet_sockname(a, &me), 0);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+/* With no owner no readiness loop writes the queue: a retried nowait send
+ * does, so the sender that polls gets through once the peer reads. */
+static void nowait_send_without_owner_moves_queue(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(HIGH_WATERMARK, 16384),
+                                  OPTI(LOW_WATERMARK, 8192)};
+    esock_inet_t l, a;
+    int fd = inet_stalled_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    char chunk[4096];
+    memset(chunk, 'n', sizeof chunk);
+    size_t sent = 0;
+    int rc = 0;
+    for (int k = 0; k < 10000 && rc == 0; k++)
+        if ((rc = esock_inet_send_ex(a, chunk, sizeof chunk, ESOCK_NOWAIT)) == 0)
+            sent += sizeof chunk;
+    assert_int_equal(rc, ESOCK_SELECT);
+    /* the peer reads everything; the sender polls with nowait sends */
+    static char sink[1 << 16];
+    size_t got = 0;
+    int64_t end = now_ms() + 5000;
+    while (rc == ESOCK_SELECT && now_ms() < end) {
+        ssize_t r;
+        while ((r = recv(fd, sink, sizeof sink, MSG_DONTWAIT)) > 0)
+            got += (size_t)r;
+        rc = esock_inet_send_ex(a, chunk, sizeof chunk, ESOCK_NOWAIT);
+        if (rc == ESOCK_SELECT)
+            msleep(1);
+    }
+    assert_int_equal(rc, 0);
+    sent += sizeof chunk;
+    while (got < sent && now_ms() < end) {
+        ssize_t r = recv(fd, sink, sizeof sink, MSG_DONTWAIT);
+        if (r > 0)
+            got += (size_t)r;
+        else
+            assert_int_equal(esock_inet_flush(a), 0); /* the rest of the queue */
+    }
+    assert_int_equal(got, sent);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+/* high_watermark 0 (OTP accepts it): any queued byte is busy until the
+ * queue is written; an empty queue is not busy. */
+static void high_watermark_zero(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
+    esock_inet_t l, a;
+    int fd = inet_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    esock_inet_opt_t hw = OPT(HIGH_WATERMARK, 0);
+    assert_int_equal(esock_inet_setopts(a, &hw, 1), 0);
+    esock_inet_info_t info;
+    assert_int_equal(esock_inet_info(a, &info), 0);
+    assert_false(info.states & ESOCK_INET_ST_BUSY);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(esock_inet_send_ex(a, "abc", 3, 500), 0);
+    char b[9];
+    rd(fd, b, sizeof b);
+    assert_memory_equal(b, "abcabcabc", 9);
+    assert_int_equal(esock_inet_info(a, &info), 0);
+    assert_false(info.states & ESOCK_INET_ST_BUSY);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
 const struct CMUnitTest inet_tests_send[] = {
     cmocka_unit_test_teardown(busy_sender_blocks_until_drained, inet_teardown),
     cmocka_unit_test_teardown(watermarks_hold_back_fast_sender, inet_teardown),
@@ -769,5 +863,8 @@ const struct CMUnitTest inet_tests_send[] = {
     cmocka_unit_test_teardown(passive_recv_writes_queued_output, inet_teardown),
     cmocka_unit_test_teardown(blocked_reader_writes_later_send, inet_teardown),
     cmocka_unit_test_teardown(blocked_reader_writes_delay_send, inet_teardown),
+    cmocka_unit_test_teardown(call_timeout_keeps_socket_with_send_timeout_close, inet_teardown),
+    cmocka_unit_test_teardown(nowait_send_without_owner_moves_queue, inet_teardown),
+    cmocka_unit_test_teardown(high_watermark_zero, inet_teardown),
 };
 const size_t inet_ntests_send = NOPTS(inet_tests_send);
