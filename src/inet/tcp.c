@@ -455,13 +455,16 @@ int esock_inet_recv(esock_inet_t h, void *buf, size_t cap, size_t len, size_t *g
     for (;;) {
         esock__frame_t fr;
         size_t need = 0;
+        uint8_t in_headers = s->fr.in_headers; /* http: framing a start line moves it */
         int r = esock__inet_next_packet(s, len, &fr, &need);
         if (r == 1) {
             if (fr.len > cap) {
+                s->fr.in_headers = in_headers; /* the packet stays, and so does the state */
                 rc = -ENOBUFS;
                 break;
             }
-            memcpy(buf, s->ibuf + s->ilo + fr.off, fr.len);
+            if (fr.len) /* buf may be NULL with cap 0 */
+                memcpy(buf, s->ibuf + s->ilo + fr.off, fr.len);
             esock__inet_stat_recv(s, fr.total);
             esock__inet_consume(s, fr.total);
             if (got)
@@ -517,6 +520,11 @@ int esock_inet_recv(esock_inet_t h, void *buf, size_t cap, size_t len, size_t *g
         break;
     }
     s->reader_busy = false;
+    /* Made active while this recv waited: the read interest that
+     * reader_busy held back is taken up now (and what is buffered goes
+     * to the owner), as the inet driver reads on. */
+    if (s->active != ESOCK_INET_ACTIVE_FALSE && !s->closed)
+        esock__active_update(s);
     pthread_mutex_unlock(&s->mu);
     esock__inet_unpin(s);
     return rc;

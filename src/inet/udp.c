@@ -150,8 +150,13 @@ ssize_t esock__inet_udp_read(esock__isock_t *s, void *buf, size_t cap, esock_soc
     while (n < 0 && errno == EINTR);
     if (n < 0)
         return -errno;
-    if (from)
-        esock_sockaddr_from_native((struct sockaddr *)&ss, mh.msg_namelen, from);
+    /* A sender with no address (an unbound local datagram socket: no
+     * name at all) is unspec with no bytes, as in OTP ({unspec, <<>>}). */
+    if (from && esock_sockaddr_from_native((struct sockaddr *)&ss, mh.msg_namelen, from) != 0) {
+        memset(from, 0, sizeof *from);
+        from->family = ESOCK_FAMILY_UNSPEC;
+        from->u.raw.family = AF_UNSPEC;
+    }
     size_t k = 0;
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c && anc && nanc && k < *nanc; c = CMSG_NXTHDR(&mh, c)) {
         int v;

@@ -80,6 +80,8 @@ extern const struct CMUnitTest inet_tests_lifecycle[];
 extern const size_t inet_ntests_lifecycle;
 extern const struct CMUnitTest inet_tests_portend[];
 extern const size_t inet_ntests_portend;
+extern const struct CMUnitTest inet_tests_edges[];
+extern const size_t inet_ntests_edges;
 
 int inet_teardown(void **state);
 

@@ -27,5 +27,6 @@ int main(void)
     fails += run("inet_udp_more", inet_tests_udp_more, inet_ntests_udp_more);
     fails += run("inet_lifecycle", inet_tests_lifecycle, inet_ntests_lifecycle);
     fails += run("inet_portend", inet_tests_portend, inet_ntests_portend);
+    fails += run("inet_edges", inet_tests_edges, inet_ntests_edges);
     return fails ? 1 : 0;
 }

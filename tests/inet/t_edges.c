@@ -1,0 +1,174 @@
+/* Edges found in review: each test is a case that once went wrong (the
+ * commit that fixed it says how). */
+#include <errno.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+struct blocked_recv {
+    esock_inet_t s;
+    char buf[16];
+    size_t got;
+    int rc;
+};
+
+static void *recv_thread(void *p)
+{
+    struct blocked_recv *r = p;
+    r->rc = esock_inet_recv(r->s, r->buf, sizeof r->buf, 0, &r->got, 3000);
+    return NULL;
+}
+
+/* {active, true} set while a passive recv waits: the recv gets the next
+ * bytes, and what comes after goes to the owner (OTP 25: both arrive). */
+static void made_active_while_recv_waits(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
+    esock_inet_t l;
+    struct blocked_recv r = {.rc = 1};
+    int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &r.s);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, recv_thread, &r), 0);
+    assert_true(inet_wait_sleeper(r.s, true, 2000));
+    esock_inet_opt_t act = OPT(ACTIVE, ESOCK_INET_ACTIVE_TRUE);
+    assert_int_equal(esock_inet_setopts(r.s, &act, 1), 0);
+    wr(fd, "x", 1);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.got, 1);
+    assert_int_equal(r.buf[0], 'x');
+    wr(fd, "y", 1);
+    esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DATA);
+    assert_int_equal(m->len, 1);
+    assert_int_equal(m->data[0], 'y');
+    esock_inet_msg_free(m);
+    close(fd);
+    esock_inet_close(r.s);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
+/* An http start line too big for the caller's buffer stays unread, and
+ * the switch to header mode waits until it is read. */
+static void http_start_line_left_by_enobufs(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(PACKET, ESOCK_INET_PACKET_HTTP_BIN)};
+    esock_inet_t l, a;
+    int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
+    const char *req = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    wr(fd, req, strlen(req));
+    char b[4];
+    size_t got;
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 2000), -ENOBUFS);
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 2000), -ENOBUFS); /* again: the same line */
+    esock_inet_opt_t act = OPT(ACTIVE, ESOCK_INET_ACTIVE_TRUE);
+    assert_int_equal(esock_inet_setopts(a, &act, 1), 0);
+    static const struct { int ptype; const char *text; } want[] = {
+        {ESOCK_INET_PACKET_HTTP_BIN, "GET / HTTP/1.1\r\n"},
+        {ESOCK_INET_PACKET_HTTPH_BIN, "Host: x\r\n"},
+        {ESOCK_INET_PACKET_HTTPH_BIN, "\r\n"},
+    };
+    for (size_t i = 0; i < NOPTS(want); i++) {
+        esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DATA);
+        assert_int_equal(m->ptype, want[i].ptype);
+        assert_int_equal(m->len, strlen(want[i].text));
+        assert_memory_equal(m->data, want[i].text, m->len);
+        esock_inet_msg_free(m);
+    }
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
+/* recv(NULL, 0) is allowed, and an empty packet fits it. */
+static void empty_packet_into_no_buffer(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(PACKET, ESOCK_INET_PACKET_4)};
+    esock_inet_t l, a;
+    int fd = inet_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    wr(fd, "\0\0\0\0\0\0\0\1z", 9);
+    size_t got = 99;
+    assert_int_equal(esock_inet_recv(a, NULL, 0, 0, &got, 2000), 0);
+    assert_int_equal(got, 0);
+    assert_int_equal(esock_inet_recv(a, NULL, 0, 0, &got, 2000), -ENOBUFS); /* "z" does not fit */
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+/* A datagram from a local socket that has no name: the sender is unspec
+ * with no bytes, passive and active (OTP 25: {unspec, <<>>}). */
+static void local_datagram_from_unnamed_sender(void **st)
+{
+    (void)st;
+    char name[64];
+    int n = snprintf(name, sizeof name, "%cesock-edges-%d", 0, (int)getpid());
+    esock_sockaddr_t sa;
+    assert_int_equal(esock_sockaddr_local(&sa, name, (size_t)n), 0);
+    esock_inet_t u;
+    assert_int_equal(esock_inet_udp_open(&u, &sa, NULL, 0, ESOCK_INET_NO_OWNER), 0);
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_un un = {.sun_family = AF_UNIX};
+    memcpy(un.sun_path, name, (size_t)n);
+    socklen_t ul = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)n);
+    assert_int_equal(sendto(fd, "hello", 5, 0, (struct sockaddr *)&un, ul), 5);
+    esock_sockaddr_t from;
+    memset(&from, 0xab, sizeof from);
+    char b[16];
+    size_t got;
+    assert_int_equal(esock_inet_recvfrom(u, b, sizeof b, &got, &from, NULL, NULL, 2000), 0);
+    assert_int_equal(got, 5);
+    assert_int_equal(from.family, ESOCK_FAMILY_UNSPEC);
+    assert_int_equal(from.u.raw.len, 0);
+    esock_mbox_t mb = tm_new();
+    activate_once(u, mb);
+    assert_int_equal(sendto(fd, "again", 5, 0, (struct sockaddr *)&un, ul), 5);
+    esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DATA);
+    assert_int_equal(m->from.family, ESOCK_FAMILY_UNSPEC);
+    assert_int_equal(m->from.u.raw.len, 0);
+    esock_inet_msg_free(m);
+    close(fd);
+    esock_inet_close(u);
+    tm_free(mb);
+}
+
+/* A timeout near INT64_MAX is no deadline (not a wrapped sum: UBSan). */
+static void huge_timeouts(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(SEND_TIMEOUT, INT64_MAX)};
+    esock_inet_t l, a;
+    int fd = inet_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    wr(fd, "q", 1);
+    char b[4];
+    size_t got;
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, INT64_MAX), 0);
+    assert_int_equal(esock_inet_send_ex(a, "r", 1, INT64_MAX - 1), 0);
+    rd(fd, b, 1);
+    assert_int_equal(b[0], 'r');
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+const struct CMUnitTest inet_tests_edges[] = {
+    cmocka_unit_test_teardown(made_active_while_recv_waits, inet_teardown),
+    cmocka_unit_test_teardown(http_start_line_left_by_enobufs, inet_teardown),
+    cmocka_unit_test_teardown(empty_packet_into_no_buffer, inet_teardown),
+    cmocka_unit_test_teardown(local_datagram_from_unnamed_sender, inet_teardown),
+    cmocka_unit_test_teardown(huge_timeouts, inet_teardown),
+};
+const size_t inet_ntests_edges = NOPTS(inet_tests_edges);
