@@ -599,8 +599,10 @@ ESOCK_API int esock_inet_fd(esock_inet_t s);
 /**
  * inet:monitor/1: a DOWN message (ESOCK_MSG_INET_DOWN, with the monitor id
  * in the message) is posted to @p mbox when the socket closes. *mref > 0.
- * On a socket that is already closed: the DOWN is posted at once (info
- * "nosock"). Returns 0.
+ * On a socket that is already closed (or a stale handle): the DOWN is
+ * posted at once (info -ENOENT, "nosock"), naming @p s. Returns 0,
+ * -EINVAL (NULL @p mref), ESOCK_EINVAL_HANDLE (@p mbox is
+ * ESOCK_INET_NO_OWNER or not a live mailbox). Thread-safe.
  */
 ESOCK_API int esock_inet_monitor(esock_inet_t s, esock_mbox_t mbox, uint64_t *mref);
 /**

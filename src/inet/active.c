@@ -156,6 +156,19 @@ int esock__inet_post_simple(uint32_t mbox, int kind, esock__isock_t *s, int err,
     return post(mbox, m); /* consumed even on error */
 }
 
+int esock__inet_post_nosock(uint32_t mbox, uint32_t sock_id, uint64_t ref)
+{
+    if (!mbox)
+        return 0;
+    esock_inet_msg_t *m = msg_new(ESOCK_INET_MSG_DOWN, NULL, 0);
+    if (!m)
+        return -ENOMEM;
+    m->sock.id = sock_id; /* the socket it names, gone or not (OTP's DOWN names the port) */
+    m->error = -ENOENT;
+    m->mref = ref;
+    return post(mbox, m);
+}
+
 /* One packet counted against {active, once | N}. */
 static void count_one(esock__isock_t *s)
 {

@@ -268,6 +268,9 @@ void esock__active_detach(esock__isock_t *s);
 int esock__inet_defer_flush(esock__isock_t *s);
 /* Post a closed/error/passive/down message. */
 int esock__inet_post_simple(uint32_t mbox, int kind, esock__isock_t *s, int err, uint64_t ref);
+/* The DOWN of a monitor set on a socket that is gone or stale: info
+ * -ENOENT (nosock), naming the socket @p sock_id. */
+int esock__inet_post_nosock(uint32_t mbox, uint32_t sock_id, uint64_t ref);
 
 /* ---- tcp.c / udp.c / misc.c / opts.c ---- */
 /* Create a socket (optionally in a netns) and apply the defaults

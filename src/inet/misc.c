@@ -163,6 +163,8 @@ int esock_inet_monitor(esock_inet_t h, esock_mbox_t mb, uint64_t *mref)
 {
     if (!mref)
         return -EINVAL;
+    if (!mb.id) /* a monitor with nowhere to post its DOWN */
+        return ESOCK_EINVAL_HANDLE;
     int orc = esock__owner_check(mb.id);
     if (orc)
         return orc;
@@ -174,7 +176,7 @@ int esock_inet_monitor(esock_inet_t h, esock_mbox_t mb, uint64_t *mref)
     esock__isock_t *s = esock__inet_pin(h);
     if (!s) {
         /* No such socket: the DOWN comes at once (27: nosock). */
-        esock__inet_post_simple(mbox, ESOCK_INET_MSG_DOWN, NULL, -ENOENT, ref);
+        esock__inet_post_nosock(mbox, h.id, ref);
         return 0;
     }
     esock__mon_t *m = esock__malloc(sizeof *m);
@@ -192,7 +194,7 @@ int esock_inet_monitor(esock_inet_t h, esock_mbox_t mb, uint64_t *mref)
         pthread_mutex_unlock(&s->mu);
         esock__free(m);
         esock__free(r);
-        esock__inet_post_simple(mbox, ESOCK_INET_MSG_DOWN, NULL, -ENOENT, ref);
+        esock__inet_post_nosock(mbox, h.id, ref);
     } else {
         m->next = s->mons;
         s->mons = m;

@@ -43,11 +43,16 @@ const char *esock_inet_statname(esock_inet_stat_t k)
     return (unsigned)k < ESOCK_STAT_COUNT_ ? statnames[k] : NULL;
 }
 
-/* A double running value as getstat reports it: truncated, never negative
- * below zero wraps in OTP's unsigned conversion; we clamp at 0. */
+/* A double running value as getstat reports it: truncated. The means are
+ * never negative; the deviation is, and the driver reports its absolute
+ * value (a 12-byte then a 4-byte packet: recv_dvi 2, OTP 25). */
 static uint64_t trunc_u(double v)
 {
     return v <= 0 ? 0 : (uint64_t)v;
+}
+static uint64_t trunc_abs(double v)
+{
+    return trunc_u(v < 0 ? -v : v);
 }
 
 static uint64_t stat_value(const esock__isock_t *s, esock_inet_stat_t k)
@@ -57,7 +62,7 @@ static uint64_t stat_value(const esock__isock_t *s, esock_inet_stat_t k)
     case ESOCK_STAT_RECV_CNT: return s->recv_cnt;
     case ESOCK_STAT_RECV_MAX: return s->recv_max;
     case ESOCK_STAT_RECV_AVG: return trunc_u(s->recv_avg);
-    case ESOCK_STAT_RECV_DVI: return trunc_u(s->recv_dvi);
+    case ESOCK_STAT_RECV_DVI: return trunc_abs(s->recv_dvi);
     case ESOCK_STAT_SEND_OCT: return s->send_oct;
     case ESOCK_STAT_SEND_CNT: return s->send_cnt;
     case ESOCK_STAT_SEND_MAX: return s->send_max;

@@ -164,11 +164,60 @@ static void huge_timeouts(void **st)
     esock_inet_close(l);
 }
 
+/* recv_dvi is the absolute value of the running deviation: a 12-byte then
+ * a 4-byte packet (with their {packet,2} headers) give recv_avg 8 and
+ * recv_dvi 2, as OTP 25 reports. */
+static void recv_dvi_is_absolute(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(PACKET, ESOCK_INET_PACKET_2)};
+    esock_inet_t l, a;
+    int fd = inet_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    wr(fd, "\0\12aaaaaaaaaa\0\2bb", 16);
+    char b[16];
+    size_t got;
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 2000), 0);
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 2000), 0);
+    uint64_t v[ESOCK_STAT_COUNT_];
+    assert_int_equal(esock_inet_getstat(a, NULL, 0, v), 0);
+    assert_int_equal(v[ESOCK_STAT_RECV_OCT], 16);
+    assert_int_equal(v[ESOCK_STAT_RECV_MAX], 12);
+    assert_int_equal(v[ESOCK_STAT_RECV_AVG], 8);
+    assert_int_equal(v[ESOCK_STAT_RECV_DVI], 2);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+/* A monitor needs a mailbox to post to; the DOWN of a gone or stale socket
+ * names it (OTP: {'DOWN', Ref, port, Port, noproc}). */
+static void monitor_edges(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    esock_inet_t l, a;
+    int fd = inet_peer_pair(NULL, 0, ESOCK_INET_NO_OWNER, &l, &a);
+    uint64_t ref = 0;
+    assert_int_equal(esock_inet_monitor(a, ESOCK_INET_NO_OWNER, &ref), ESOCK_EINVAL_HANDLE);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    assert_int_equal(esock_inet_monitor(a, mb, &ref), 0); /* stale */
+    esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DOWN);
+    assert_int_equal(m->mref, ref);
+    assert_int_equal(m->error, -ENOENT);
+    assert_int_equal(m->sock.id, a.id);
+    esock_inet_msg_free(m);
+    tm_free(mb);
+}
+
 const struct CMUnitTest inet_tests_edges[] = {
     cmocka_unit_test_teardown(made_active_while_recv_waits, inet_teardown),
     cmocka_unit_test_teardown(http_start_line_left_by_enobufs, inet_teardown),
     cmocka_unit_test_teardown(empty_packet_into_no_buffer, inet_teardown),
     cmocka_unit_test_teardown(local_datagram_from_unnamed_sender, inet_teardown),
     cmocka_unit_test_teardown(huge_timeouts, inet_teardown),
+    cmocka_unit_test_teardown(recv_dvi_is_absolute, inet_teardown),
+    cmocka_unit_test_teardown(monitor_edges, inet_teardown),
 };
 const size_t inet_ntests_edges = NOPTS(inet_tests_edges);

@@ -42,7 +42,9 @@ static void watermarks_hold_back_fast_sender(void **st)
     /* the sender is held back once the queue reaches high_watermark */
     assert_int_equal(rc, ESOCK_SELECT);
     uint64_t pend = stat1(a, ESOCK_STAT_SEND_PEND);
-    assert_true(pend >= 16384);
+    /* (the refused nowait send wrote what the kernel took: busy lasts
+     * until the queue is below low_watermark) */
+    assert_true(pend >= 8192);
     assert_true(pend < 16384 + sizeof chunk);
     esock_inet_info_t info;
     assert_int_equal(esock_inet_info(a, &info), 0);
