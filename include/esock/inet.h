@@ -509,9 +509,14 @@ ESOCK_API int esock_inet_flush(esock_inet_t s);
 /**
  * gen_tcp:controlling_process/2: new owner mailbox (ESOCK_INET_NO_OWNER:
  * none; an active socket then delivers nothing until it has one again).
+ * The socket's messages still queued in the old owner's mailbox move to
+ * the new owner's, in order and before any new one, as OTP moves them
+ * (not when the new owner is none: they stay). Messages the old owner
+ * has already received are its own.
  * Returns 0, ESOCK_ECLOSED (closed or stale handle), ESOCK_EINVAL_HANDLE
- * (@p owner is not a live mailbox). OTP's "not owner" check has no C
- * meaning: any thread may call. Thread-safe.
+ * (@p owner is not a live mailbox, also one destroyed during the call).
+ * OTP's "not owner" check has no C meaning: any thread may call.
+ * Thread-safe.
  */
 ESOCK_API int esock_inet_controlling_process(esock_inet_t s, esock_mbox_t owner);
 
@@ -607,8 +612,9 @@ ESOCK_API int esock_inet_fd(esock_inet_t s);
 ESOCK_API int esock_inet_monitor(esock_inet_t s, esock_mbox_t mbox, uint64_t *mref);
 /**
  * inet:cancel_monitor/1: returns 1 when the monitor was removed (no DOWN
- * will come for it), 0 when there is no such monitor (already fired,
- * already cancelled, or never made). Thread-safe.
+ * will come for it; also while a close is still writing the socket's
+ * queue), 0 when there is no such monitor (already fired, already
+ * cancelled, or never made). Thread-safe.
  */
 ESOCK_API int esock_inet_cancel_monitor(uint64_t mref);
 

@@ -126,6 +126,7 @@ typedef struct esock__isock {
     bool accept_select;    /* a nowait accept waits for a SELECT message */
     bool deferred;         /* output deferred for coalescing (active.c) */
     bool busy;
+    bool buffer_set;       /* buffer was given: recbuf no longer raises it (not inherited) */
     bool prio_set;         /* priority was set: accepted sockets get it too (Linux does not copy it) */
 } esock__isock_t;
 

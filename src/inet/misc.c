@@ -11,6 +11,7 @@
 
 #include "inet/inet_int.h"
 #include "inet/owner.h"
+#include "mbox/mbox_int.h"
 #include "sys/sys.h"
 
 /* Run body on a pinned, locked socket whose port lives; closed_rc when it
@@ -128,10 +129,24 @@ int esock_inet_controlling_process(esock_inet_t h, esock_mbox_t owner)
     if (orc)
         return orc;
     WITH_SOCK(h, s, ESOCK_ECLOSED, {
-        esock__active_detach(s);
-        s->owner = owner.id;
-        esock__active_update(s);
-        rc_ = 0;
+        /* Checked again under the lock: a mailbox destroyed since the
+         * check above has dropped its sockets already, and this one would
+         * keep a dead owner (its drop hook takes this lock after removing
+         * the mailbox, so a live one here will still drop it). */
+        if (owner.id && !esock__mbox_alive(owner.id)) {
+            rc_ = ESOCK_EINVAL_HANDLE;
+        } else {
+            uint32_t old = s->owner;
+            esock__active_detach(s);
+            s->owner = owner.id;
+            /* The socket's records still queued for the old owner go to
+             * the new one, in order and before anything new (OTP moves
+             * them): under the lock, no delivery comes in between. */
+            if (old && owner.id && old != owner.id)
+                esock__mbox_move_socket(old, owner.id, s->ref.id);
+            esock__active_update(s);
+            rc_ = 0;
+        }
     });
 }
 
@@ -148,15 +163,19 @@ typedef struct monref {
 } monref_t;
 static monref_t *monrefs;
 
-static void monref_del(uint64_t ref)
+/* Removes @p ref's entry: the monitor is over (fired or cancelled).
+ * Returns its socket id, 0 if there was none. mon_mu held. */
+static uint32_t monref_take(uint64_t ref)
 {
     for (monref_t **p = &monrefs; *p; p = &(*p)->next)
         if ((*p)->ref == ref) {
             monref_t *d = *p;
+            uint32_t sock = d->sock;
             *p = d->next;
             esock__free(d);
-            return;
+            return sock;
         }
+    return 0;
 }
 
 int esock_inet_monitor(esock_inet_t h, esock_mbox_t mb, uint64_t *mref)
@@ -210,36 +229,33 @@ int esock_inet_monitor(esock_inet_t h, esock_mbox_t mb, uint64_t *mref)
     return 0;
 }
 
+/* monrefs decides: whoever takes the entry (cancel, or the DOWN being
+ * posted) owns the outcome. A close that is still writing the queue has
+ * made the handle stale but not yet posted the DOWN: a cancel then still
+ * wins, as demonitor does on a port that is closing, and the DOWN is not
+ * posted. */
 int esock_inet_cancel_monitor(uint64_t mref)
 {
-    uint32_t sid = 0;
     pthread_mutex_lock(&mon_mu);
-    for (monref_t *r = monrefs; r; r = r->next)
-        if (r->ref == mref)
-            sid = r->sock;
+    uint32_t sid = monref_take(mref);
     pthread_mutex_unlock(&mon_mu);
     if (!sid)
         return 0;
     esock_inet_t h = {sid};
     esock__isock_t *s = esock__inet_pin(h);
     if (!s)
-        return 0;
-    int found = 0;
+        return 1; /* closing: its post_down frees the record */
     pthread_mutex_lock(&s->mu);
     for (esock__mon_t **p = &s->mons; *p; p = &(*p)->next)
         if ((*p)->ref == mref) {
             esock__mon_t *d = *p;
             *p = d->next;
             esock__free(d);
-            found = 1;
             break;
         }
     pthread_mutex_unlock(&s->mu);
-    pthread_mutex_lock(&mon_mu);
-    monref_del(mref);
-    pthread_mutex_unlock(&mon_mu);
     esock__inet_unpin(s);
-    return found;
+    return 1;
 }
 
 void esock__inet_post_down(esock__isock_t *s, int info)
@@ -248,10 +264,11 @@ void esock__inet_post_down(esock__isock_t *s, int info)
     s->mons = NULL;
     while (m) {
         esock__mon_t *nx = m->next;
-        esock__inet_post_simple(m->mbox, ESOCK_INET_MSG_DOWN, s, info, m->ref);
         pthread_mutex_lock(&mon_mu);
-        monref_del(m->ref);
+        bool live = monref_take(m->ref) != 0; /* not cancelled meanwhile */
         pthread_mutex_unlock(&mon_mu);
+        if (live)
+            esock__inet_post_simple(m->mbox, ESOCK_INET_MSG_DOWN, s, info, m->ref);
         esock__free(m);
         m = nx;
     }

@@ -429,6 +429,19 @@ static int kget(esock__isock_t *s, const optrow_t *r, esock_inet_opt_t *o)
     return 0;
 }
 
+/* recbuf raises buffer (the inet page), as OTP 25 does it: not once
+ * buffer was given on this socket, and for UDP to 65536 at most (a
+ * datagram is no bigger). */
+static void raise_buffer(esock__isock_t *s, int64_t recbuf)
+{
+    if (s->buffer_set)
+        return;
+    if (s->proto == ESOCK_INET_UDP && recbuf > 65536)
+        recbuf = 65536;
+    if (recbuf > (int64_t)s->buffer)
+        s->buffer = (size_t)recbuf;
+}
+
 int esock__inet_setopts_locked(esock__isock_t *s, const esock_inet_opt_t *o, size_t n, bool creation)
 {
     /* Every option is checked before any is applied, so a bad value
@@ -445,14 +458,19 @@ int esock__inet_setopts_locked(esock__isock_t *s, const esock_inet_opt_t *o, siz
      * options then and ignores them (OTP 25.2.3: setopts ok), where
      * setsockopt would say EBADF. */
     bool fd_gone = s->fd < 0 && !creation;
-    for (size_t i = 0; i < n; i++) {
+    /* Packets buffered while passive are delivered once the whole list is
+     * applied, framed by its packet options (OTP 25: [{active, true},
+     * {packet, raw}] on a line socket delivers the rest raw). */
+    bool update = false;
+    for (size_t i = 0; i < n && rc == 0; i++) {
         esock_inet_optname_t name = o[i].name;
         const optrow_t *r = &rows[name];
         if (r->set) {
             if (r->set(s, o[i].v.i) == 1) /* active count reached zero */
                 esock__inet_post_simple(s->owner, ESOCK_INET_MSG_PASSIVE, s, 0, 0);
-            if (name == ESOCK_IOPT_ACTIVE || name == ESOCK_IOPT_PACKET)
-                esock__active_update(s);
+            update |= name == ESOCK_IOPT_ACTIVE || name == ESOCK_IOPT_PACKET;
+            if (name == ESOCK_IOPT_BUFFER)
+                s->buffer_set = true;
             continue;
         }
         if (name == ESOCK_IOPT_NETNS || fd_gone)
@@ -461,11 +479,11 @@ int esock__inet_setopts_locked(esock__isock_t *s, const esock_inet_opt_t *o, siz
             continue; /* ignored on this socket kind, as inet does */
         rc = kset(s, r, &o[i]);
         if (rc)
-            return rc;
+            break;
         if (name == ESOCK_IOPT_PRIORITY)
             s->prio_set = true; /* accept passes it on (tcp.c, inherit) */
-        if (name == ESOCK_IOPT_RECBUF && o[i].v.i > (int64_t)s->buffer)
-            s->buffer = (size_t)o[i].v.i; /* recbuf raises buffer (inet doc) */
+        if (name == ESOCK_IOPT_RECBUF)
+            raise_buffer(s, o[i].v.i);
         /* The cmsg flags are kernel options, but the reader needs them to
          * decode ancillary data: mirrored once the kernel took them. */
         if (name == ESOCK_IOPT_RECVTOS)
@@ -475,7 +493,9 @@ int esock__inet_setopts_locked(esock__isock_t *s, const esock_inet_opt_t *o, siz
         if (name == ESOCK_IOPT_RECVTCLASS)
             s->recvtclass = o[i].v.i != 0;
     }
-    return 0;
+    if (update)
+        esock__active_update(s);
+    return rc;
 }
 
 int esock_inet_setopts(esock_inet_t h, const esock_inet_opt_t *opts, size_t n)

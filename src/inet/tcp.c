@@ -101,6 +101,8 @@ int esock__inet_create(esock__isock_t **out, int family, esock_inet_proto_t prot
     s->states = ESOCK_INET_ST_OPEN;
     if (!owner)
         s->active = ESOCK_INET_ACTIVE_FALSE;
+    if (proto == ESOCK_INET_UDP)
+        s->buffer = 8192; /* gen_udp's (inet_udp opens with recbuf 8192, which raises it) */
     if (defaults == 1 && family != AF_UNIX && proto == ESOCK_INET_TCP) {
         /* inet sets SO_REUSEADDR on listen sockets; {reuseaddr,false} in
          * the options (applied below) turns it off again. */
@@ -960,6 +962,24 @@ int esock_inet_shutdown(esock_inet_t h, int how)
     return rc;
 }
 
+/* With linger {true, T}, close(2) itself waits up to T for the kernel's
+ * unsent bytes (Linux ignores O_NONBLOCK there), after drain already took
+ * its share of T: the kernel gets what is left of it, in whole seconds,
+ * and none (linger off: close returns, the kernel goes on sending) when
+ * nothing is left, so that the whole close stays within T. ({1, 0} would
+ * be the abort, a reset.) */
+static void linger_rest(esock__isock_t *s, int64_t t0)
+{
+    struct linger lg = {0, 0};
+    socklen_t l = sizeof lg;
+    if (s->fd < 0 || esock__sys.getsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, &l) != 0 || !lg.l_onoff ||
+        lg.l_linger <= 0)
+        return;
+    int64_t left = (int64_t)lg.l_linger * 1000 - (esock__inet_now_ms() - t0);
+    struct linger rest = {left >= 1000, left >= 1000 ? (int)(left / 1000) : 0};
+    esock__sys.setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &rest, sizeof rest);
+}
+
 int esock_inet_close(esock_inet_t h)
 {
     esock__isock_t *s = esock__inet_pin(h);
@@ -975,8 +995,11 @@ int esock_inet_close(esock_inet_t h)
     esock__inet_unregister(s);
     esock__active_detach(s);
     esock__inet_wake_all(s);
-    if (s->fd >= 0 && s->oq_head && !s->write_err)
+    if (s->fd >= 0 && s->oq_head && !s->write_err) {
+        int64_t t0 = esock__inet_now_ms();
         drain(s, true);
+        linger_rest(s, t0);
+    }
     esock__inet_post_down(s, 0);
     esock__inet_teardown(s);
     pthread_mutex_unlock(&s->mu);

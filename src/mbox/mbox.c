@@ -316,6 +316,40 @@ static bool inet_kind(int kind)
     return kind >= ESOCK_MSG_INET_FIRST && kind <= ESOCK_MSG_INET_LAST;
 }
 
+int esock__mbox_move_socket(uint32_t from, uint32_t to, uint32_t socket)
+{
+    struct mbox *b = pin(from);
+    if (b == NULL)
+        return 0;
+    struct esock__qnode *first = NULL, *last = NULL, *prev = NULL;
+    size_t n = 0;
+    pthread_mutex_lock(&b->mu);
+    for (struct esock__qnode *q = b->head, *next; q; q = next) {
+        next = q->next;
+        if (!inet_kind(q->m.kind) || q->m.socket != socket) {
+            prev = q;
+            continue;
+        }
+        if (prev)
+            prev->next = next;
+        else
+            b->head = next;
+        if (b->tail == q)
+            b->tail = prev;
+        q->next = NULL;
+        if (last)
+            last->next = q;
+        else
+            first = q;
+        last = q;
+        n++;
+    }
+    qlen_add(b, -(int)n);
+    pthread_mutex_unlock(&b->mu);
+    unpin(b);
+    return esock__mbox_post_nodes(to, first, last, n);
+}
+
 int esock_mbox_post(esock_mbox_t mb, const esock_msg_t *msg)
 {
     if (msg == NULL)

@@ -54,6 +54,12 @@ struct esock__qnode {
 int esock__mbox_post_nodes(uint32_t mb, struct esock__qnode *first, struct esock__qnode *last,
                            size_t n);
 
+/* inet's controlling_process: moves the inet records of @p socket queued
+ * in @p from, in order, to the end of @p to's queue (OTP moves a port's
+ * messages to its new owner). 0, or ESOCK_ECLOSED if @p to is gone (the
+ * records are freed then). */
+int esock__mbox_move_socket(uint32_t from, uint32_t to, uint32_t socket);
+
 /* True if the mailbox exists. */
 bool esock__mbox_alive(uint32_t mb);
 

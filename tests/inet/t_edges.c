@@ -211,6 +211,175 @@ static void monitor_edges(void **st)
     tm_free(mb);
 }
 
+static int64_t getopt1(esock_inet_t s, esock_inet_optname_t n)
+{
+    esock_inet_opt_t o = {.name = n};
+    size_t got = 0;
+    assert_int_equal(esock_inet_getopts(s, &o, 1, &got), 0);
+    assert_int_equal(got, 1);
+    return o.v.i;
+}
+
+static void setopt1(esock_inet_t s, esock_inet_optname_t n, int64_t v)
+{
+    esock_inet_opt_t o = esock_inet_opt_int(n, v);
+    assert_int_equal(esock_inet_setopts(s, &o, 1), 0);
+}
+
+/* buffer as OTP 25 keeps it: 1460 for TCP and 8192 for UDP to start with;
+ * recbuf raises it (UDP: to 65536 at most) until buffer is given on that
+ * socket; an accepted socket takes the listener's buffer but may be
+ * raised again. */
+static void buffer_and_recbuf(void **st)
+{
+    (void)st;
+    esock_sockaddr_t any;
+    esock_ip_t lo = {.family = ESOCK_IP4, .u.v4 = {127, 0, 0, 1}};
+    esock_sockaddr_ip(&any, &lo, 0);
+    esock_inet_t u, v;
+    assert_int_equal(esock_inet_udp_open(&u, &any, NULL, 0, ESOCK_INET_NO_OWNER), 0);
+    assert_int_equal(getopt1(u, ESOCK_IOPT_BUFFER), 8192);
+    setopt1(u, ESOCK_IOPT_RECBUF, 300000);
+    assert_int_equal(getopt1(u, ESOCK_IOPT_BUFFER), 65536);
+    const esock_inet_opt_t b100[] = {OPTI(BUFFER, 100)};
+    assert_int_equal(esock_inet_udp_open(&v, &any, b100, 1, ESOCK_INET_NO_OWNER), 0);
+    setopt1(v, ESOCK_IOPT_RECBUF, 50000);
+    assert_int_equal(getopt1(v, ESOCK_IOPT_BUFFER), 100);
+    esock_inet_close(u);
+    esock_inet_close(v);
+
+    const esock_inet_opt_t lo_opts[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(BUFFER, 3000)};
+    esock_inet_t l, a;
+    int fd = inet_peer_pair(lo_opts, NOPTS(lo_opts), ESOCK_INET_NO_OWNER, &l, &a);
+    setopt1(l, ESOCK_IOPT_RECBUF, 40000);
+    assert_int_equal(getopt1(l, ESOCK_IOPT_BUFFER), 3000);
+    assert_int_equal(getopt1(a, ESOCK_IOPT_BUFFER), 3000); /* inherited */
+    setopt1(a, ESOCK_IOPT_RECBUF, 40000);
+    assert_int_equal(getopt1(a, ESOCK_IOPT_BUFFER), 40000); /* the flag is not */
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+/* setopts [{active, true}, {packet, raw}] on a line socket with lines
+ * buffered: they are delivered once the whole list is applied, raw (OTP 25
+ * delivers "b\nc\n" in one message). */
+static void setopts_list_applies_before_delivery(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(PACKET, ESOCK_INET_PACKET_LINE)};
+    esock_inet_t l, a;
+    int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
+    wr(fd, "a\nb\nc\n", 6);
+    char b[8];
+    size_t got;
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 2000), 0);
+    assert_int_equal(got, 2);
+    const esock_inet_opt_t both[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_TRUE), OPTI(PACKET, ESOCK_INET_PACKET_RAW)};
+    assert_int_equal(esock_inet_setopts(a, both, NOPTS(both)), 0);
+    esock_inet_msg_t *m = expect_msg(mb, ESOCK_INET_MSG_DATA);
+    assert_int_equal(m->ptype, ESOCK_INET_PACKET_RAW);
+    assert_int_equal(m->len, 4);
+    assert_memory_equal(m->data, "b\nc\n", 4);
+    esock_inet_msg_free(m);
+    expect_none(mb, 50);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
+/* linger {true, 1} with a peer that does not read: close writes what it
+ * can for at most a second in all, not a second and then another in
+ * close(2) (OTP 25: 1001 ms). */
+static void linger_bounds_the_whole_close(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
+    esock_inet_t l, a;
+    int fd = inet_stalled_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    esock_inet_opt_t lg = {.name = ESOCK_IOPT_LINGER};
+    lg.v.linger.on = true;
+    lg.v.linger.secs = 1;
+    assert_int_equal(esock_inet_setopts(a, &lg, 1), 0);
+    static char big[1 << 20];
+    assert_int_equal(esock_inet_send(a, big, sizeof big), 0);
+    int64_t t0 = now_ms();
+    assert_int_equal(esock_inet_close(a), 0);
+    int64_t took = now_ms() - t0;
+    assert_true(took >= 900);
+    assert_true(took < 1700);
+    close(fd);
+    esock_inet_close(l);
+}
+
+/* controlling_process moves the socket's messages already queued for the
+ * old owner to the new one, in order (OTP 25: the new owner gets the
+ * {tcp, S, Data} that was waiting). */
+static void controlling_process_moves_queued_messages(void **st)
+{
+    (void)st;
+    esock_mbox_t mb1 = tm_new(), mb2 = tm_new();
+    esock_inet_t l, a;
+    int fd = inet_peer_pair(NULL, 0, mb1, &l, &a);
+    wr(fd, "hello", 5);
+    /* run mb1's loop without taking the DATA: match a kind never posted */
+    esock_msg_t none = {.kind = ESOCK_MSG_USER, .tag = 0x5eed}, got;
+    int64_t end = now_ms() + 2000;
+    while (esock_mbox_len(mb1) < 1 && now_ms() < end)
+        assert_int_equal(esock_mbox_recv_match(mb1, &none, &got, 10), ESOCK_ETIMEOUT);
+    assert_int_equal(esock_mbox_len(mb1), 1);
+    assert_int_equal(esock_inet_controlling_process(a, mb2), 0);
+    assert_int_equal(esock_mbox_len(mb1), 0);
+    esock_inet_msg_t *m = expect_msg(mb2, ESOCK_INET_MSG_DATA);
+    assert_int_equal(m->len, 5);
+    assert_memory_equal(m->data, "hello", 5);
+    esock_inet_msg_free(m);
+    close(fd);
+    esock_inet_msg_free(expect_msg(mb2, ESOCK_INET_MSG_CLOSED));
+    expect_none(mb1, 20);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    tm_free(mb1);
+    tm_free(mb2);
+}
+
+static void *close_thread(void *p)
+{
+    esock_inet_close(*(esock_inet_t *)p);
+    return NULL;
+}
+
+/* cancel_monitor while close is still writing the queue: the monitor is
+ * cancelled (1) and no DOWN comes (OTP: demonitor on a closing port). */
+static void cancel_monitor_during_close(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(SEND_TIMEOUT, 1000)};
+    esock_inet_t l, a;
+    int fd = inet_stalled_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    static char big[1 << 20];
+    assert_int_equal(esock_inet_send(a, big, sizeof big), 0); /* queued: the peer does not read */
+    uint64_t ref = 0;
+    assert_int_equal(esock_inet_monitor(a, mb, &ref), 0);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, close_thread, &a), 0);
+    esock_inet_info_t info;
+    int64_t end = now_ms() + 2000;
+    while (esock_inet_info(a, &info) == 0 && now_ms() < end) {
+    }
+    assert_int_equal(esock_inet_info(a, &info), ESOCK_ECLOSED); /* close has begun, and waits */
+    assert_int_equal(esock_inet_cancel_monitor(ref), 1);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    expect_none(mb, 50);
+    assert_int_equal(esock_inet_cancel_monitor(ref), 0);
+    close(fd);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
 const struct CMUnitTest inet_tests_edges[] = {
     cmocka_unit_test_teardown(made_active_while_recv_waits, inet_teardown),
     cmocka_unit_test_teardown(http_start_line_left_by_enobufs, inet_teardown),
@@ -219,5 +388,10 @@ const struct CMUnitTest inet_tests_edges[] = {
     cmocka_unit_test_teardown(huge_timeouts, inet_teardown),
     cmocka_unit_test_teardown(recv_dvi_is_absolute, inet_teardown),
     cmocka_unit_test_teardown(monitor_edges, inet_teardown),
+    cmocka_unit_test_teardown(buffer_and_recbuf, inet_teardown),
+    cmocka_unit_test_teardown(setopts_list_applies_before_delivery, inet_teardown),
+    cmocka_unit_test_teardown(linger_bounds_the_whole_close, inet_teardown),
+    cmocka_unit_test_teardown(controlling_process_moves_queued_messages, inet_teardown),
+    cmocka_unit_test_teardown(cancel_monitor_during_close, inet_teardown),
 };
 const size_t inet_ntests_edges = NOPTS(inet_tests_edges);

@@ -78,11 +78,12 @@ static void set_then_get_every_option(void **st)
         assert_int_equal(rc, 0);
         assert_int_equal(get1(a, set[i].n), set[i].v);
     }
-    /* recbuf raises buffer; the kernel doubles what it is given */
+    /* the kernel doubles recbuf; buffer was given above, so recbuf no
+     * longer raises it (OTP 25; docs/inet.md, "Option values") */
     esock_inet_opt_t rb = OPT(RECBUF, 65536);
     assert_int_equal(esock_inet_setopts(a, &rb, 1), 0);
     assert_true(get1(a, ESOCK_IOPT_RECBUF) >= 65536);
-    assert_int_equal(get1(a, ESOCK_IOPT_BUFFER), 65536);
+    assert_int_equal(get1(a, ESOCK_IOPT_BUFFER), 4000);
     esock_inet_opt_t sb = OPT(SNDBUF, 32768);
     assert_int_equal(esock_inet_setopts(a, &sb, 1), 0);
     assert_true(get1(a, ESOCK_IOPT_SNDBUF) >= 32768);
