@@ -141,3 +141,12 @@ int inet_stalled_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t mb, esoc
     assert_int_equal(esock_inet_setopts(*a, &sb, 1), 0);
     return fd;
 }
+
+int64_t get1(esock_inet_t s, esock_inet_optname_t n)
+{
+    esock_inet_opt_t o = {.name = n};
+    size_t k = 0;
+    assert_int_equal(esock_inet_getopts(s, &o, 1, &k), 0);
+    assert_int_equal(k, 1);
+    return o.v.i;
+}

@@ -85,6 +85,9 @@ extern const size_t inet_ntests_edges;
 
 int inet_teardown(void **state);
 
+/* One integer option of @p s (getopts must give it). */
+int64_t get1(esock_inet_t s, esock_inet_optname_t n);
+
 /* inet_peer_pair with a raw peer that does not read, and small kernel
  * buffers on both sides: sends queue up after a few KiB. */
 int inet_stalled_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t mb, esock_inet_t *l,

@@ -211,15 +211,6 @@ static void monitor_edges(void **st)
     tm_free(mb);
 }
 
-static int64_t getopt1(esock_inet_t s, esock_inet_optname_t n)
-{
-    esock_inet_opt_t o = {.name = n};
-    size_t got = 0;
-    assert_int_equal(esock_inet_getopts(s, &o, 1, &got), 0);
-    assert_int_equal(got, 1);
-    return o.v.i;
-}
-
 static void setopt1(esock_inet_t s, esock_inet_optname_t n, int64_t v)
 {
     esock_inet_opt_t o = esock_inet_opt_int(n, v);
@@ -238,13 +229,13 @@ static void buffer_and_recbuf(void **st)
     esock_sockaddr_ip(&any, &lo, 0);
     esock_inet_t u, v;
     assert_int_equal(esock_inet_udp_open(&u, &any, NULL, 0, ESOCK_INET_NO_OWNER), 0);
-    assert_int_equal(getopt1(u, ESOCK_IOPT_BUFFER), 8192);
+    assert_int_equal(get1(u, ESOCK_IOPT_BUFFER), 8192);
     setopt1(u, ESOCK_IOPT_RECBUF, 300000);
-    assert_int_equal(getopt1(u, ESOCK_IOPT_BUFFER), 65536);
+    assert_int_equal(get1(u, ESOCK_IOPT_BUFFER), 65536);
     const esock_inet_opt_t b100[] = {OPTI(BUFFER, 100)};
     assert_int_equal(esock_inet_udp_open(&v, &any, b100, 1, ESOCK_INET_NO_OWNER), 0);
     setopt1(v, ESOCK_IOPT_RECBUF, 50000);
-    assert_int_equal(getopt1(v, ESOCK_IOPT_BUFFER), 100);
+    assert_int_equal(get1(v, ESOCK_IOPT_BUFFER), 100);
     esock_inet_close(u);
     esock_inet_close(v);
 
@@ -252,10 +243,10 @@ static void buffer_and_recbuf(void **st)
     esock_inet_t l, a;
     int fd = inet_peer_pair(lo_opts, NOPTS(lo_opts), ESOCK_INET_NO_OWNER, &l, &a);
     setopt1(l, ESOCK_IOPT_RECBUF, 40000);
-    assert_int_equal(getopt1(l, ESOCK_IOPT_BUFFER), 3000);
-    assert_int_equal(getopt1(a, ESOCK_IOPT_BUFFER), 3000); /* inherited */
+    assert_int_equal(get1(l, ESOCK_IOPT_BUFFER), 3000);
+    assert_int_equal(get1(a, ESOCK_IOPT_BUFFER), 3000); /* inherited */
     setopt1(a, ESOCK_IOPT_RECBUF, 40000);
-    assert_int_equal(getopt1(a, ESOCK_IOPT_BUFFER), 40000); /* the flag is not */
+    assert_int_equal(get1(a, ESOCK_IOPT_BUFFER), 40000); /* the flag is not */
     close(fd);
     esock_inet_close(a);
     esock_inet_close(l);

@@ -9,15 +9,6 @@
 
 #include "helpers.h"
 
-static int64_t get1(esock_inet_t s, esock_inet_optname_t n)
-{
-    esock_inet_opt_t o = {.name = n};
-    size_t k = 0;
-    assert_int_equal(esock_inet_getopts(s, &o, 1, &k), 0);
-    assert_int_equal(k, 1);
-    return o.v.i;
-}
-
 static void defaults_as_inet(void **st)
 {
     (void)st;
