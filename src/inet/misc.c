@@ -144,6 +144,8 @@ int esock_inet_controlling_process(esock_inet_t h, esock_mbox_t owner)
              * them): under the lock, no delivery comes in between. */
             if (old && owner.id && old != owner.id)
                 esock__mbox_move_socket(old, owner.id, s->ref.id);
+            if (s->ready_mbox && s->ready_mbox == old) /* a READY still owed goes to the new owner */
+                s->ready_mbox = owner.id;
             esock__active_update(s);
             rc_ = 0;
         }

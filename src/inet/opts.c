@@ -663,7 +663,8 @@ int esock__inet_find_netns(const esock_inet_opt_t *o, size_t n, bool listen, cha
         if (o[i].name == ESOCK_IOPT_NETNS) {
             if (o[i].v.str.len >= cap)
                 return -ENAMETOOLONG;
-            memcpy(path, o[i].v.str.ptr, o[i].v.str.len);
+            if (o[i].v.str.len) /* ptr may be NULL for an empty name */
+                memcpy(path, o[i].v.str.ptr, o[i].v.str.len);
             path[o[i].v.str.len] = 0;
             found = 1;
         }

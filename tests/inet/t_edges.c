@@ -371,6 +371,40 @@ static void cancel_monitor_during_close(void **st)
     tm_free(mb);
 }
 
+/* A READY owed to a nowait sender goes to the owner the socket has when
+ * it comes, not the one it had when the send was refused. */
+static void ready_follows_controlling_process(void **st)
+{
+    (void)st;
+    esock_mbox_t mb1 = tm_new(), mb2 = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
+    esock_inet_t l, a;
+    int fd = inet_stalled_pair(o, NOPTS(o), mb1, &l, &a);
+    static const char chunk[4096];
+    int rc = 0;
+    for (int k = 0; k < 10000 && rc == 0; k++)
+        rc = esock_inet_send_ex(a, chunk, sizeof chunk, ESOCK_NOWAIT);
+    assert_int_equal(rc, ESOCK_SELECT);
+    assert_int_equal(esock_inet_controlling_process(a, mb2), 0);
+    static char sink[1 << 16];
+    esock_inet_msg_t *m = NULL;
+    int64_t end = now_ms() + 5000;
+    while (!m && now_ms() < end) {
+        while (recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0) {
+        }
+        m = tm_recv(mb2, 10);
+    }
+    assert_non_null(m);
+    assert_int_equal(m->kind, ESOCK_INET_MSG_READY);
+    esock_inet_msg_free(m);
+    expect_none(mb1, 20);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    tm_free(mb1);
+    tm_free(mb2);
+}
+
 const struct CMUnitTest inet_tests_edges[] = {
     cmocka_unit_test_teardown(made_active_while_recv_waits, inet_teardown),
     cmocka_unit_test_teardown(http_start_line_left_by_enobufs, inet_teardown),
@@ -384,5 +418,6 @@ const struct CMUnitTest inet_tests_edges[] = {
     cmocka_unit_test_teardown(linger_bounds_the_whole_close, inet_teardown),
     cmocka_unit_test_teardown(controlling_process_moves_queued_messages, inet_teardown),
     cmocka_unit_test_teardown(cancel_monitor_during_close, inet_teardown),
+    cmocka_unit_test_teardown(ready_follows_controlling_process, inet_teardown),
 };
 const size_t inet_ntests_edges = NOPTS(inet_tests_edges);
