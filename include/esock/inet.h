@@ -358,7 +358,8 @@ ESOCK_API int esock_inet_set_default_listen_options(const esock_inet_opt_t *opts
  * end or an error (with exit_on_close the fd is closed then, but the port
  * lives: docs/inet.md, "End of a port"), ESOCK_ECLOSED once the port is
  * gone (the end was reported as an active message), -EALREADY if another
- * thread is in recv.
+ * thread is in recv, -ENOMEM at once for @p len above 64 MiB (as the inet
+ * driver: enomem).
  */
 ESOCK_API int esock_inet_recv(esock_inet_t s, void *buf, size_t cap, size_t len, size_t *got,
                               int64_t timeout_ms);
@@ -499,10 +500,10 @@ ESOCK_API int esock_inet_close(esock_inet_t s);
 /**
  * Writes what delay_send (or the busy state) queued, as far as the kernel
  * takes it now, without waiting; the rest stays queued. Returns 0,
- * ESOCK_ECLOSED (closed or stale handle, or a write error that inet
- * reports as closed: EPIPE, ENOTCONN, ECONNRESET without
- * show_econnreset), -ENOTCONN (not connected), or another write error as
- * -errno. Thread-safe.
+ * ESOCK_ECLOSED (closed or stale handle, a port whose fd is gone, or a
+ * write error that inet reports as closed: EPIPE, ENOTCONN, ECONNRESET
+ * without show_econnreset), or another write error as -errno.
+ * Thread-safe.
  */
 ESOCK_API int esock_inet_flush(esock_inet_t s);
 

@@ -237,6 +237,9 @@ bool esock__inet_writable_now(const esock__isock_t *s);
  * full (poll then says so and the rest is queued at once); the bound is
  * for EAGAIN or short transfers injected through the seam, and signals. */
 #define ESOCK__INET_SHORT_RETRIES 16
+/* The longest raw recv(len) the inet driver takes (64 MiB); above it
+ * gen_tcp:recv says enomem at once (OTP 25). */
+#define ESOCK__INET_RECV_LEN_MAX ((size_t)1 << 26)
 /* The busy state (high_watermark / low_watermark) after the queue changed:
  * entering it, or leaving it (blocked senders woken, a ready message to a
  * nowait sender). Not busy and under high_watermark, nothing can change:

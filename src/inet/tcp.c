@@ -446,6 +446,8 @@ int esock_inet_recv(esock_inet_t h, void *buf, size_t cap, size_t len, size_t *g
         rc = -EINVAL;
     else if (len > 0 && s->fr.ptype != ESOCK_INET_PACKET_RAW)
         rc = -EINVAL;
+    else if (len > ESOCK__INET_RECV_LEN_MAX)
+        rc = -ENOMEM; /* as the inet driver, at once: it will not buffer that much */
     else if (s->reader_busy)
         rc = -EALREADY;
     if (rc || datagram) {

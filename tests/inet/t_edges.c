@@ -405,6 +405,26 @@ static void ready_follows_controlling_process(void **st)
     tm_free(mb2);
 }
 
+/* recv(len) above 64 MiB: -ENOMEM at once; 64 MiB itself waits (OTP 25:
+ * {error, enomem}, then {error, timeout}). */
+static void recv_len_limit(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
+    esock_inet_t l, a;
+    int fd = inet_peer_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    char b[4];
+    size_t got;
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, ((size_t)1 << 26) + 1, &got, 100), -ENOMEM);
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, (size_t)1 << 26, &got, 50), ESOCK_ETIMEOUT);
+    wr(fd, "abc", 3);
+    assert_int_equal(esock_inet_recv(a, b, sizeof b, 0, &got, 2000), 0);
+    assert_int_equal(got, 3);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
 const struct CMUnitTest inet_tests_edges[] = {
     cmocka_unit_test_teardown(made_active_while_recv_waits, inet_teardown),
     cmocka_unit_test_teardown(http_start_line_left_by_enobufs, inet_teardown),
@@ -419,5 +439,6 @@ const struct CMUnitTest inet_tests_edges[] = {
     cmocka_unit_test_teardown(controlling_process_moves_queued_messages, inet_teardown),
     cmocka_unit_test_teardown(cancel_monitor_during_close, inet_teardown),
     cmocka_unit_test_teardown(ready_follows_controlling_process, inet_teardown),
+    cmocka_unit_test_teardown(recv_len_limit, inet_teardown),
 };
 const size_t inet_ntests_edges = NOPTS(inet_tests_edges);
