@@ -272,6 +272,8 @@ void esock__active_detach(esock__isock_t *s);
 int esock__inet_defer_flush(esock__isock_t *s);
 /* Post a closed/error/passive/down message. */
 int esock__inet_post_simple(uint32_t mbox, int kind, esock__isock_t *s, int err, uint64_t ref);
+/* Every getstat value of @p s, in esock_inet_stat_t order. mu held. */
+void esock__inet_stat_all(const esock__isock_t *s, uint64_t *values);
 /* The DOWN of a monitor set on a socket that is gone or stale: info
  * -ENOENT (nosock), naming the socket @p sock_id. */
 int esock__inet_post_nosock(uint32_t mbox, uint32_t sock_id, uint64_t ref);

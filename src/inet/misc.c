@@ -116,10 +116,8 @@ int esock_inet_info(esock_inet_t h, esock_inet_info_t *info)
         for (esock__mon_t *x = s->mons; x; x = x->next)
             m++;
         info->monitors = m;
+        esock__inet_stat_all(s, info->counters); /* under the same lock as the rest */
         rc_ = 0;
-        pthread_mutex_unlock(&s->mu);
-        esock_inet_getstat(h, NULL, 0, info->counters);
-        pthread_mutex_lock(&s->mu);
     });
 }
 

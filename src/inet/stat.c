@@ -72,6 +72,12 @@ static uint64_t stat_value(const esock__isock_t *s, esock_inet_stat_t k)
     }
 }
 
+void esock__inet_stat_all(const esock__isock_t *s, uint64_t *values)
+{
+    for (int k = 0; k < ESOCK_STAT_COUNT_; k++)
+        values[k] = stat_value(s, (esock_inet_stat_t)k);
+}
+
 int esock_inet_getstat(esock_inet_t h, const esock_inet_stat_t *keys, size_t n, uint64_t *values)
 {
     if (!values)
@@ -84,8 +90,7 @@ int esock_inet_getstat(esock_inet_t h, const esock_inet_stat_t *keys, size_t n, 
     if (s->closed || s->read_dead) {
         rc = -EINVAL; /* OTP: getstat on a closed port -> einval */
     } else if (!keys) {
-        for (int k = 0; k < ESOCK_STAT_COUNT_; k++)
-            values[k] = stat_value(s, (esock_inet_stat_t)k);
+        esock__inet_stat_all(s, values);
     } else {
         for (size_t i = 0; i < n && rc == 0; i++) {
             if ((unsigned)keys[i] >= ESOCK_STAT_COUNT_)
