@@ -150,3 +150,12 @@ int64_t get1(esock_inet_t s, esock_inet_optname_t n)
     assert_int_equal(k, 1);
     return o.v.i;
 }
+
+int inet_stalled_local_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t mb, esock_inet_t *l,
+                            esock_inet_t *a)
+{
+    int fd = local_peer_pair(o, n, mb, l, a);
+    esock_inet_opt_t sb = OPT(SNDBUF, 4096);
+    assert_int_equal(esock_inet_setopts(*a, &sb, 1), 0);
+    return fd;
+}

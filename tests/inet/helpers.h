@@ -92,5 +92,10 @@ int64_t get1(esock_inet_t s, esock_inet_optname_t n);
  * buffers on both sides: sends queue up after a few KiB. */
 int inet_stalled_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t mb, esock_inet_t *l,
                       esock_inet_t *a);
+/* The same over a unix stream (local_peer_pair): once the kernel refuses a
+ * write it stays full until the peer reads, where loopback TCP may free
+ * room later on its own. For tests that need "still busy" to hold. */
+int inet_stalled_local_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t mb, esock_inet_t *l,
+                            esock_inet_t *a);
 
 #endif

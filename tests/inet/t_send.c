@@ -761,7 +761,7 @@ static void call_timeout_keeps_socket_with_send_timeout_close(void **st)
     (void)st;
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(SEND_TIMEOUT_CLOSE, 1)};
     esock_inet_t l, a;
-    int fd = inet_stalled_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    int fd = inet_stalled_local_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
     static char chunk[65536];
     int rc = 0;
     for (int k = 0; k < 1000 && rc == 0; k++)

@@ -361,7 +361,7 @@ static void send_msg_queued_by_reference(void **st)
 }
 
 /* Fills @p a's queue with nowait sends until it is busy for good: the
- * peer of an inet_stalled_pair does not read, so once the kernel is full
+ * peer of a stalled local pair does not read, so once the kernel is full
  * every nowait send says ESOCK_SELECT (one alone may be an EAGAIN that
  * the fault-injected run made up, and the next nowait send writes on). */
 static void fill_until_busy(esock_inet_t a)
@@ -432,7 +432,7 @@ static void send_msg_errors(void **st)
     esock_mbox_t mb = tm_new();
     const esock_inet_opt_t o[] = {OPTI(PACKET, ESOCK_INET_PACKET_4), OPTI(ZEROCOPY_MIN, 1)};
     esock_inet_t l, a;
-    int fd = inet_stalled_pair(o, NOPTS(o), mb, &l, &a);
+    int fd = inet_stalled_local_pair(o, NOPTS(o), mb, &l, &a);
     assert_int_equal(esock_inet_send_msg(a, NULL, ESOCK_INFINITY), -EINVAL);
     uint8_t w[4 + 300];
     wr(fd, w, frame(w, 5, 300));
@@ -479,7 +479,7 @@ static void send_msgs_stops(void **st)
     esock_mbox_t mb = tm_new();
     const esock_inet_opt_t o[] = {OPTI(PACKET, ESOCK_INET_PACKET_4), OPTI(DELAY_SEND, 1)};
     esock_inet_t l, a;
-    int fd = inet_stalled_pair(o, NOPTS(o), mb, &l, &a);
+    int fd = inet_stalled_local_pair(o, NOPTS(o), mb, &l, &a);
     uint8_t w[N * (4 + LEN)], back[sizeof w];
     size_t n = 0;
     for (unsigned k = 0; k < N; k++)
