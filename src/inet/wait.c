@@ -52,21 +52,16 @@ static int thread_efd(void)
 
 int64_t esock__inet_now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return esock__now_ms();
 }
 
 int64_t esock__inet_deadline(int64_t timeout_ms)
 {
     if (timeout_ms == ESOCK_INFINITY)
         return -1;
-    int64_t now = esock__inet_now_ms();
-    if (timeout_ms < 0)
-        return now;
-    /* A timeout past the end of int64 time (send_timeout takes any
-     * int64): no deadline, as infinity, not a wrapped sum. */
-    return timeout_ms > INT64_MAX - now ? -1 : now + timeout_ms;
+    if (timeout_ms < 0) /* any other negative: due now */
+        return esock__now_ms();
+    return esock__deadline_of(timeout_ms); /* saturates: no wrapped sum */
 }
 
 void esock__inet_wake_all(esock__isock_t *s)

@@ -159,3 +159,60 @@ int inet_stalled_local_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t mb
     assert_int_equal(esock_inet_setopts(*a, &sb, 1), 0);
     return fd;
 }
+
+/* Fills @p a's queue with nowait sends until it is busy for good: the
+ * peer of a stalled local pair does not read, so once the kernel is full
+ * every nowait send says ESOCK_SELECT (one alone may be an EAGAIN that
+ * the fault-injected run made up, and the next nowait send writes on). */
+void fill_until_busy(esock_inet_t a)
+{
+    static const char chunk[4096];
+    int selects = 0;
+    for (int k = 0; k < 10000 && selects < 50; k++) {
+        int rc = esock_inet_send_ex(a, chunk, sizeof chunk, ESOCK_NOWAIT);
+        if (rc == ESOCK_SELECT)
+            selects++;
+        else
+            assert_int_equal(rc, 0), selects = 0;
+    }
+    assert_int_equal(selects, 50);
+}
+
+void peer_read(stalled_peer_t *p)
+{
+    static uint8_t sink[1 << 16];
+    ssize_t r;
+    while ((r = recv(p->fd, sink, sizeof sink, MSG_DONTWAIT)) > 0) {
+        size_t n = (size_t)r, keep = sizeof p->tail;
+        if (n >= keep) {
+            memcpy(p->tail, sink + n - keep, keep);
+        } else {
+            memmove(p->tail, p->tail + n, keep - n);
+            memcpy(p->tail + keep - n, sink, n);
+        }
+        p->got += n;
+    }
+}
+
+/* The peer reads until the owner's loop has written the queue below
+ * low_watermark and posted READY. (A READY from a moment the fill was not
+ * busy, which the fault-injected run can make, comes first and is passed
+ * over: the one awaited leaves @p a not busy.) */
+void drain_until_ready(stalled_peer_t *p, esock_inet_t a, esock_mbox_t mb)
+{
+    int64_t end = now_ms() + 5000;
+    while (now_ms() < end) {
+        peer_read(p);
+        esock_inet_msg_t *r = tm_recv(mb, 10);
+        if (r && r->kind == ESOCK_INET_MSG_READY) {
+            esock_inet_msg_free(r);
+            esock_inet_info_t info;
+            assert_int_equal(esock_inet_info(a, &info), 0);
+            if (!(info.states & ESOCK_INET_ST_BUSY))
+                return;
+            continue;
+        }
+        assert_null(r);
+    }
+    fail_msg("no READY within 5 s");
+}

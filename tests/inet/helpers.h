@@ -97,5 +97,22 @@ int inet_stalled_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t mb, esoc
  * room later on its own. For tests that need "still busy" to hold. */
 int inet_stalled_local_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t mb, esock_inet_t *l,
                             esock_inet_t *a);
+/* Nowait sends of 4 KiB until @p a is busy for good (50 refusals in a
+ * row: one alone may be an EAGAIN the fault-injected run made up). For a
+ * stalled local pair, whose kernel stays full. */
+void fill_until_busy(esock_inet_t a);
+/* The raw peer of a stalled pair, reading: what it got in all, and the
+ * last bytes of it. */
+typedef struct {
+    int fd;
+    uint64_t got;
+    uint8_t tail[1024];
+} stalled_peer_t;
+/* Reads what the peer has, without waiting. */
+void peer_read(stalled_peer_t *p);
+/* The peer reads until READY comes to @p mb with @p a no longer busy
+ * (earlier READYs of a fill are passed over); fails after 5 s. */
+void drain_until_ready(stalled_peer_t *p, esock_inet_t a, esock_mbox_t mb);
+
 
 #endif
