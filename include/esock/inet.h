@@ -542,8 +542,11 @@ ESOCK_API int esock_inet_setopts(esock_inet_t s, const esock_inet_opt_t *opts, s
  * not support on this socket are left out (the array is compacted) and
  * *nout is the number returned; so are kernel options once the fd was
  * released after a recv returned the end. Returns 0, ESOCK_EINVAL_OPTION
- * (an unknown name), -EINVAL (a gone port, or NULL @p opts with n > 0),
- * ESOCK_ECLOSED (closed or stale handle). Thread-safe.
+ * (an unknown name; every name is checked before any value is read, so
+ * the array is left as given), -EINVAL (a gone port, or NULL @p opts with
+ * n > 0), ESOCK_ECLOSED (closed or stale handle), or the kernel's -errno
+ * for an option the kernel refuses (the entries before it are already
+ * filled; *nout is 0). @p opts stays the caller's. Thread-safe.
  */
 ESOCK_API int esock_inet_getopts(esock_inet_t s, esock_inet_opt_t *opts, size_t n, size_t *nout);
 

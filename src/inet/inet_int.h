@@ -221,7 +221,8 @@ int esock__inet_enqueue_msg(esock__isock_t *s, const uint8_t *hdr, size_t hlen, 
                             size_t done);
 /* Write queued output. 0 all written, 1 some left (EAGAIN), <0 error. mu held. */
 int esock__inet_flush_locked(esock__isock_t *s);
-/* A write failed with @p err (-errno, returned): kept for the next sender.
+/* A write failed with @p err (-errno, returned): kept for the next sender;
+ * the queued output is dropped (send_pend 0) and the busy state left.
  * A reset ends the connection as the inet driver ends it: a passive
  * socket's next recv (or an active socket's close report) gives
  * econnreset with show_econnreset, else closed, and later sends get

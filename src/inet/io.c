@@ -315,9 +315,27 @@ ssize_t esock__inet_writev(int fd, const struct iovec *iov, size_t n)
     return esock__sys.sendmsg(fd, &mh, MSG_NOSIGNAL);
 }
 
+/* Frees every queued chunk. mu held. */
+static void drop_output(esock__isock_t *s)
+{
+    esock__chunk_t *c = s->oq_head;
+    while (c) {
+        esock__chunk_t *nx = c->next;
+        chunk_free(c);
+        c = nx;
+    }
+    s->oq_head = s->oq_tail = NULL;
+    s->opend = 0;
+}
+
+/* The queue goes with the connection, as the driver clears its output
+ * queue when a write fails: no later write can deliver it, send_pend
+ * says 0, and a sender held busy is woken to meet the error. */
 int esock__inet_write_failed(esock__isock_t *s, int err)
 {
     s->write_err = err;
+    drop_output(s);
+    esock__inet_update_busy(s);
     if (err == -ECONNRESET) {
         if (s->show_econnreset && !s->pending_err)
             s->pending_err = err;
@@ -374,14 +392,7 @@ int esock__inet_flush_locked(esock__isock_t *s)
 
 void esock__inet_teardown(esock__isock_t *s)
 {
-    esock__chunk_t *c = s->oq_head;
-    while (c) {
-        esock__chunk_t *nx = c->next;
-        chunk_free(c);
-        c = nx;
-    }
-    s->oq_head = s->oq_tail = NULL;
-    s->opend = 0;
+    drop_output(s);
     if (s->fd >= 0) {
         esock__sys.close(s->fd);
         s->fd = -1;

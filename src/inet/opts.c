@@ -523,12 +523,13 @@ int esock_inet_getopts(esock_inet_t h, esock_inet_opt_t *opts, size_t n, size_t 
     pthread_mutex_lock(&s->mu);
     if (s->closed || s->read_dead || (opts == NULL && n > 0))
         rc = -EINVAL;
+    /* Every name first: an unknown one leaves the array as the caller gave
+     * it (the loop below overwrites entries as it compacts). */
+    for (size_t i = 0; i < n && rc == 0; i++)
+        if (opts[i].name <= 0 || opts[i].name >= ESOCK_IOPT_COUNT_)
+            rc = ESOCK_EINVAL_OPTION;
     for (size_t i = 0; i < n && rc == 0; i++) {
         esock_inet_opt_t o = opts[i];
-        if (o.name <= 0 || o.name >= ESOCK_IOPT_COUNT_) {
-            rc = ESOCK_EINVAL_OPTION;
-            break;
-        }
         const optrow_t *r = &rows[o.name];
         int k = 0;
         /* netns cannot be read back from the fd; the rest inet leaves out

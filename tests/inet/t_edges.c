@@ -412,6 +412,57 @@ static void recv_len_limit(void **st)
     esock_inet_close(l);
 }
 
+/* A write that fails drops the queue, as the driver clears its output
+ * queue: send_pend goes to 0 at once, not at close. */
+static void write_error_drops_the_queue(void **st)
+{
+    (void)st;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
+    esock_inet_t l, a;
+    int fd = inet_stalled_pair(o, NOPTS(o), ESOCK_INET_NO_OWNER, &l, &a);
+    static char big[1 << 20];
+    assert_int_equal(esock_inet_send(a, big, sizeof big), 0); /* mostly queued */
+    esock_inet_stat_t k = ESOCK_STAT_SEND_PEND;
+    uint64_t pend = 0;
+    assert_int_equal(esock_inet_getstat(a, &k, 1, &pend), 0);
+    assert_true(pend > 0);
+    struct linger lg = {1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    close(fd); /* RST */
+    msleep(30);
+    assert_int_equal(esock_inet_flush(a), ESOCK_ECLOSED);
+    assert_int_equal(esock_inet_getstat(a, &k, 1, &pend), 0);
+    assert_int_equal(pend, 0);
+    assert_int_equal(get1(a, ESOCK_IOPT_ACTIVE), ESOCK_INET_ACTIVE_FALSE); /* the port lives */
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
+/* getopts with an unknown name anywhere: ESOCK_EINVAL_OPTION, and the
+ * entries before it are as the caller gave them. */
+static void getopts_unknown_name_leaves_the_array(void **st)
+{
+    (void)st;
+    esock_inet_t l, a;
+    int fd = inet_peer_pair(NULL, 0, ESOCK_INET_NO_OWNER, &l, &a);
+    esock_inet_opt_t g[3] = {{.name = ESOCK_IOPT_PACKET}, {.name = ESOCK_IOPT_NODELAY},
+                             {.name = ESOCK_IOPT_COUNT_}};
+    g[0].v.i = -7;
+    g[1].v.i = -8;
+    esock_inet_opt_t before[3];
+    memcpy(before, g, sizeof g);
+    size_t nout = 99;
+    assert_int_equal(esock_inet_getopts(a, g, 3, &nout), ESOCK_EINVAL_OPTION);
+    assert_int_equal(nout, 0);
+    assert_memory_equal(g, before, sizeof g);
+    assert_int_equal(esock_inet_getopts(a, g, 2, &nout), 0); /* the same two alone */
+    assert_int_equal(nout, 2);
+    assert_int_equal(g[0].v.i, ESOCK_INET_PACKET_RAW);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+}
+
 const struct CMUnitTest inet_tests_edges[] = {
     cmocka_unit_test_teardown(made_active_while_recv_waits, inet_teardown),
     cmocka_unit_test_teardown(http_start_line_left_by_enobufs, inet_teardown),
@@ -427,5 +478,7 @@ const struct CMUnitTest inet_tests_edges[] = {
     cmocka_unit_test_teardown(cancel_monitor_during_close, inet_teardown),
     cmocka_unit_test_teardown(ready_follows_controlling_process, inet_teardown),
     cmocka_unit_test_teardown(recv_len_limit, inet_teardown),
+    cmocka_unit_test_teardown(write_error_drops_the_queue, inet_teardown),
+    cmocka_unit_test_teardown(getopts_unknown_name_leaves_the_array, inet_teardown),
 };
 const size_t inet_ntests_edges = NOPTS(inet_tests_edges);
