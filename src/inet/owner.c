@@ -60,7 +60,7 @@ static void free_record(void *m)
 
 static void init_once(void)
 {
-    esock__mbox_idle_hook = on_idle;
+    esock__mbox_set_idle_hook(on_idle);
     esock__mbox_on_destroy(on_destroy);
     esock__mbox_set_inet_free(free_record);
 }
@@ -132,7 +132,14 @@ int esock__owner_post_chain(uint32_t mb, esock_inet_msg_t *first, esock_inet_msg
 
 int esock__owner_serving(uint32_t mb)
 {
-    return mb && (tls_serving == mb || esock__mbox_serving() == mb);
+    if (!mb)
+        return 0;
+    if (esock__mbox_serving() == mb)
+        return 1;
+    /* Between receives: this thread's loop, unless another thread has
+     * begun receiving on mb since (its loop now, which writes nothing
+     * deferred here; this thread might never wait again). */
+    return tls_serving == mb && esock__mbox_is_receiver(mb);
 }
 
 void esock__owner_note_serving(uint32_t mb)

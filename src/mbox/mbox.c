@@ -45,11 +45,24 @@ struct mbox {
     uint32_t *slot; /* by fd: index in w + 1, 0 = not watched */
     size_t nslot;
     _Atomic int32_t spin_us; /* esock_mbox_set_spin */
+    /* Under mu: efd was written since a receiver last read it. A receive
+     * that returns with messages left makes sure it is (wake_if_left), so
+     * the mailbox's fd polls readable and another waiting thread wakes:
+     * the receiver read the count away, and the readiness callbacks of
+     * its own receive do not write it at all (post). */
+    bool efd_set;
+    /* The thread that last began a receive here (its thread_token):
+     * esock__mbox_is_receiver. */
+    _Atomic(const void *) receiver;
 };
 
 static struct esock__htab table = ESOCK__HTAB_INIT;
-void (*esock__mbox_idle_hook)(uint32_t mb);
-static void (*destroy_hooks[4])(uint32_t);
+/* The hooks are set once by the layers above, on their first use, while
+ * other threads may be receiving or destroying: atomic pointers, and one
+ * lock so that two registrations do not take the same slot. */
+static _Atomic(esock__mbox_hook_t) idle_hook;
+static _Atomic(esock__mbox_hook_t) destroy_hooks[4];
+static pthread_mutex_t hooks_mu = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic uint64_t next_ref = 1;
 /* The mailbox this thread is receiving on (recv_impl holds a pin on it
  * meanwhile), NULL outside a receive. Readiness callbacks run inside the
@@ -73,15 +86,33 @@ uint64_t esock__make_ref(void)
     return atomic_fetch_add(&next_ref, 1);
 }
 
+esock__mbox_hook_t esock__mbox_set_idle_hook(esock__mbox_hook_t fn)
+{
+    return atomic_exchange_explicit(&idle_hook, fn, memory_order_acq_rel);
+}
+
 void esock__mbox_on_destroy(void (*fn)(uint32_t mb))
 {
+    pthread_mutex_lock(&hooks_mu);
     for (int i = 0; i < 4; i++) {
-        if (destroy_hooks[i] == fn)
-            return;
-        if (destroy_hooks[i] == NULL) {
-            destroy_hooks[i] = fn;
-            return;
+        esock__mbox_hook_t h = atomic_load_explicit(&destroy_hooks[i], memory_order_relaxed);
+        if (h == fn)
+            break;
+        if (h == NULL) {
+            atomic_store_explicit(&destroy_hooks[i], fn, memory_order_release);
+            break;
         }
+    }
+    pthread_mutex_unlock(&hooks_mu);
+}
+
+static void run_destroy_hooks(uint32_t mb)
+{
+    for (int i = 0; i < 4; i++) {
+        esock__mbox_hook_t h = atomic_load_explicit(&destroy_hooks[i], memory_order_acquire);
+        if (h == NULL)
+            break;
+        h(mb);
     }
 }
 
@@ -154,6 +185,9 @@ int esock_mbox_create(esock_mbox_t *out)
     return 0;
 }
 
+/* One per thread; its address names the thread (mbox.receiver). */
+static _Thread_local char thread_token;
+
 static void wake(struct mbox *b)
 {
     uint64_t one = 1;
@@ -170,14 +204,14 @@ int esock_mbox_destroy(esock_mbox_t mb)
         return ESOCK_ECLOSED;
     pthread_mutex_lock(&b->mu);
     atomic_store_explicit(&b->dead, true, memory_order_release);
+    b->efd_set = true; /* and stays readable: every waiter sees dead */
     struct esock__qnode *q = b->head;
     b->head = b->tail = NULL;
     atomic_store_explicit(&b->qlen, 0, memory_order_release);
     pthread_mutex_unlock(&b->mu);
     free_queue(q);
     wake(b);
-    for (int i = 0; i < 4 && destroy_hooks[i]; i++)
-        destroy_hooks[i](mb.id);
+    run_destroy_hooks(mb.id);
     unpin(b); /* the table's reference */
     return 0;
 }
@@ -243,11 +277,15 @@ static int post(struct mbox *b, const esock_msg_t *m)
         b->head = q;
     b->tail = q;
     qlen_add(b, 1);
-    pthread_mutex_unlock(&b->mu);
     /* inet: a post from the mailbox's own waiting thread (a readiness
      * callback) needs no wake-up: that thread looks at the queue again
-     * before it blocks. Saves an eventfd write per delivered packet. */
-    if (b != serving)
+     * before it blocks (and wakes others if it leaves some: wake_if_left).
+     * Saves an eventfd write per delivered packet. */
+    bool w = b != serving;
+    if (w)
+        b->efd_set = true;
+    pthread_mutex_unlock(&b->mu);
+    if (w)
         wake(b);
     return 0;
 }
@@ -299,6 +337,8 @@ int esock__mbox_post_nodes(uint32_t mb, struct esock__qnode *first, struct esock
                 b->head = first;
             b->tail = last;
             qlen_add(b, (int)n);
+            if (b != serving)
+                b->efd_set = true;
         }
         pthread_mutex_unlock(&b->mu);
         if (rc == 0 && b != serving)
@@ -613,12 +653,41 @@ static _Thread_local struct {
     struct epoll_event ev[PENDING_MAX];
 } pending;
 
-static void handle_event(struct mbox *b, const struct epoll_event *e)
+/* The eventfd is read under mu, so that efd_set says whether it is
+ * readable. Once the mailbox is dead it is left readable: every thread
+ * waiting on it wakes (epoll wakes one waiter per event) and sees dead. */
+static void read_efd(struct mbox *b)
 {
-    if (e->data.fd == b->efd) {
+    pthread_mutex_lock(&b->mu);
+    if (!b->dead) {
         uint64_t v;
         while (read(b->efd, &v, sizeof v) < 0 && errno == EINTR)
             ;
+        b->efd_set = false;
+    }
+    pthread_mutex_unlock(&b->mu);
+}
+
+/* A receive that leaves messages queued makes the eventfd readable if
+ * no one has: for another thread waiting on this mailbox, and for an
+ * event loop that polls esock_mbox_fd. */
+static void wake_if_left(struct mbox *b)
+{
+    if (qlen_of(b) == 0)
+        return;
+    pthread_mutex_lock(&b->mu);
+    bool w = !b->dead && b->head && !b->efd_set;
+    if (w)
+        b->efd_set = true;
+    pthread_mutex_unlock(&b->mu);
+    if (w)
+        wake(b);
+}
+
+static void handle_event(struct mbox *b, const struct epoll_event *e)
+{
+    if (e->data.fd == b->efd) {
+        read_efd(b);
     } else {
         dispatch(b, e->data.fd, e->events);
     }
@@ -731,6 +800,7 @@ static int recv_impl(esock_mbox_t mb, const esock_msg_t *want, esock_msg_t *out,
     int64_t deadline = timeout_ms == ESOCK_NOWAIT ? 0 : timeout_ms < 0 ? -1 : esock__deadline_of(timeout_ms);
     struct mbox *saved = serving;
     serving = b;
+    atomic_store_explicit(&b->receiver, &thread_token, memory_order_relaxed);
     int rc;
     bool idled = false;
     for (;;) {
@@ -751,11 +821,12 @@ static int recv_impl(esock_mbox_t mb, const esock_msg_t *want, esock_msg_t *out,
             break;
         }
         int ms = deadline == 0 ? 0 : esock__ms_left(deadline);
-        if (!idled && esock__mbox_idle_hook) { /* inet: also for a 0 timeout (a polling loop must flush too) */
+        esock__mbox_hook_t idle = idled ? NULL : atomic_load_explicit(&idle_hook, memory_order_acquire);
+        if (idle) { /* inet: also for a 0 timeout (a polling loop must flush too) */
             /* Before blocking, let the inet layer flush coalesced output;
              * then look again, since that may have produced messages. */
             idled = true;
-            esock__mbox_idle_hook(mb.id);
+            idle(mb.id);
             continue;
         }
         if (pending.mb == mb.id && pending.next < pending.n) {
@@ -787,6 +858,7 @@ static int recv_impl(esock_mbox_t mb, const esock_msg_t *want, esock_msg_t *out,
             break;
         }
     }
+    wake_if_left(b);
     serving = saved;
     unpin(b);
     return rc;
@@ -815,4 +887,16 @@ int esock_mbox_recv_match(esock_mbox_t mb, const esock_msg_t *match, esock_msg_t
 uint32_t esock__mbox_serving(void)
 {
     return serving ? serving->ref.id : 0;
+}
+
+bool esock__mbox_is_receiver(uint32_t mb)
+{
+    if (serving && serving->ref.id == mb)
+        return true;
+    struct mbox *b = pin(mb);
+    if (b == NULL)
+        return false;
+    bool me = atomic_load_explicit(&b->receiver, memory_order_relaxed) == &thread_token;
+    unpin(b);
+    return me;
 }

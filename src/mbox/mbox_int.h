@@ -67,12 +67,20 @@ bool esock__mbox_alive(uint32_t mb);
  * (set by esock_mbox_recv for the thread's duration in it), or 0. */
 uint32_t esock__mbox_serving(void);
 
-/* Called on a mailbox's waiting thread when its queue is empty, just before
- * it blocks (inet uses it to flush coalesced sends). One hook process-wide. */
-extern void (*esock__mbox_idle_hook)(uint32_t mb);
+/* Whether the calling thread is the one that last began a receive on
+ * @p mb (false for a stale id). */
+bool esock__mbox_is_receiver(uint32_t mb);
+
+/* Sets the function called on a mailbox's waiting thread when its queue is
+ * empty, just before it blocks (inet uses it to flush coalesced sends).
+ * One hook process-wide; returns the one it replaces. Thread-safe. */
+typedef void (*esock__mbox_hook_t)(uint32_t mb);
+esock__mbox_hook_t esock__mbox_set_idle_hook(esock__mbox_hook_t fn);
 
 /* Registers a function called when a mailbox is destroyed (sockets drop it
- * as owner). Up to 4 hooks; registering the same one twice is a no-op. */
+ * as owner). Up to 4 hooks; registering the same one twice is a no-op.
+ * Thread-safe: the socket and inet layers register theirs on first use,
+ * possibly at the same time. */
 void esock__mbox_on_destroy(void (*fn)(uint32_t mb));
 
 /* Called from a readiness callback that delivered a burst of bytes: the

@@ -1,7 +1,9 @@
 /* Edges found in review: each test is a case that once went wrong (the
  * commit that fixed it says how). */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -463,6 +465,82 @@ static void getopts_unknown_name_leaves_the_array(void **st)
     esock_inet_close(l);
 }
 
+/* An event loop polling esock_mbox_fd (mbox.h): three packets of one
+ * read are queued by the receive's own readiness callback, which writes no
+ * wake-up; after a recv that takes one, the fd still polls readable. */
+static void mbox_fd_readable_while_packets_queued(void **st)
+{
+    (void)st;
+    esock_mbox_t mb = tm_new();
+    const esock_inet_opt_t o[] = {OPTI(PACKET, ESOCK_INET_PACKET_4), OPTI(ACTIVE, ESOCK_INET_ACTIVE_TRUE)};
+    esock_inet_t l, a;
+    int fd = inet_peer_pair(o, NOPTS(o), mb, &l, &a);
+    const uint8_t wire[] = {0, 0, 0, 1, 'a', 0, 0, 0, 1, 'b', 0, 0, 0, 1, 'c'};
+    wr(fd, wire, sizeof wire);
+    struct pollfd p = {.fd = esock_mbox_fd(mb), .events = POLLIN};
+    int delivered = 0;
+    for (int round = 0; round < 20 && delivered < 3; round++) {
+        assert_int_equal(poll(&p, 1, 2000), 1);
+        esock_msg_t m;
+        if (esock_mbox_recv(mb, &m, 0) != 0)
+            continue; /* the bytes were not all read yet */
+        esock_inet_msg_t *im = esock_inet_msg(&m);
+        assert_non_null(im);
+        assert_int_equal(im->kind, ESOCK_INET_MSG_DATA);
+        assert_int_equal(im->data[0], 'a' + delivered);
+        delivered++;
+        esock_msg_free(&m);
+    }
+    assert_int_equal(delivered, 3);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    tm_free(mb);
+}
+
+/* delay_send output of a thread that once waited on the owner's mailbox,
+ * after another thread became that mailbox's loop: the loop writes it
+ * (docs/inet.md), rather than it waiting for this thread's next wait. */
+struct mbox_loop {
+    esock_mbox_t mb;
+    atomic_bool stop;
+};
+
+static void *mbox_loop(void *p)
+{
+    struct mbox_loop *lp = p;
+    while (!atomic_load(&lp->stop)) {
+        esock_msg_t m;
+        if (esock_mbox_recv(lp->mb, &m, 20) == 0)
+            esock_msg_free(&m);
+    }
+    return NULL;
+}
+
+static void delay_send_after_the_loop_moved(void **st)
+{
+    (void)st;
+    struct mbox_loop lp = {.mb = tm_new()};
+    const esock_inet_opt_t o[] = {OPTI(DELAY_SEND, 1), OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
+    esock_inet_t l, a;
+    int fd = inet_peer_pair(o, NOPTS(o), lp.mb, &l, &a);
+    esock_msg_t m;
+    assert_int_equal(esock_mbox_recv(lp.mb, &m, 0), ESOCK_ETIMEOUT); /* this thread waited on it once */
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, mbox_loop, &lp), 0);
+    msleep(100); /* the other thread is the mailbox's loop now */
+    assert_int_equal(esock_inet_send(a, "hello", 5), 0);
+    char b[8];
+    rd(fd, b, 5); /* fails after 2 s without the bytes */
+    assert_memory_equal(b, "hello", 5);
+    atomic_store(&lp.stop, true);
+    pthread_join(t, NULL);
+    close(fd);
+    esock_inet_close(a);
+    esock_inet_close(l);
+    tm_free(lp.mb);
+}
+
 const struct CMUnitTest inet_tests_edges[] = {
     cmocka_unit_test_teardown(made_active_while_recv_waits, inet_teardown),
     cmocka_unit_test_teardown(http_start_line_left_by_enobufs, inet_teardown),
@@ -480,5 +558,7 @@ const struct CMUnitTest inet_tests_edges[] = {
     cmocka_unit_test_teardown(recv_len_limit, inet_teardown),
     cmocka_unit_test_teardown(write_error_drops_the_queue, inet_teardown),
     cmocka_unit_test_teardown(getopts_unknown_name_leaves_the_array, inet_teardown),
+    cmocka_unit_test_teardown(mbox_fd_readable_while_packets_queued, inet_teardown),
+    cmocka_unit_test_teardown(delay_send_after_the_loop_moved, inet_teardown),
 };
 const size_t inet_ntests_edges = NOPTS(inet_tests_edges);

@@ -199,6 +199,94 @@ static void test_destroy_wakes_waiter_and_frees_queue(void **state)
     assert_int_equal(esock_mbox_destroy(mb), 0);
 }
 
+/* Several threads waiting: destroy returns every one of them (epoll wakes
+ * one waiter per event; the eventfd of a dead mailbox stays readable). */
+struct timed_waiter {
+    esock_mbox_t mb;
+    int rc;
+    int64_t ms;
+};
+
+static void *wait_3s(void *arg)
+{
+    struct timed_waiter *w = arg;
+    esock_msg_t m;
+    int64_t t0 = now_ms();
+    w->rc = esock_mbox_recv(w->mb, &m, 3000);
+    w->ms = now_ms() - t0;
+    if (w->rc == 0)
+        esock_msg_free(&m);
+    return NULL;
+}
+
+static void start_waiters(esock_mbox_t mb, struct timed_waiter *w, pthread_t *th, int n)
+{
+    for (int i = 0; i < n; i++) {
+        w[i] = (struct timed_waiter){mb, 1, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, wait_3s, &w[i]), 0);
+    }
+    usleep(100000); /* all of them asleep in the mailbox */
+}
+
+static void test_destroy_wakes_every_waiter(void **state)
+{
+    (void)state;
+    esock_mbox_t mb;
+    assert_int_equal(esock_mbox_create(&mb), 0);
+    struct timed_waiter w[3];
+    pthread_t th[3];
+    start_waiters(mb, w, th, 3);
+    assert_int_equal(esock_mbox_destroy(mb), 0);
+    for (int i = 0; i < 3; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(w[i].rc, ESOCK_ECLOSED);
+        assert_true(w[i].ms < 2000); /* woken, not timed out */
+    }
+}
+
+/* Two waiters, two messages posted together: each waiter gets one at once
+ * (the first one's receive read the wake-up count away and took one). */
+static void test_two_waiters_two_posts(void **state)
+{
+    (void)state;
+    esock_mbox_t mb;
+    assert_int_equal(esock_mbox_create(&mb), 0);
+    struct timed_waiter w[2];
+    pthread_t th[2];
+    start_waiters(mb, w, th, 2);
+    esock_msg_t a = user(1), b = user(2);
+    assert_int_equal(esock_mbox_post(mb, &a), 0);
+    assert_int_equal(esock_mbox_post(mb, &b), 0);
+    for (int i = 0; i < 2; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(w[i].rc, 0);
+        assert_true(w[i].ms < 2000);
+    }
+    assert_int_equal(esock_mbox_destroy(mb), 0);
+}
+
+/* The fd polls readable while messages are queued, also after a
+ * receive that matched none of them (it read the wake-up count). */
+static void test_fd_readable_while_queued(void **state)
+{
+    (void)state;
+    esock_mbox_t mb;
+    assert_int_equal(esock_mbox_create(&mb), 0);
+    esock_msg_t a = user(1), b = user(2), m;
+    assert_int_equal(esock_mbox_post(mb, &a), 0);
+    assert_int_equal(esock_mbox_post(mb, &b), 0);
+    esock_msg_t want = {.ref = 99};
+    assert_int_equal(esock_mbox_recv_match(mb, &want, &m, 0), ESOCK_ETIMEOUT);
+    struct pollfd pfd = {.fd = esock_mbox_fd(mb), .events = POLLIN};
+    assert_int_equal(poll(&pfd, 1, 0), 1);
+    assert_int_equal(esock_mbox_recv(mb, &m, 0), 0);
+    assert_int_equal(poll(&pfd, 1, 0), 1); /* one still queued */
+    assert_int_equal(esock_mbox_recv(mb, &m, 0), 0);
+    assert_int_equal(esock_mbox_recv(mb, &m, 0), ESOCK_ETIMEOUT); /* reads the count */
+    assert_int_equal(poll(&pfd, 1, 0), 0);
+    assert_int_equal(esock_mbox_destroy(mb), 0);
+}
+
 static void test_fd_pollable(void **state)
 {
     (void)state;
@@ -458,8 +546,7 @@ static void close_pipes(int a[2], int b[2])
 static void test_ready_events_batching(void **state)
 {
     (void)state;
-    void (*saved)(uint32_t) = esock__mbox_idle_hook;
-    esock__mbox_idle_hook = count_idle;
+    void (*saved)(uint32_t) = esock__mbox_set_idle_hook(count_idle);
     esock_mbox_t mb;
     esock_msg_t v[64];
     int a[2], b[2];
@@ -488,7 +575,7 @@ static void test_ready_events_batching(void **state)
     assert_int_equal(esock_mbox_recv_many(mb, v, 64, 30), ESOCK_ETIMEOUT);
     assert_int_equal(esock_mbox_destroy(mb), 0);
     close_pipes(a, b);
-    esock__mbox_idle_hook = saved;
+    esock__mbox_set_idle_hook(saved);
 }
 
 static void *self_id(void *arg)
@@ -534,6 +621,9 @@ int main(void)
         cmocka_unit_test(test_selective_receive),
         cmocka_unit_test(test_cross_thread_post_wakes),
         cmocka_unit_test(test_destroy_wakes_waiter_and_frees_queue),
+        cmocka_unit_test(test_destroy_wakes_every_waiter),
+        cmocka_unit_test(test_two_waiters_two_posts),
+        cmocka_unit_test(test_fd_readable_while_queued),
         cmocka_unit_test(test_fd_pollable),
         cmocka_unit_test(test_watch_runs_on_waiting_thread),
         cmocka_unit_test(test_self_per_thread),
