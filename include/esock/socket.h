@@ -66,7 +66,9 @@ ESOCK_API int esock_open(int domain, int type, int protocol, esock_t *out);
 
 /**
  * open(FD): wraps an existing socket descriptor, finding its domain, type
- * and protocol from the OS. The descriptor is duplicated unless @p dup is
+ * and protocol from the OS; a listening descriptor (an inherited listener,
+ * socket activation) is a listening socket: esock_accept takes from it
+ * without an esock_listen. The descriptor is duplicated unless @p dup is
  * false, in which case esock takes it over (and closes it on esock_close).
  * Either way esock sets the descriptor's O_NONBLOCK flag, and may clear it
  * later for its blocking readers (see esock_fd); a duplicate shares those
@@ -106,7 +108,14 @@ ESOCK_API int esock_peername(esock_t s, esock_sockaddr_t *addr);
  */
 ESOCK_API int esock_connect(esock_t s, const esock_sockaddr_t *addr, int64_t timeout_ms,
                             esock_select_info_t *si);
-/** connect/1: completes a nowait connect after its select message. 0 or -errno. */
+/**
+ * connect/1: completes a nowait connect after its select message: its
+ * result, 0 or -errno, and the socket's writer goes to the next in line.
+ * A nowait connect queued behind another writer is made when its turn
+ * comes, and its select message follows when it is over. -EINPROGRESS
+ * while it is still queued or in progress (wait for the message); with no
+ * connect in progress 0 if connected, else -ENOTCONN.
+ */
 ESOCK_API int esock_connect_finish(esock_t s);
 
 /**
@@ -149,7 +158,13 @@ ESOCK_API int esock_sendto(esock_t s, const void *data, size_t len, int flags,
  */
 ESOCK_API int esock_recv(esock_t s, void *buf, size_t len, size_t cap, int flags,
                          int64_t timeout_ms, size_t *received, esock_select_info_t *si);
-/** recvfrom: one datagram (or a stream read) and its source address (may be NULL). */
+/**
+ * recvfrom: one datagram (or a stream read) and its source address in
+ * *from (may be NULL): a stream's peer. On success *from is always written:
+ * unspec (all zero, len 0) when the OS gave no address, e.g. an unnamed
+ * unix dgram sender, a UDP socket after shutdown(SHUT_RD) or a stream
+ * whose peer cannot be named, as esock_recvmsg does.
+ */
 ESOCK_API int esock_recvfrom(esock_t s, void *buf, size_t cap, int flags, int64_t timeout_ms,
                              size_t *received, esock_sockaddr_t *from, esock_select_info_t *si);
 

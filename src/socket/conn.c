@@ -124,13 +124,7 @@ int esock_accept(esock_t h, int64_t timeout_ms, esock_t *out, esock_select_info_
         if (fd >= 0) {
             rc = esock__sock_new(fd, s->domain, s->type, s->protocol, out);
             if (rc == 0) {
-                esock__sock_t *n = esock__sock_pin(*out);
-                if (n != NULL) { /* an accepted socket is connected */
-                    pthread_mutex_lock(&n->mu);
-                    n->connected = true;
-                    pthread_mutex_unlock(&n->mu);
-                    esock__sock_unpin(n);
-                }
+                esock__sock_set_state(*out, true, false);
                 ESOCK__CTR_ADD(s, acc_success, 1);
                 break;
             }
@@ -172,6 +166,68 @@ static int so_error(esock__sock_t *s)
     return -err;
 }
 
+/* connect(2) on the non-blocking descriptor: 0, -EINPROGRESS or -errno. */
+static int connect_syscall(int fd, const struct sockaddr_storage *ss, socklen_t len)
+{
+    int r;
+    bool retried = false;
+    while ((r = esock__sys.connect(fd, (const struct sockaddr *)ss, len)) < 0 && errno == EINTR)
+        retried = true;
+    int rc = r < 0 ? -errno : 0;
+    /* A retried connect reports the first attempt's progress: still
+     * going (EALREADY) or already done (EISCONN). */
+    if (retried && rc == -EALREADY)
+        return -EINPROGRESS;
+    if (retried && rc == -EISCONN)
+        return 0;
+    return rc;
+}
+
+void esock__connect_over(esock__sock_t *s)
+{
+    s->connecting = false;
+    s->conn_queued = false;
+    s->conn_done = false;
+}
+
+/* The connect is over with rc: the writer direction goes to the next. */
+static void connect_end(esock__sock_t *s, int rc)
+{
+    esock__connect_over(s);
+    s->connected = rc == 0;
+    esock__dir_release(s, &s->wr);
+}
+
+/* A nowait connect queued behind the current writer: it is made when its
+ * turn comes (esock__connect_turn), and nobody else may start one. */
+static void connect_queue(esock__sock_t *s, const struct sockaddr_storage *ss, socklen_t len)
+{
+    s->connecting = true;
+    s->conn_queued = true;
+    s->conn_addr = *ss;
+    s->conn_len = len;
+}
+
+bool esock__connect_turn(esock__sock_t *s)
+{
+    s->conn_queued = false;
+    /* Under s->mu, so nobody makes the descriptor blocking meanwhile; the
+     * connect(2) itself never blocks. */
+    int rc = esock__nonblock_hold_locked(s);
+    if (rc == 0) {
+        rc = connect_syscall(s->fd, &s->conn_addr, s->conn_len);
+        s->nb_holds--; /* esock__nonblock_release, s->mu held */
+    }
+    if (rc == -EINPROGRESS || rc == -EAGAIN) {
+        rc = esock__dir_watch(s, &s->wr, ESOCK__EV_OUT);
+        if (rc == 0)
+            return false; /* the watch posts the select message */
+    }
+    s->conn_done = true;
+    s->conn_err = rc; /* its result, or why its end cannot be watched */
+    return true;
+}
+
 int esock_connect(esock_t h, const esock_sockaddr_t *addr, int64_t timeout_ms,
                   esock_select_info_t *si)
 {
@@ -199,6 +255,8 @@ int esock_connect(esock_t h, const esock_sockaddr_t *addr, int64_t timeout_ms,
             rc = esock__dir_acquire(s, &s->wr, &how);
             if (rc == 0)
                 s->connecting = true;
+            else if (rc == ESOCK_SELECT)
+                connect_queue(s, &ss, len);
         }
         pthread_mutex_unlock(&s->mu);
     }
@@ -209,17 +267,7 @@ int esock_connect(esock_t h, const esock_sockaddr_t *addr, int64_t timeout_ms,
     /* connect has no MSG_DONTWAIT: the descriptor must be non-blocking. */
     rc = esock__nonblock_hold(s);
     if (rc == 0) {
-        int r;
-        bool retried = false;
-        while ((r = esock__sys.connect(s->fd, (struct sockaddr *)&ss, len)) < 0 && errno == EINTR)
-            retried = true;
-        rc = r < 0 ? -errno : 0;
-        /* A retried connect reports the first attempt's progress: still
-         * going (EALREADY) or already done (EISCONN). */
-        if (retried && rc == -EALREADY)
-            rc = -EINPROGRESS;
-        else if (retried && rc == -EISCONN)
-            rc = 0;
+        rc = connect_syscall(s->fd, &ss, len);
         esock__nonblock_release(s);
     }
     if (rc == -EINPROGRESS || rc == -EAGAIN) {
@@ -233,9 +281,7 @@ int esock_connect(esock_t h, const esock_sockaddr_t *addr, int64_t timeout_ms,
             rc = so_error(s);
     }
     pthread_mutex_lock(&s->mu);
-    s->connecting = false;
-    s->connected = rc == 0;
-    esock__dir_release(s, &s->wr);
+    connect_end(s, rc);
     pthread_mutex_unlock(&s->mu);
     esock__sock_unpin(s);
     return rc;
@@ -248,21 +294,20 @@ int esock_connect_finish(esock_t h)
         return ESOCK_ECLOSED;
     pthread_mutex_lock(&s->mu);
     int rc;
-    if (!s->connecting) {
-        rc = s->connected ? 0 : -ENOTCONN;
+    /* Only a nowait connect that is the current writer is this call's to
+     * end: a queued one, or a blocking one, is still in progress. */
+    if (!(s->wr.busy && s->wr.cur_nowait && s->wr.cur_tag == ESOCK_OP_CONNECT)) {
+        rc = s->connecting ? -EINPROGRESS : s->connected ? 0 : -ENOTCONN;
     } else {
-        rc = so_error(s);
-        if (rc == 0) {
+        rc = s->conn_done ? s->conn_err : so_error(s);
+        if (rc == 0 && !s->conn_done) {
             /* Still in progress if the socket is not writable yet. */
             int w = esock__wait_fd(s->fd, ESOCK__EV_OUT, -1, 0);
             if (w == ESOCK_ETIMEOUT)
                 rc = -EINPROGRESS;
         }
-        if (rc != -EINPROGRESS) {
-            s->connecting = false;
-            s->connected = rc == 0;
-            esock__dir_release(s, &s->wr);
-        }
+        if (rc != -EINPROGRESS)
+            connect_end(s, rc);
     }
     pthread_mutex_unlock(&s->mu);
     esock__sock_unpin(s);

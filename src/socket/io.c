@@ -14,6 +14,15 @@
 #include "socket/sock.h"
 #include "sys/sys.h"
 
+void esock__addr_from_os(const struct sockaddr_storage *ss, socklen_t len, esock_sockaddr_t *out)
+{
+    /* An unnamed sender (a unix socketpair, UDP after shutdown(SHUT_RD))
+     * gives no address: the caller still gets a defined one, unspec. */
+    if (len == 0 || len > sizeof *ss ||
+        esock_sockaddr_from_native((const struct sockaddr *)ss, len, out) != 0)
+        memset(out, 0, sizeof *out);
+}
+
 /* ---- sending -------------------------------------------------------------- */
 
 static int send_impl(esock_t h, const void *data, size_t len, int flags,
@@ -212,7 +221,7 @@ static int recv_impl(esock_t h, void *buf, size_t len, size_t cap, int flags, in
             ESOCK__CTR_ADD(s, read_byte, moved);
             ESOCK__CTR_MAX(s, read_pkg_max, moved);
             if (from != NULL && !r.stream)
-                esock_sockaddr_from_native((struct sockaddr *)&ss, sslen, from);
+                esock__addr_from_os(&ss, sslen, from);
             if (read_done(&r, len, got, moved, ask)) {
                 rc = 0;
                 break;
@@ -255,8 +264,8 @@ static int recv_impl(esock_t h, void *buf, size_t len, size_t cap, int flags, in
         ESOCK__CTR_ADD(s, read_fails, 1);
         break;
     }
-    if (from != NULL && r.stream && rc == 0)
-        esock_peername(h, from);
+    if (from != NULL && r.stream && rc == 0 && esock_peername(h, from) != 0)
+        memset(from, 0, sizeof *from); /* no peer to name: unspec, as a datagram's */
     esock__op_finish(s, &s->rd);
     if (gotp)
         *gotp = got;

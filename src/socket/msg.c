@@ -259,12 +259,8 @@ int esock_recvmsg(esock_t h, esock_msghdr_t *msg, int flags, int64_t timeout_ms,
             ESOCK__CTR_MAX(s, read_pkg_max, moved);
             msg->flags = nm.msg_flags;
             msg->ctrllen = nm.msg_controllen;
-            if (msg->addr != NULL) {
-                if (nm.msg_namelen > 0 && nm.msg_namelen <= sizeof ss)
-                    esock_sockaddr_from_native((struct sockaddr *)&ss, nm.msg_namelen, msg->addr);
-                else
-                    memset(msg->addr, 0, sizeof *msg->addr); /* unnamed (unspec) */
-            }
+            if (msg->addr != NULL)
+                esock__addr_from_os(&ss, nm.msg_namelen, msg->addr);
             if (gotp)
                 *gotp = (size_t)n; /* the datagram's real size with MSG_TRUNC */
             rc = 0;

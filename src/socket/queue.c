@@ -112,7 +112,11 @@ int esock__dir_acquire(esock__sock_t *s, struct esock__dir *d, const struct esoc
     if (how->nowait) {
         for (struct esock__waiter *q = d->head; q; q = q->next)
             if (q->nowait && q->mbox == how->mbox) {
-                q->ref = how->ref; /* already queued: keep its place */
+                /* Already queued: it keeps its place, for its new call. */
+                if (q->tag == ESOCK_OP_CONNECT && how->tag != ESOCK_OP_CONNECT)
+                    esock__connect_over(s); /* that connect is given up */
+                q->ref = how->ref;
+                q->tag = how->tag;
                 return ESOCK_SELECT;
             }
         struct esock__waiter *w = esock__calloc(1, sizeof *w);
@@ -169,9 +173,11 @@ void esock__dir_release(esock__sock_t *s, struct esock__dir *d)
     }
     unlink_waiter(d, w);
     if (w->nowait) {
-        /* Its turn: the select message tells it to call again. */
+        /* Its turn: the select message tells it to call again. A queued
+         * connect is made now, and its message says that it is over. */
         set_current(d, true, w->mbox, w->ref, w->tag);
-        post_op(w->mbox, ESOCK_MSG_SELECT, s, w->tag, w->ref, 0);
+        if (w->tag != ESOCK_OP_CONNECT || esock__connect_turn(s))
+            post_op(w->mbox, ESOCK_MSG_SELECT, s, w->tag, w->ref, 0);
         esock__free(w);
     } else {
         set_current(d, false, 0, 0, w->tag);
@@ -224,18 +230,22 @@ int esock__wait(esock__sock_t *s, struct esock__dir *d, unsigned ev, const struc
         return r;
     }
     pthread_mutex_lock(&s->mu);
-    int rc = ESOCK_SELECT;
-    if (s->closed) {
-        rc = ESOCK_ECLOSED;
-    } else {
+    int rc = ESOCK_ECLOSED;
+    if (!s->closed) {
         set_current(d, true, how->mbox, how->ref, how->tag);
-        int w = esock__mbox_watch(how->mbox, s->fd, ev, select_ready, s->ref.id);
-        d->watching = w == 0;
-        if (w < 0)
-            rc = w;
+        rc = esock__dir_watch(s, d, ev);
+        if (rc == 0)
+            rc = ESOCK_SELECT;
     }
     pthread_mutex_unlock(&s->mu);
     return rc;
+}
+
+int esock__dir_watch(esock__sock_t *s, struct esock__dir *d, unsigned ev)
+{
+    int w = esock__mbox_watch(d->cur_mbox, s->fd, ev, select_ready, s->ref.id);
+    d->watching = w == 0;
+    return w;
 }
 
 void esock__dir_abort(esock__sock_t *s, struct esock__dir *d)
@@ -262,6 +272,25 @@ void esock__dir_abort(esock__sock_t *s, struct esock__dir *d)
     d->tail = NULL;
     for (struct esock__waiter *w = d->head; w; w = w->next)
         d->tail = w;
+}
+
+bool esock__dir_drop_mbox(esock__sock_t *s, struct esock__dir *d, uint32_t mbox)
+{
+    bool connect = false;
+    /* The queued ones first, so that d is not handed on to one of them. */
+    for (struct esock__waiter *w = d->head, *next; w; w = next) {
+        next = w->next;
+        if (w->nowait && w->mbox == mbox) {
+            connect |= w->tag == ESOCK_OP_CONNECT;
+            unlink_waiter(d, w);
+            esock__free(w);
+        }
+    }
+    if (d->busy && d->cur_nowait && d->cur_mbox == mbox) {
+        connect |= d->cur_tag == ESOCK_OP_CONNECT;
+        esock__dir_release(s, d);
+    }
+    return connect;
 }
 
 int esock__dir_cancel(esock__sock_t *s, struct esock__dir *d, const esock_select_info_t *si)

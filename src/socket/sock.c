@@ -148,9 +148,11 @@ int esock_open_fd(int fd, bool dup_it, esock_t *out)
         return -EFAULT;
     out->id = 0;
     esock__sys_init();
-    int v[3];
-    static const int opts[3] = {SO_DOMAIN, SO_TYPE, SO_PROTOCOL};
-    for (int i = 0; i < 3; i++) {
+    /* SO_ACCEPTCONN: an inherited listener (socket activation) accepts as
+     * one made by esock_listen does. */
+    int v[4];
+    static const int opts[4] = {SO_DOMAIN, SO_TYPE, SO_PROTOCOL, SO_ACCEPTCONN};
+    for (int i = 0; i < 4; i++) {
         socklen_t len = sizeof v[i];
         if (esock__sys.getsockopt(fd, SOL_SOCKET, opts[i], &v[i], &len) < 0)
             return -errno;
@@ -164,9 +166,27 @@ int esock_open_fd(int fd, bool dup_it, esock_t *out)
     int rc = set_nonblock(nfd);
     if (rc == 0)
         rc = esock__sock_new(nfd, v[0], v[1], v[2], out);
+    if (rc == 0 && v[3])
+        esock__sock_set_state(*out, false, true);
     if (rc < 0 && dup_it)
         esock__sys.close(nfd);
     return rc;
+}
+
+void esock__sock_set_state(esock_t h, bool connected, bool listening)
+{
+    esock__sock_t *s = esock__sock_pin(h);
+    if (s == NULL)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->connected = connected;
+    s->listening = listening;
+    if (listening && !s->listening_held) { /* as esock_listen: non-blocking for good */
+        s->listening_held = true;
+        s->nb_holds++;
+    }
+    pthread_mutex_unlock(&s->mu);
+    esock__sock_unpin(s);
 }
 
 int esock_close(esock_t h)
@@ -219,10 +239,9 @@ bool esock__fd_set_blocking(esock__sock_t *s)
     return on;
 }
 
-int esock__nonblock_hold(esock__sock_t *s)
+int esock__nonblock_hold_locked(esock__sock_t *s)
 {
     int rc = 0;
-    pthread_mutex_lock(&s->mu);
     /* A reader asleep in recv stays asleep (its recv was blocking when it
      * began); the next one finds EAGAIN and waits in poll. */
     if (__atomic_load_n(&s->fd_blocking, __ATOMIC_RELAXED)) {
@@ -232,6 +251,13 @@ int esock__nonblock_hold(esock__sock_t *s)
     }
     if (rc == 0)
         s->nb_holds++;
+    return rc;
+}
+
+int esock__nonblock_hold(esock__sock_t *s)
+{
+    pthread_mutex_lock(&s->mu);
+    int rc = esock__nonblock_hold_locked(s);
     pthread_mutex_unlock(&s->mu);
     return rc;
 }
@@ -273,6 +299,17 @@ int esock_set_owner(esock_t h, esock_mbox_t owner)
     return 0;
 }
 
+/* The nowait operations of a destroyed mailbox end as its cancel would end
+ * them: an exited thread cannot cancel, and the callers queued behind it
+ * must go on (OTP: a waiter that dies frees its slot). s->mu held. */
+static void drop_ops_of(esock__sock_t *s, uint32_t mb)
+{
+    struct esock__dir *dirs[3] = {&s->rd, &s->wr, &s->acc};
+    for (int i = 0; i < 3; i++)
+        if (esock__dir_drop_mbox(s, dirs[i], mb))
+            esock__connect_over(s);
+}
+
 static void on_mbox_destroyed(uint32_t mb)
 {
     /* Sockets owned by a destroyed mailbox simply lose their owner. */
@@ -285,6 +322,7 @@ static void on_mbox_destroyed(uint32_t mb)
         pthread_mutex_lock(&all[i]->mu);
         if (all[i]->owner == mb)
             all[i]->owner = 0;
+        drop_ops_of(all[i], mb);
         pthread_mutex_unlock(&all[i]->mu);
         esock__sock_unpin(all[i]);
     }
@@ -427,7 +465,7 @@ int esock_cancel(esock_t h, const esock_select_info_t *si)
     for (int i = 0; i < 3 && rc == 1; i++)
         rc = esock__dir_cancel(s, dirs[i], si);
     if (rc == 0 && si->tag == ESOCK_OP_CONNECT)
-        s->connecting = false;
+        esock__connect_over(s);
     pthread_mutex_unlock(&s->mu);
     esock__sock_unpin(s);
     return rc == 0 ? 0 : ESOCK_EINVAL_SELECTINFO;

@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include <esock/socket.h>
 
@@ -71,7 +72,13 @@ typedef struct esock__sock {
     size_t otp_rcvctrlbuf, otp_sndctrlbuf;
     bool otp_iow, otp_debug;
     uint64_t otp_meta;     /* the user's value (opaque) */
+    /* A nowait connect queued behind the current writer is made when its
+     * turn comes (esock__connect_turn), from the address kept here. */
+    bool conn_queued;      /* queued: conn_addr is its address */
+    bool conn_done;        /* made at its turn and over at once: conn_err */
     int conn_err;          /* result of a finished nowait connect */
+    socklen_t conn_len;
+    struct sockaddr_storage conn_addr;
 
     /* Readers with no deadline sleep in recv itself (io.c): the descriptor
      * is then in blocking mode. Everything else passes MSG_DONTWAIT or, for
@@ -141,6 +148,15 @@ void esock__dir_abort(esock__sock_t *s, struct esock__dir *d);
 /* cancel for one direction: 0 if si matched, 1 if not. s->mu held. */
 int esock__dir_cancel(esock__sock_t *s, struct esock__dir *d, const esock_select_info_t *si);
 
+/* Ends every nowait operation of @p mbox on d as its cancel would (a
+ * destroyed mailbox): it leaves the queue, or hands d on to the next in
+ * line. true if one of them was a connect. s->mu held. */
+bool esock__dir_drop_mbox(esock__sock_t *s, struct esock__dir *d, uint32_t mbox);
+
+/* Registers the select watch for ev of d's current (nowait) user in its
+ * mailbox. 0, or the error of esock__mbox_watch. s->mu held. */
+int esock__dir_watch(esock__sock_t *s, struct esock__dir *d, unsigned ev);
+
 /* Switches s->fd to blocking mode for the readers that sleep in recv, unless
  * a call holds it non-blocking or the socket is closed. true if it is in
  * blocking mode now. s->mu not held. */
@@ -149,7 +165,23 @@ bool esock__fd_set_blocking(esock__sock_t *s);
  * as long as it runs; listen holds it for good. 0, or -errno from fcntl
  * (then nothing is held). s->mu not held. */
 int esock__nonblock_hold(esock__sock_t *s);
+int esock__nonblock_hold_locked(esock__sock_t *s); /* the same, s->mu held */
 void esock__nonblock_release(esock__sock_t *s);
+
+/* ---- io.c ---- */
+/* The source address a receive got from the OS (len bytes of ss), or unspec
+ * (all zero) when the OS gave none or one that cannot be represented. */
+void esock__addr_from_os(const struct sockaddr_storage *ss, socklen_t len, esock_sockaddr_t *out);
+
+/* ---- conn.c ---- */
+/* A queued nowait connect has become the current writer: makes its
+ * connect(2). true if that is over at once (conn_err holds the result:
+ * the caller posts the select message), false if it is in progress (a
+ * select watch posts the message). s->mu held. */
+bool esock__connect_turn(esock__sock_t *s);
+/* The connect in progress is over (finished, cancelled, its mailbox gone):
+ * another may start. s->mu held. */
+void esock__connect_over(esock__sock_t *s);
 
 /* ---- monitor.c ---- */
 void esock__monitors_down(esock__sock_t *s, int reason); /* s->mu held */
@@ -157,6 +189,9 @@ void esock__monitors_down(esock__sock_t *s, int reason); /* s->mu held */
 /* ---- sock.c ---- */
 /* Wraps an fd (non-blocking, close-on-exec) in a new socket object. */
 int esock__sock_new(int fd, int domain, int type, int protocol, esock_t *out);
+/* The state of a new socket whose descriptor is already connected (accept)
+ * or listening (open_fd of an inherited listener). */
+void esock__sock_set_state(esock_t h, bool connected, bool listening);
 extern bool esock__registry_default;
 /* sendfile.c: frees s->sendfile_state (sock_free calls it). */
 void esock__sendfile_state_free(esock__sock_t *s);

@@ -320,6 +320,78 @@ static void test_open_fd_and_errors(void **state)
     assert_int_equal(esock_protocol_from_name("nope"), -1);
 }
 
+/* An inherited listening descriptor (socket activation) accepts as one
+ * made with esock_listen: OTP's socket:open(Fd) of a listener does. */
+static void test_open_fd_listener_accepts(void **state)
+{
+    (void)state;
+    int raw = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(raw >= 0);
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    ok(bind(raw, (struct sockaddr *)&sin, sizeof sin));
+    ok(listen(raw, 4));
+    esock_t l, c, a;
+    ok(esock_open_fd(raw, false, &l)); /* esock takes raw over */
+    esock_socket_info_t in;
+    ok(esock_info_socket(l, &in));
+    assert_string_equal(in.rstate, "listening");
+    esock_sockaddr_t sa;
+    ok(esock_sockname(l, &sa));
+    ok(esock_open(AF_INET, SOCK_STREAM, 0, &c));
+    ok(esock_connect(c, &sa, 2000, NULL));
+    ok(esock_accept(l, 2000, &a, NULL));
+    ok(esock_send(c, "ok", 2, 0, 1000, NULL, NULL));
+    char buf[2];
+    ok(esock_recv(a, buf, 2, 2, 0, 1000, NULL, NULL));
+    assert_memory_equal(buf, "ok", 2);
+    ok(esock_close(a));
+    ok(esock_close(c));
+    ok(esock_close(l));
+}
+
+static int no_peername(int fd, struct sockaddr *sa, socklen_t *len)
+{
+    (void)fd, (void)sa, (void)len;
+    errno = ENOTCONN;
+    return -1;
+}
+
+/* recvfrom writes *from on success, also when the OS names no source:
+ * unspec, all zero (as recvmsg), never the caller's stale memory. */
+static void test_recvfrom_unnamed_source_is_unspec(void **state)
+{
+    (void)state;
+    esock_sockaddr_t unspec, from;
+    memset(&unspec, 0, sizeof unspec);
+    /* A datagram from an unnamed unix socket: recvfrom gives namelen 0. */
+    int sv[2];
+    ok(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
+    esock_t a, b;
+    ok(esock_open_fd(sv[0], false, &a));
+    ok(esock_open_fd(sv[1], false, &b));
+    ok(esock_send(b, "hello", 5, 0, 1000, NULL, NULL));
+    char buf[8];
+    size_t got;
+    memset(&from, 0xAA, sizeof from);
+    ok(esock_recvfrom(a, buf, sizeof buf, 0, 1000, &got, &from, NULL));
+    assert_int_equal(got, 5);
+    assert_memory_equal(&from, &unspec, sizeof from);
+    ok(esock_close(a));
+    ok(esock_close(b));
+    /* A stream whose peer cannot be named (getpeername fails). */
+    ok(tcp_pair(AF_INET, &a, &b));
+    ok(esock_send(b, "x", 1, 0, 1000, NULL, NULL));
+    int (*real)(int, struct sockaddr *, socklen_t *) = esock__sys.getpeername;
+    esock__sys.getpeername = no_peername;
+    memset(&from, 0xAA, sizeof from);
+    int rc = esock_recvfrom(a, buf, sizeof buf, 0, 1000, &got, &from, NULL);
+    esock__sys.getpeername = real;
+    ok(rc);
+    assert_memory_equal(&from, &unspec, sizeof from);
+    ok(esock_close(a));
+    ok(esock_close(b));
+}
+
 static void test_connect_refused_and_timeout(void **state)
 {
     (void)state;
@@ -435,6 +507,8 @@ const struct CMUnitTest socket_basic_tests[] = {
     cmocka_unit_test(test_ipv6_tcp),
     cmocka_unit_test(test_registry_and_filters),
     cmocka_unit_test(test_open_fd_and_errors),
+    cmocka_unit_test(test_open_fd_listener_accepts),
+    cmocka_unit_test(test_recvfrom_unnamed_source_is_unspec),
     cmocka_unit_test(test_connect_refused_and_timeout),
     cmocka_unit_test(test_fault_injection_transparent),
 };

@@ -13,11 +13,13 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
-enum cmd { CMD_NONE, CMD_RECV, CMD_ACCEPT, CMD_CANCEL, CMD_QUIT };
+enum cmd { CMD_NONE, CMD_RECV, CMD_ACCEPT, CMD_SEND, CMD_CONNECT, CMD_CANCEL, CMD_QUIT };
 
 struct actor {
     pthread_t t;
@@ -31,6 +33,7 @@ struct actor {
     size_t got;
     char buf[8];
     esock_t accepted;
+    esock_sockaddr_t to;  /* where CMD_CONNECT connects */
 };
 
 static void *actor_main(void *arg)
@@ -52,6 +55,10 @@ static void *actor_main(void *arg)
             rc = esock_recv(a->s, a->buf, 0, 1, 0, ESOCK_NOWAIT, &a->got, &a->si);
         } else if (c == CMD_ACCEPT) {
             rc = esock_accept(a->s, ESOCK_NOWAIT, &a->accepted, &a->si);
+        } else if (c == CMD_SEND) {
+            rc = esock_send(a->s, "datagram", 8, 0, ESOCK_NOWAIT, NULL, &a->si);
+        } else if (c == CMD_CONNECT) {
+            rc = esock_connect(a->s, &a->to, ESOCK_NOWAIT, &a->si);
         } else {
             rc = esock_cancel(a->s, &a->si);
         }
@@ -152,10 +159,19 @@ static int acceptors_of(esock_t s)
     return in.num_acceptors;
 }
 
-/* A and B both call recv nowait on s, in that order: A becomes the current
- * reader (it selects), B queues behind it. */
+static int writers_of(esock_t s)
+{
+    esock_socket_info_t in;
+    ok(esock_info_socket(s, &in));
+    return in.num_writers;
+}
+
+/* A and B start and both call recv nowait on s, in that order: A becomes
+ * the current reader (it selects), B queues behind it. */
 static void queue_two_readers(struct actor *a, struct actor *b, esock_t s)
 {
+    actor_start(a, s);
+    actor_start(b, s);
     assert_int_equal(actor_do(a, CMD_RECV), ESOCK_SELECT);
     assert_int_equal(actor_do(b, CMD_RECV), ESOCK_SELECT);
     assert_int_equal(a->si.tag, ESOCK_OP_RECV);
@@ -170,8 +186,6 @@ static void test_two_nowait_readers_in_arrival_order(void **state)
     esock_t c, s;
     ok(tcp_pair(AF_INET, &c, &s));
     struct actor a, b;
-    actor_start(&a, s);
-    actor_start(&b, s);
     queue_two_readers(&a, &b, s);
     ok(esock_send(c, "xy", 2, 0, 1000, NULL, NULL));
     /* A's turn first: its select; B hears nothing while A has the turn. */
@@ -199,8 +213,6 @@ static void test_cancel_first_reader_promotes_second(void **state)
     esock_t c, s;
     ok(tcp_pair(AF_INET, &c, &s));
     struct actor a, b;
-    actor_start(&a, s);
-    actor_start(&b, s);
     queue_two_readers(&a, &b, s);
     ok(actor_do(&a, CMD_CANCEL));
     assert_int_equal(readers_of(s), 1);
@@ -222,8 +234,6 @@ static void test_close_aborts_both_readers(void **state)
     esock_t c, s;
     ok(tcp_pair(AF_INET, &c, &s));
     struct actor a, b;
-    actor_start(&a, s);
-    actor_start(&b, s);
     queue_two_readers(&a, &b, s);
     ok(esock_close(s));
     expect_msg(&a, s, ESOCK_MSG_ABORT);
@@ -326,6 +336,95 @@ static void test_close_aborts_both_acceptors(void **state)
     actor_stop(&b);
 }
 
+/* A thread that exits ends its nowait operations as a cancel would (its
+ * mailbox goes with it): a queued one leaves the queue, a current one
+ * hands the reader on, so the next reader still gets the data (OTP: a
+ * waiter killed while holding the slot). */
+static void test_exited_nowait_readers_free_their_turn(void **state)
+{
+    (void)state;
+    esock_t c, s;
+    ok(tcp_pair(AF_INET, &c, &s));
+    struct actor a, b;
+    queue_two_readers(&a, &b, s);
+    actor_stop(&b); /* the queued one */
+    assert_int_equal(readers_of(s), 1);
+    actor_stop(&a); /* the current one */
+    assert_int_equal(readers_of(s), 0);
+    ok(esock_send(c, "data", 4, 0, 1000, NULL, NULL));
+    char buf[4];
+    size_t got;
+    ok(esock_recv(s, buf, 4, 4, 0, 2000, &got, NULL));
+    assert_memory_equal(buf, "data", 4);
+    /* The one queued behind an exiting current reader is told its turn. */
+    queue_two_readers(&a, &b, s);
+    actor_stop(&a);
+    expect_msg(&b, s, ESOCK_MSG_SELECT);
+    ok(esock_send(c, "z", 1, 0, 1000, NULL, NULL));
+    complete(&b, s, CMD_RECV);
+    assert_int_equal(b.buf[0], 'z');
+    actor_stop(&b);
+    ok(esock_close(c));
+    ok(esock_close(s));
+}
+
+/* A local dgram socket bound to an abstract name (no file to remove). */
+static esock_t bound_local_dgram(esock_sockaddr_t *sa, int i)
+{
+    char path[64];
+    int n = snprintf(path, sizeof path, "%cesock-queue-%d-%d", 0, (int)getpid(), i);
+    ok(esock_sockaddr_local(sa, path, (size_t)n));
+    esock_t r;
+    ok(esock_open(AF_UNIX, SOCK_DGRAM, 0, &r));
+    ok(esock_bind(r, sa));
+    return r;
+}
+
+/* A nowait connect queued behind the current writer is made when its turn
+ * comes: its select message says it is over, esock_connect_finish gives
+ * its result and hands the writer on. Until then it is in progress. */
+static void test_queued_connect_is_made_at_its_turn(void **state)
+{
+    (void)state;
+    esock_sockaddr_t a1, a2, peer;
+    esock_t r1 = bound_local_dgram(&a1, 1), r2 = bound_local_dgram(&a2, 2), s;
+    ok(esock_open(AF_UNIX, SOCK_DGRAM, 0, &s));
+    ok(esock_connect(s, &a1, 1000, NULL));
+    /* r1's queue full (raw sends: no fault injected), so s cannot write. */
+    while (send(esock_fd(s), "f", 1, MSG_DONTWAIT) == 1)
+        ;
+    struct actor a, b;
+    actor_start(&a, s);
+    actor_start(&b, s);
+    b.to = a2;
+    assert_int_equal(actor_do(&a, CMD_SEND), ESOCK_SELECT);    /* the writer */
+    assert_int_equal(actor_do(&b, CMD_CONNECT), ESOCK_SELECT); /* queued */
+    assert_int_equal(writers_of(s), 2);
+    /* Not its turn yet: nothing made, and no other connect may start. */
+    assert_int_equal(esock_connect_finish(s), -EINPROGRESS);
+    esock_select_info_t si = {0};
+    assert_int_equal(esock_connect(s, &a2, ESOCK_NOWAIT, &si), ESOCK_EALREADY_OP);
+    ok(esock_peername(s, &peer));
+    assert_true(esock_sockaddr_equal(&peer, &a1));
+    ok(actor_do(&a, CMD_CANCEL));
+    expect_msg(&b, s, ESOCK_MSG_SELECT);
+    ok(esock_connect_finish(s));
+    ok(esock_peername(s, &peer));
+    assert_true(esock_sockaddr_equal(&peer, &a2));
+    assert_int_equal(writers_of(s), 0);
+    ok(esock_send(s, "to r2", 5, 0, 1000, NULL, NULL));
+    char buf[8];
+    size_t got;
+    ok(esock_recv(r2, buf, 0, sizeof buf, 0, 1000, &got, NULL));
+    assert_int_equal(got, 5);
+    expect_no_msg(&a);
+    actor_stop(&a);
+    actor_stop(&b);
+    ok(esock_close(s));
+    ok(esock_close(r1));
+    ok(esock_close(r2));
+}
+
 const struct CMUnitTest socket_queue_tests[] = {
     cmocka_unit_test(test_two_nowait_readers_in_arrival_order),
     cmocka_unit_test(test_cancel_first_reader_promotes_second),
@@ -333,5 +432,7 @@ const struct CMUnitTest socket_queue_tests[] = {
     cmocka_unit_test(test_two_nowait_acceptors_in_arrival_order),
     cmocka_unit_test(test_cancel_first_acceptor_promotes_second),
     cmocka_unit_test(test_close_aborts_both_acceptors),
+    cmocka_unit_test(test_exited_nowait_readers_free_their_turn),
+    cmocka_unit_test(test_queued_connect_is_made_at_its_turn),
 };
 const size_t socket_queue_count = sizeof socket_queue_tests / sizeof socket_queue_tests[0];
