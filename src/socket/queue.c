@@ -293,15 +293,17 @@ bool esock__dir_drop_mbox(esock__sock_t *s, struct esock__dir *d, uint32_t mbox)
     return connect;
 }
 
-int esock__dir_cancel(esock__sock_t *s, struct esock__dir *d, const esock_select_info_t *si)
+int esock__dir_cancel(esock__sock_t *s, struct esock__dir *d, const esock_select_info_t *si, int *tag)
 {
     if (d->busy && d->cur_nowait && d->cur_ref == si->handle &&
         (si->tag == ESOCK_OP_NONE || si->tag == d->cur_tag)) {
+        *tag = d->cur_tag;
         esock__dir_release(s, d);
         return 0;
     }
     for (struct esock__waiter *w = d->head; w; w = w->next)
         if (w->nowait && w->ref == si->handle) {
+            *tag = w->tag;
             unlink_waiter(d, w);
             esock__free(w);
             return 0;

@@ -460,11 +460,11 @@ int esock_cancel(esock_t h, const esock_select_info_t *si)
     if (s == NULL)
         return ESOCK_ECLOSED;
     pthread_mutex_lock(&s->mu);
-    int rc = 1;
+    int rc = 1, tag = ESOCK_OP_NONE;
     struct esock__dir *dirs[3] = {&s->rd, &s->wr, &s->acc};
     for (int i = 0; i < 3 && rc == 1; i++)
-        rc = esock__dir_cancel(s, dirs[i], si);
-    if (rc == 0 && si->tag == ESOCK_OP_CONNECT)
+        rc = esock__dir_cancel(s, dirs[i], si, &tag);
+    if (rc == 0 && tag == ESOCK_OP_CONNECT) /* also when si named no operation */
         esock__connect_over(s);
     pthread_mutex_unlock(&s->mu);
     esock__sock_unpin(s);

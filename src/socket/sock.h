@@ -145,8 +145,9 @@ int esock__wait(esock__sock_t *s, struct esock__dir *d, unsigned ev, const struc
 /* Close-time: abort every waiter and current nowait user of d. s->mu held. */
 void esock__dir_abort(esock__sock_t *s, struct esock__dir *d);
 
-/* cancel for one direction: 0 if si matched, 1 if not. s->mu held. */
-int esock__dir_cancel(esock__sock_t *s, struct esock__dir *d, const esock_select_info_t *si);
+/* cancel for one direction: 0 if si matched (*tag: the operation it
+ * ended, whatever tag si gave), 1 if not. s->mu held. */
+int esock__dir_cancel(esock__sock_t *s, struct esock__dir *d, const esock_select_info_t *si, int *tag);
 
 /* Ends every nowait operation of @p mbox on d as its cancel would (a
  * destroyed mailbox): it leaves the queue, or hands d on to the next in

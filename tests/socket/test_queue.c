@@ -425,6 +425,40 @@ static void test_queued_connect_is_made_at_its_turn(void **state)
     ok(esock_close(r2));
 }
 
+/* A queued nowait connect cancelled with a select info that names no
+ * operation (tag ESOCK_OP_NONE) is over: another connect may start. */
+static void test_untagged_cancel_ends_a_queued_connect(void **state)
+{
+    (void)state;
+    esock_sockaddr_t a1, a2, peer;
+    esock_t r1 = bound_local_dgram(&a1, 1), r2 = bound_local_dgram(&a2, 2), s;
+    ok(esock_open(AF_UNIX, SOCK_DGRAM, 0, &s));
+    ok(esock_connect(s, &a1, 1000, NULL));
+    while (send(esock_fd(s), "f", 1, MSG_DONTWAIT) == 1)
+        ;
+    struct actor a, b;
+    actor_start(&a, s);
+    actor_start(&b, s);
+    b.to = a2;
+    assert_int_equal(actor_do(&a, CMD_SEND), ESOCK_SELECT);    /* the writer */
+    assert_int_equal(actor_do(&b, CMD_CONNECT), ESOCK_SELECT); /* queued */
+    esock_select_info_t untagged = b.si;
+    untagged.tag = ESOCK_OP_NONE;
+    ok(esock_cancel(s, &untagged));
+    assert_int_equal(writers_of(s), 1);
+    assert_int_equal(esock_connect_finish(s), 0); /* no connect in progress: connected (to r1) */
+    ok(actor_do(&a, CMD_CANCEL));
+    ok(esock_connect(s, &a2, 1000, NULL)); /* not EALREADY_OP */
+    ok(esock_peername(s, &peer));
+    assert_true(esock_sockaddr_equal(&peer, &a2));
+    expect_no_msg(&b);
+    actor_stop(&a);
+    actor_stop(&b);
+    ok(esock_close(s));
+    ok(esock_close(r1));
+    ok(esock_close(r2));
+}
+
 const struct CMUnitTest socket_queue_tests[] = {
     cmocka_unit_test(test_two_nowait_readers_in_arrival_order),
     cmocka_unit_test(test_cancel_first_reader_promotes_second),
@@ -434,5 +468,6 @@ const struct CMUnitTest socket_queue_tests[] = {
     cmocka_unit_test(test_close_aborts_both_acceptors),
     cmocka_unit_test(test_exited_nowait_readers_free_their_turn),
     cmocka_unit_test(test_queued_connect_is_made_at_its_turn),
+    cmocka_unit_test(test_untagged_cancel_ends_a_queued_connect),
 };
 const size_t socket_queue_count = sizeof socket_queue_tests / sizeof socket_queue_tests[0];
