@@ -383,46 +383,66 @@ static esock_t bound_local_dgram(esock_sockaddr_t *sa, int i)
 /* A nowait connect queued behind the current writer is made when its turn
  * comes: its select message says it is over, esock_connect_finish gives
  * its result and hands the writer on. Until then it is in progress. */
+/* s connected to r1 (a1), whose queue is full: actor a's nowait send is
+ * the writer, actor b's nowait connect to r2 (a2) is queued behind it. */
+struct queued_connect {
+    esock_sockaddr_t a1, a2;
+    esock_t r1, r2, s;
+    struct actor a, b;
+};
+
+static void queue_a_connect(struct queued_connect *q)
+{
+    q->r1 = bound_local_dgram(&q->a1, 1);
+    q->r2 = bound_local_dgram(&q->a2, 2);
+    ok(esock_open(AF_UNIX, SOCK_DGRAM, 0, &q->s));
+    ok(esock_connect(q->s, &q->a1, 1000, NULL));
+    /* r1's queue full (raw sends: no fault injected), so s cannot write. */
+    while (send(esock_fd(q->s), "f", 1, MSG_DONTWAIT) == 1)
+        ;
+    actor_start(&q->a, q->s);
+    actor_start(&q->b, q->s);
+    q->b.to = q->a2;
+    assert_int_equal(actor_do(&q->a, CMD_SEND), ESOCK_SELECT);    /* the writer */
+    assert_int_equal(actor_do(&q->b, CMD_CONNECT), ESOCK_SELECT); /* queued */
+    assert_int_equal(writers_of(q->s), 2);
+}
+
+static void queued_connect_end(struct queued_connect *q)
+{
+    actor_stop(&q->a);
+    actor_stop(&q->b);
+    ok(esock_close(q->s));
+    ok(esock_close(q->r1));
+    ok(esock_close(q->r2));
+}
+
 static void test_queued_connect_is_made_at_its_turn(void **state)
 {
     (void)state;
-    esock_sockaddr_t a1, a2, peer;
-    esock_t r1 = bound_local_dgram(&a1, 1), r2 = bound_local_dgram(&a2, 2), s;
-    ok(esock_open(AF_UNIX, SOCK_DGRAM, 0, &s));
-    ok(esock_connect(s, &a1, 1000, NULL));
-    /* r1's queue full (raw sends: no fault injected), so s cannot write. */
-    while (send(esock_fd(s), "f", 1, MSG_DONTWAIT) == 1)
-        ;
-    struct actor a, b;
-    actor_start(&a, s);
-    actor_start(&b, s);
-    b.to = a2;
-    assert_int_equal(actor_do(&a, CMD_SEND), ESOCK_SELECT);    /* the writer */
-    assert_int_equal(actor_do(&b, CMD_CONNECT), ESOCK_SELECT); /* queued */
-    assert_int_equal(writers_of(s), 2);
+    struct queued_connect q;
+    queue_a_connect(&q);
+    esock_sockaddr_t peer;
+    esock_t s = q.s;
     /* Not its turn yet: nothing made, and no other connect may start. */
     assert_int_equal(esock_connect_finish(s), -EINPROGRESS);
     esock_select_info_t si = {0};
-    assert_int_equal(esock_connect(s, &a2, ESOCK_NOWAIT, &si), ESOCK_EALREADY_OP);
+    assert_int_equal(esock_connect(s, &q.a2, ESOCK_NOWAIT, &si), ESOCK_EALREADY_OP);
     ok(esock_peername(s, &peer));
-    assert_true(esock_sockaddr_equal(&peer, &a1));
-    ok(actor_do(&a, CMD_CANCEL));
-    expect_msg(&b, s, ESOCK_MSG_SELECT);
+    assert_true(esock_sockaddr_equal(&peer, &q.a1));
+    ok(actor_do(&q.a, CMD_CANCEL));
+    expect_msg(&q.b, s, ESOCK_MSG_SELECT);
     ok(esock_connect_finish(s));
     ok(esock_peername(s, &peer));
-    assert_true(esock_sockaddr_equal(&peer, &a2));
+    assert_true(esock_sockaddr_equal(&peer, &q.a2));
     assert_int_equal(writers_of(s), 0);
     ok(esock_send(s, "to r2", 5, 0, 1000, NULL, NULL));
     char buf[8];
     size_t got;
-    ok(esock_recv(r2, buf, 0, sizeof buf, 0, 1000, &got, NULL));
+    ok(esock_recv(q.r2, buf, 0, sizeof buf, 0, 1000, &got, NULL));
     assert_int_equal(got, 5);
-    expect_no_msg(&a);
-    actor_stop(&a);
-    actor_stop(&b);
-    ok(esock_close(s));
-    ok(esock_close(r1));
-    ok(esock_close(r2));
+    expect_no_msg(&q.a);
+    queued_connect_end(&q);
 }
 
 /* A queued nowait connect cancelled with a select info that names no
@@ -430,33 +450,20 @@ static void test_queued_connect_is_made_at_its_turn(void **state)
 static void test_untagged_cancel_ends_a_queued_connect(void **state)
 {
     (void)state;
-    esock_sockaddr_t a1, a2, peer;
-    esock_t r1 = bound_local_dgram(&a1, 1), r2 = bound_local_dgram(&a2, 2), s;
-    ok(esock_open(AF_UNIX, SOCK_DGRAM, 0, &s));
-    ok(esock_connect(s, &a1, 1000, NULL));
-    while (send(esock_fd(s), "f", 1, MSG_DONTWAIT) == 1)
-        ;
-    struct actor a, b;
-    actor_start(&a, s);
-    actor_start(&b, s);
-    b.to = a2;
-    assert_int_equal(actor_do(&a, CMD_SEND), ESOCK_SELECT);    /* the writer */
-    assert_int_equal(actor_do(&b, CMD_CONNECT), ESOCK_SELECT); /* queued */
-    esock_select_info_t untagged = b.si;
+    struct queued_connect q;
+    queue_a_connect(&q);
+    esock_sockaddr_t peer;
+    esock_select_info_t untagged = q.b.si;
     untagged.tag = ESOCK_OP_NONE;
-    ok(esock_cancel(s, &untagged));
-    assert_int_equal(writers_of(s), 1);
-    assert_int_equal(esock_connect_finish(s), 0); /* no connect in progress: connected (to r1) */
-    ok(actor_do(&a, CMD_CANCEL));
-    ok(esock_connect(s, &a2, 1000, NULL)); /* not EALREADY_OP */
-    ok(esock_peername(s, &peer));
-    assert_true(esock_sockaddr_equal(&peer, &a2));
-    expect_no_msg(&b);
-    actor_stop(&a);
-    actor_stop(&b);
-    ok(esock_close(s));
-    ok(esock_close(r1));
-    ok(esock_close(r2));
+    ok(esock_cancel(q.s, &untagged));
+    assert_int_equal(writers_of(q.s), 1);
+    assert_int_equal(esock_connect_finish(q.s), 0); /* none in progress: connected (to r1) */
+    ok(actor_do(&q.a, CMD_CANCEL));
+    ok(esock_connect(q.s, &q.a2, 1000, NULL)); /* not EALREADY_OP */
+    ok(esock_peername(q.s, &peer));
+    assert_true(esock_sockaddr_equal(&peer, &q.a2));
+    expect_no_msg(&q.b);
+    queued_connect_end(&q);
 }
 
 const struct CMUnitTest socket_queue_tests[] = {
