@@ -351,14 +351,21 @@ ESOCK_API int esock_opt_native(esock_opt_t opt, int *native_level, int *native_o
  * esock_level_native() for a known level and esock_opt_native() for a known
  * option). _int reads a C int; _bool a C int as a boolean; _buf reads into
  * @p buf, whose content is passed to the OS first (ValueSpec), @p *len is the
- * capacity in and the length out (ValueSize: pass a zeroed buffer).
- * Returns 0, -errno, ESOCK_ECLOSED / -EBADF.
+ * capacity in and the length out (ValueSize: pass a zeroed buffer); a
+ * capacity above INT_MAX (the OS's limit) counts as INT_MAX.
+ * Returns 0, -errno, ESOCK_ECLOSED / -EBADF, ESOCK_EINVAL_VALUE (NULL
+ * pointers).
  */
 ESOCK_API int esock_getopt_native_int(esock_t s, int level, int opt, int *v);
 ESOCK_API int esock_getopt_native_bool(esock_t s, int level, int opt, bool *v);
 ESOCK_API int esock_getopt_native_buf(esock_t s, int level, int opt, void *buf, size_t *len);
 
-/** socket:setopt_native/3: a C int, a boolean (as C int 0/1) or @p len raw bytes. */
+/**
+ * socket:setopt_native/3: a C int, a boolean (as C int 0/1) or @p len raw
+ * bytes. A @p len above INT_MAX (the OS's limit), or buf NULL with len > 0,
+ * gives ESOCK_EINVAL_VALUE; the same holds for an ESOCK_OVT_BYTES value
+ * given to esock_setopt().
+ */
 ESOCK_API int esock_setopt_native_int(esock_t s, int level, int opt, int v);
 ESOCK_API int esock_setopt_native_bool(esock_t s, int level, int opt, bool v);
 ESOCK_API int esock_setopt_native_buf(esock_t s, int level, int opt, const void *buf, size_t len);

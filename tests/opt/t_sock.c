@@ -250,6 +250,30 @@ static void native_forms(void **state)
     assert_int_equal(esock_close(s), 0);
 }
 
+/* Option lengths reach the kernel as an int: a size_t beyond that range must
+ * not be cut to its low bits (2^32 + 4 would pass as 4). */
+static void huge_option_lengths(void **state)
+{
+    (void)state;
+    esock_t s = open_tcp();
+    const size_t huge = ((size_t)1 << 32) | sizeof(int);
+    int v = 65536;
+    assert_int_equal(esock_setopt_native_buf(s, SOL_SOCKET, SO_RCVBUF, &v, huge),
+                     ESOCK_EINVAL_VALUE);
+    unsigned char opts[4] = {1, 1, 1, 0}; /* NOPs: harmless if it got through */
+    esock_optval_t b = {.type = ESOCK_OVT_BYTES};
+    b.u.bytes.buf = opts;
+    b.u.bytes.len = (size_t)1 << 32;
+    assert_int_equal(esock_setopt(s, ESOCK_OPT_IP_OPTIONS, &b), ESOCK_EINVAL_VALUE);
+    /* a get's length is a capacity: a huge one reads the whole value */
+    int back = 0;
+    size_t len = (size_t)1 << 32;
+    assert_int_equal(esock_getopt_native_buf(s, SOL_SOCKET, SO_RCVBUF, &back, &len), 0);
+    assert_int_equal(len, sizeof back);
+    assert_true(back > 0);
+    assert_int_equal(esock_close(s), 0);
+}
+
 static void ioctl_through_the_handle(void **state)
 {
     (void)state;
@@ -324,6 +348,7 @@ const struct CMUnitTest opt_sock_tests[] = {
     cmocka_unit_test_teardown(otp_invalid, no_sockets_left),
     cmocka_unit_test_teardown(os_levels_through_the_handle, no_sockets_left),
     cmocka_unit_test_teardown(native_forms, no_sockets_left),
+    cmocka_unit_test_teardown(huge_option_lengths, no_sockets_left),
     cmocka_unit_test_teardown(ioctl_through_the_handle, no_sockets_left),
     cmocka_unit_test_teardown(concurrent_calls, no_sockets_left),
 };
