@@ -8,6 +8,7 @@
  * out of a getopts answer, as inet does.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -322,6 +323,10 @@ static int check_opt(const esock_inet_opt_t *o, bool creation)
             return ESOCK_EINVAL_VALUE;
         return 0;
     case K_RAW:
+        /* The kernel takes the length as an int: a longer one would reach
+         * it cut to its low bits. */
+        if (o->v.raw.len > (size_t)INT_MAX)
+            return ESOCK_EINVAL_VALUE;
         return o->v.raw.buf == NULL && o->v.raw.len > 0 ? ESOCK_EINVAL_VALUE : 0;
     }
     return ESOCK_EINVAL_OPTION;
@@ -412,7 +417,8 @@ static int kget(esock__isock_t *s, const optrow_t *r, esock_inet_opt_t *o)
         break;
     }
     case K_RAW: {
-        socklen_t l = (socklen_t)o->v.raw.len;
+        /* A capacity: past INT_MAX the kernel could not use more anyway. */
+        socklen_t l = (socklen_t)(o->v.raw.len < (size_t)INT_MAX ? o->v.raw.len : (size_t)INT_MAX);
         if (esock__sys.getsockopt(s->fd, o->v.raw.level, o->v.raw.optname, o->v.raw.buf, &l) < 0)
             return (errno == ENOPROTOOPT || errno == EOPNOTSUPP) ? 1 : -errno; /* EINVAL: the caller's */
         o->v.raw.len = l;
