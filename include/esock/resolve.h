@@ -120,12 +120,14 @@ ESOCK_API int esock_gethostbyaddr_str(const char *s, size_t len, int64_t timeout
  * ASCII string (bytes 33..126, not empty) or the result is -EINVAL, as OTP.
  * Up to @p cap addresses are written to @p addrs; *n receives how many the
  * host has (which may exceed cap: then the list is cut). Returns 0 or an
- * error of esock_gethostbyname().
+ * error of esock_gethostbyname(); -EINVAL also for a NULL @p addrs with
+ * cap > 0.
  */
 ESOCK_API int esock_getaddrs(const char *host, size_t len, int family, int64_t timeout_ms,
                              esock_ip_t *addrs, size_t cap, size_t *n);
 
-/** inet:getaddr/2 with a host string: the first address of esock_getaddrs(). */
+/** inet:getaddr/2 with a host string: the first address of esock_getaddrs().
+ *  -EINVAL for a NULL @p out. */
 ESOCK_API int esock_getaddr(const char *host, size_t len, int family, int64_t timeout_ms,
                             esock_ip_t *out);
 
@@ -133,7 +135,7 @@ ESOCK_API int esock_getaddr(const char *host, size_t len, int family, int64_t ti
  * inet:getaddr/2 and getaddrs/2 with an address as the host: no lookup.
  * Returns 0 and copies @p host to *out, -EAFNOSUPPORT if @p family is not
  * the address's family (whatever @p family is, as OTP), -EINVAL if @p host
- * is not a valid address.
+ * is not a valid address or @p out is NULL.
  */
 ESOCK_API int esock_getaddr_ip(const esock_ip_t *host, int family, esock_ip_t *out);
 
@@ -157,10 +159,13 @@ typedef struct esock_rc {
  * resolver, so the list describes what the OS applies:
  *   resolv_conf  "/etc/resolv.conf"   hosts_file "/etc/hosts"
  *   lookup       "native"             (OTP's {lookup,[native]})
- *   nsswitch     the "hosts:" sources of /etc/nsswitch.conf, e.g. "files dns"
+ *   nsswitch     the "hosts:" sources of /etc/nsswitch.conf, e.g. "files dns",
+ *                read as glibc reads them: the last hosts line counts, and
+ *                "hosts:dns" or "hosts dns" is a hosts line too
  *                ("files dns" when the file or the line is missing: glibc's default)
  *   nameserver   one entry per nameserver line of resolv.conf
- *   domain, search   (one entry per search domain), options (one per option)
+ *   domain, search   (one entry per search domain) of the last domain or
+ *                search line only, the one glibc applies; options (one per option)
  * Returns 0 and sets *out, -ENOMEM, or -EINVAL for a NULL @p out. Missing
  * files only leave keys out.
  */

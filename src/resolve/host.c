@@ -62,9 +62,14 @@ int esock_gethostname(char *buf, size_t cap)
 
 /* ---- the workers --------------------------------------------------------- */
 
-/* Call a *_r NSS function with a buffer that grows on ERANGE. */
+/*
+ * Call a *_r NSS function with a buffer that grows on ERANGE, with no cap
+ * but memory, as glibc's own gethostbyname() does: the files source parses
+ * every line of /etc/hosts into the buffer, so one huge line (thousands of
+ * aliases) must fit, or every name after it would be unknown.
+ */
 #define NSS_BUF_START 1024
-#define NSS_BUF_MAX (1024 * 1024)
+#define NSS_BUF_GROWS(cap) ((cap) <= SIZE_MAX / 4)
 
 static void take_hostent(esock__rjob_t *job, const struct hostent *h, const esock_ip_t *only)
 {
@@ -106,7 +111,7 @@ void esock__lookup_name(esock__rjob_t *job)
             return;
         }
         int r = gethostbyname2_r(job->name, os_af(job->family), &hb, buf, cap, &res, &herr);
-        if (r == ERANGE && cap < NSS_BUF_MAX) {
+        if (r == ERANGE && NSS_BUF_GROWS(cap)) {
             free(buf);
             cap *= 4;
             continue;
@@ -135,7 +140,7 @@ void esock__lookup_addr(esock__rjob_t *job)
         }
         int r = gethostbyaddr_r(bytes, job->family == ESOCK_IP4 ? 4 : 16, os_af(job->family), &hb,
                                 buf, cap, &res, &herr);
-        if (r == ERANGE && cap < NSS_BUF_MAX) {
+        if (r == ERANGE && NSS_BUF_GROWS(cap)) {
             free(buf);
             cap *= 4;
             continue;
@@ -301,7 +306,8 @@ int esock_getaddrs(const char *host, size_t len, int family, int64_t timeout_ms,
     esock_hostent_t *he;
     if (n)
         *n = 0;
-    if (!visible(host, len))
+    /* A NULL list with room in it is a bad argument, not a crash. */
+    if (!visible(host, len) || (cap > 0 && !addrs))
         return -EINVAL;
     int rc = esock_gethostbyname(host, len, family, timeout_ms, &he);
     if (rc != 0)
@@ -317,12 +323,14 @@ int esock_getaddrs(const char *host, size_t len, int family, int64_t timeout_ms,
 int esock_getaddr(const char *host, size_t len, int family, int64_t timeout_ms, esock_ip_t *out)
 {
     size_t n;
+    if (!out)
+        return -EINVAL;
     return esock_getaddrs(host, len, family, timeout_ms, out, 1, &n);
 }
 
 int esock_getaddr_ip(const esock_ip_t *host, int family, esock_ip_t *out)
 {
-    if (!host || !family_ok(host->family))
+    if (!host || !out || !family_ok(host->family))
         return -EINVAL;
     if (host->family != family)
         return -EAFNOSUPPORT;

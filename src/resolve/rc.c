@@ -74,47 +74,88 @@ static void strip_comment(char *line, const char *marks)
     line[strcspn(line, marks)] = '\0';
 }
 
-/* The sources of the "hosts:" line, normalised to single spaces. */
+/*
+ * The sources of an nsswitch.conf line about database @p db, or NULL for a
+ * line about something else. Read as glibc reads it: the name ends at a
+ * blank or ':', then every blank and ':' is skipped, so "hosts:dns",
+ * "hosts : dns" and "hosts dns" all configure hosts.
+ */
+static char *db_sources(char *line, const char *db)
+{
+    while (isspace((unsigned char)*line))
+        line++;
+    const char *name = line;
+    while (*line && !isspace((unsigned char)*line) && *line != ':')
+        line++;
+    if (*line == '\0' || (size_t)(line - name) != strlen(db) || strncmp(name, db, strlen(db)) != 0)
+        return NULL;
+    while (*line && (isspace((unsigned char)*line) || *line == ':'))
+        line++;
+    return line;
+}
+
+/* The sources of the hosts line, normalised to single spaces. glibc applies
+ * the last hosts line of the file, so each one replaces the one before. */
 static void read_nsswitch(builder_t *b)
 {
     FILE *f = fopen(NSSWITCH_CONF, "re");
     char line[1024], out[1024];
+    size_t n = 0;
     bool found = false;
     if (f) {
-        while (!found && fgets(line, sizeof line, f)) {
-            strip_comment(line, "#\n");
-            const char *p = line, *w;
-            size_t len, n = 0;
-            w = word(&p, &len);
-            if (!w || len != 6 || strncmp(w, "hosts:", 6) != 0)
+        while (fgets(line, sizeof line, f)) {
+            char *src = db_sources(line, "hosts");
+            if (!src)
                 continue;
+            strip_comment(src, "#\n");
+            const char *p = src, *w;
+            size_t len;
+            n = 0;
             while ((w = word(&p, &len)) && n + len + 2 < sizeof out) {
                 if (n)
                     out[n++] = ' ';
                 memcpy(out + n, w, len);
                 n += len;
             }
-            add(b, "nsswitch", out, n);
             found = true;
         }
         fclose(f);
     }
-    if (!found)
+    if (found)
+        add(b, "nsswitch", out, n);
+    else
         adds(b, "nsswitch", "files dns"); /* glibc's default without a hosts line */
 }
 
-/* Table of resolv.conf keywords: the key reported and whether each word
- * after the keyword becomes an entry of its own. */
+/* Table of resolv.conf keywords: the key reported, whether each word after
+ * the keyword becomes an entry of its own, and whether the line sets the
+ * search list (glibc applies only the last "domain" or "search" line). */
 static const struct {
     const char *word;
     const char *key;
     bool each;
+    bool search_list;
 } resolv_tab[] = {
-    {"nameserver", "nameserver", false},
-    {"domain", "domain", false},
-    {"search", "search", true},
-    {"options", "options", true},
+    {"nameserver", "nameserver", false, false},
+    {"domain", "domain", false, true},
+    {"search", "search", true, true},
+    {"options", "options", true, false},
 };
+
+/* Forget the domain and search entries read so far: a later domain or
+ * search line replaces them, as in glibc. */
+static void drop_search_list(builder_t *b)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < b->rc->count; i++) {
+        esock_rc_entry_t e = b->rc->entries[i];
+        if (strcmp(e.key, "domain") == 0 || strcmp(e.key, "search") == 0)
+            free((void *)e.value);
+        else
+            b->rc->entries[k++] = e;
+    }
+    b->rc->count = k;
+}
 
 static void read_resolv(builder_t *b)
 {
@@ -133,11 +174,13 @@ static void read_resolv(builder_t *b)
                 continue;
             const char *v;
             size_t vlen;
-            while ((v = word(&p, &vlen))) {
+            if (!(v = word(&p, &vlen)))
+                break; /* a keyword without a value is ignored, as by glibc */
+            if (resolv_tab[i].search_list)
+                drop_search_list(b);
+            do {
                 add(b, resolv_tab[i].key, v, vlen);
-                if (!resolv_tab[i].each)
-                    break;
-            }
+            } while (resolv_tab[i].each && (v = word(&p, &vlen)));
         }
     }
     fclose(f);

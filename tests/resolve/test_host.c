@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -196,6 +197,25 @@ static void test_bad_arguments(void **state)
     assert_int_equal(esock_getaddr_ip(&bad, ESOCK_IP4, &a), -EINVAL);
 }
 
+/* Run @p fn in a sandbox with @p f as its files: skipped where no sandbox
+ * can be made here, failed if fn fails. */
+static void run_sandboxed(const sandbox_files_t *f, int (*fn)(void))
+{
+    int rc = sandbox_run(f, fn, 30);
+    if (rc == 77)
+        skip();
+    assert_int_equal(rc, 0);
+}
+
+/* How many entries of @p rc are named @p key. */
+static int rc_count(const esock_rc_t *rc, const char *key)
+{
+    int n = 0;
+    for (size_t i = 0; i < rc->count; i++)
+        n += strcmp(rc->entries[i].key, key) == 0;
+    return n;
+}
+
 /* ---- names from a hosts file the test controls ------------------------------- */
 
 static const char test_hosts[] =
@@ -305,14 +325,7 @@ static int hosts_checks(void)
     CHK(strcmp(esock_rc_get(rc, "lookup"), "native") == 0);
     CHK(strcmp(esock_rc_get(rc, "nsswitch"), "files dns") == 0);
     CHK(strcmp(esock_rc_get(rc, "nameserver"), "127.0.0.1") == 0);
-    int search = 0, opts = 0;
-    for (size_t i = 0; i < rc->count; i++) {
-        if (strcmp(rc->entries[i].key, "search") == 0)
-            search++;
-        if (strcmp(rc->entries[i].key, "options") == 0)
-            opts++;
-    }
-    CHK(search == 2 && opts == 2);
+    CHK(rc_count(rc, "search") == 2 && rc_count(rc, "options") == 2);
     CHK(esock_rc_get(rc, "domain") == NULL);
     esock_rc_free(rc);
     return 0;
@@ -322,10 +335,98 @@ static void test_hosts_file_names(void **state)
 {
     (void)state;
     sandbox_files_t f = {test_hosts, test_resolv_refused, test_nsswitch, true};
-    int rc = sandbox_run(&f, hosts_checks, 30);
-    if (rc == 77)
-        skip();
-    assert_int_equal(rc, 0);
+    run_sandboxed(&f, hosts_checks);
+}
+
+/* ---- get_rc reads the files as glibc does ------------------------------------- */
+
+/* glibc takes "hosts:dns" (no blank) as a hosts line and applies the last
+ * hosts line; of domain/search lines only the last one with a value counts. */
+static const char rc_nsswitch_glibc[] = "hosts: files\nhosts:dns files # c\npasswd: files\n";
+static const char rc_resolv_glibc[] = "search a.test b.test\nsearch c.test d.test\n"
+                                      "nameserver 127.0.0.1\ndomain e.test\nsearch\n";
+
+static int rc_nsswitch_checks(void)
+{
+    esock_rc_t *rc = NULL;
+    CHK(esock_get_rc(&rc) == 0);
+    CHK(strcmp(esock_rc_get(rc, "nsswitch"), "dns files") == 0);
+    CHK(rc_count(rc, "nsswitch") == 1);
+    esock_rc_free(rc);
+    return 0;
+}
+
+static int rc_search_list_checks(void)
+{
+    esock_rc_t *rc = NULL;
+    CHK(esock_get_rc(&rc) == 0);
+    CHK(rc_count(rc, "search") == 0 && rc_count(rc, "domain") == 1);
+    CHK(strcmp(esock_rc_get(rc, "domain"), "e.test") == 0);
+    CHK(strcmp(esock_rc_get(rc, "nameserver"), "127.0.0.1") == 0);
+    esock_rc_free(rc);
+    return 0;
+}
+
+static const sandbox_files_t rc_glibc_files = {NULL, rc_resolv_glibc, rc_nsswitch_glibc, false};
+
+static void test_get_rc_nsswitch_as_glibc(void **state)
+{
+    (void)state;
+    run_sandboxed(&rc_glibc_files, rc_nsswitch_checks);
+}
+
+static void test_get_rc_search_list_as_glibc(void **state)
+{
+    (void)state;
+    run_sandboxed(&rc_glibc_files, rc_search_list_checks);
+}
+
+/* ---- a hosts file with one huge line ------------------------------------------ */
+
+/* glibc's files source parses every line into the caller's buffer, so a
+ * line with 60000 aliases (over 1 MB parsed) must fit for the names
+ * after it to be found, as glibc's own gethostbyname() finds them. */
+#define HUGE_LINE_ALIASES 60000
+
+static int huge_line_checks(void)
+{
+    esock_hostent_t *he = NULL;
+    esock_ip_t w = ip4(1, 2, 3, 10);
+    CHK(esock_gethostbyname(S("after.test"), ESOCK_IP4, 10000, &he) == 0);
+    CHK(he->naddrs == 1 && ip_eq(&he->addrs[0], &w));
+    esock_hostent_free(he);
+    CHK(esock_gethostbyname(S("big.test"), ESOCK_IP4, 10000, &he) == 0);
+    CHK(he->naliases == HUGE_LINE_ALIASES && strcmp(he->aliases[HUGE_LINE_ALIASES - 1], "alias59999") == 0);
+    esock_hostent_free(he);
+    return 0;
+}
+
+static char huge_hosts[64 + HUGE_LINE_ALIASES * 12];
+
+static void test_hosts_file_with_huge_line(void **state)
+{
+    (void)state;
+    size_t cap = sizeof huge_hosts, n = 0;
+    n += (size_t)snprintf(huge_hosts, cap, "127.0.0.1 localhost\n1.2.3.9 big.test");
+    for (int i = 0; i < HUGE_LINE_ALIASES; i++)
+        n += (size_t)snprintf(huge_hosts + n, cap - n, " alias%d", i);
+    snprintf(huge_hosts + n, cap - n, "\n1.2.3.10 after.test\n");
+    sandbox_files_t f = {huge_hosts, test_resolv_refused, test_nsswitch, true};
+    run_sandboxed(&f, huge_line_checks);
+}
+
+/* NULL where getaddr(s) write their result: -EINVAL, not a crash. */
+static void test_getaddr_null_results(void **state)
+{
+    (void)state;
+    esock_ip_t v4 = ip4(1, 2, 3, 4);
+    size_t n = 99;
+    assert_int_equal(esock_getaddr(S("127.1"), ESOCK_IP4, 0, NULL), -EINVAL);
+    assert_int_equal(esock_getaddrs(S("127.1"), ESOCK_IP4, 0, NULL, 4, &n), -EINVAL);
+    assert_int_equal(n, 0);
+    assert_int_equal(esock_getaddrs(S("127.1"), ESOCK_IP4, 0, NULL, 0, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(esock_getaddr_ip(&v4, ESOCK_IP4, NULL), -EINVAL);
 }
 
 /* ---- a lookup that does not answer in time ------------------------------------ */
@@ -391,10 +492,7 @@ static void test_lookup_times_out_and_abandoned_job_is_freed(void **state)
 {
     (void)state;
     sandbox_files_t f = {test_hosts, test_resolv_silent, test_nsswitch, true};
-    int rc = sandbox_run(&f, timeout_checks, 30);
-    if (rc == 77)
-        skip();
-    assert_int_equal(rc, 0);
+    run_sandboxed(&f, timeout_checks);
 }
 
 const struct CMUnitTest resolve_host_tests[] = {
@@ -404,5 +502,9 @@ const struct CMUnitTest resolve_host_tests[] = {
     cmocka_unit_test(test_bad_arguments),
     cmocka_unit_test(test_hosts_file_names),
     cmocka_unit_test(test_lookup_times_out_and_abandoned_job_is_freed),
+    cmocka_unit_test(test_get_rc_nsswitch_as_glibc),
+    cmocka_unit_test(test_get_rc_search_list_as_glibc),
+    cmocka_unit_test(test_getaddr_null_results),
+    cmocka_unit_test(test_hosts_file_with_huge_line),
 };
 const size_t resolve_host_ntests = sizeof resolve_host_tests / sizeof resolve_host_tests[0];
