@@ -206,7 +206,8 @@ static inline int esock_packet_decode(const esock_packet_cfg_t *cfg, const void 
 {
     const unsigned char *p = (const unsigned char *)buf;
     size_t h, plen;
-    if (cfg->packet_size != 0)
+    /* NULL arguments (ESOCK_EBADARG) and packet_size: the general path. */
+    if (cfg == NULL || out == NULL || p == NULL || cfg->packet_size != 0)
         return esock_packet_decode_any(cfg, buf, len, out);
     switch (cfg->type) {
     case ESOCK_PACKET_1:

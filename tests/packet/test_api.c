@@ -108,6 +108,20 @@ static void test_limits(void **state)
     assert_int_equal(r.rest_len, 3);
 }
 
+/* The inline decoder keeps the contract of esock_packet_decode_any for
+ * NULL arguments: ESOCK_EBADARG, not a crash (it reads cfg and buf first). */
+static void test_null_arguments(void **state)
+{
+    (void)state;
+    esock_packet_cfg_t cfg;
+    esock_packet_result_t r;
+    assert_int_equal(esock_packet_config(&cfg, ESOCK_PACKET_1, NULL), 0);
+    assert_int_equal(esock_packet_decode(NULL, "\1a", 2, &r), ESOCK_EBADARG);
+    assert_int_equal(esock_packet_decode(&cfg, NULL, 2, &r), ESOCK_EBADARG);
+    assert_int_equal(esock_packet_decode(&cfg, "\1a", 2, NULL), ESOCK_EBADARG);
+    assert_int_equal(esock_packet_decode(&cfg, "\1a", 2, &r), 0);
+}
+
 static void test_http_structs(void **state)
 {
     (void)state;
@@ -168,6 +182,7 @@ const struct CMUnitTest packet_api_tests[] = {
     cmocka_unit_test(test_options),
     cmocka_unit_test(test_headers),
     cmocka_unit_test(test_limits),
+    cmocka_unit_test(test_null_arguments),
     cmocka_unit_test(test_http_structs),
 };
 const size_t packet_api_count = sizeof packet_api_tests / sizeof packet_api_tests[0];
