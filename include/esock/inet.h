@@ -660,7 +660,9 @@ typedef enum esock_inet_icol {
  * inet:i/0,1,2: writes the table of every open inet socket to @p out.
  * @p proto filters (ESOCK_INET_I_*); @p cols/@p ncols choose the columns
  * (NULL = all nine in the default order); @p show_ports prints numeric
- * ports instead of service names. Returns the number of rows.
+ * ports instead of service names. tcp comes first, then udp; a protocol
+ * with no open sockets prints nothing, not even its header (as OTP).
+ * Returns the number of rows, or -EINVAL (NULL @p out, a bad column).
  */
 ESOCK_API int esock_inet_i(FILE *out, int proto, const esock_inet_icol_t *cols, size_t ncols,
                            bool show_ports);

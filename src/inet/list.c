@@ -223,7 +223,8 @@ int esock_inet_i(FILE *out, int proto, const esock_inet_icol_t *cols, size_t nco
             continue;
         collect_t c = {.proto = p, .show_ports = show_ports};
         esock__inet_foreach(collect_one, &c);
-        print_table(out, c.rows, c.n, cols, ncols);
+        if (c.n) /* OTP prints no table, not even its header, for no sockets */
+            print_table(out, c.rows, c.n, cols, ncols);
         total += (int)c.n;
         esock__free(c.rows);
     }

@@ -337,6 +337,31 @@ static void info_and_listing(void **st)
     tm_free(mb);
 }
 
+/* A protocol with no sockets prints nothing, not even its header (OTP 25:
+ * inet:i() with one UDP socket prints the udp table alone). */
+static void i_prints_no_empty_table(void **st)
+{
+    (void)st;
+    char *txt = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&txt, &len);
+    assert_int_equal(esock_inet_i(f, ESOCK_INET_I_ALL, NULL, 0, true), 0);
+    fclose(f);
+    assert_int_equal(len, 0);
+    free(txt);
+    esock_inet_t u;
+    assert_int_equal(esock_inet_udp_open(&u, NULL, NULL, 0, ESOCK_INET_NO_OWNER), 0);
+    f = open_memstream(&txt, &len);
+    assert_int_equal(esock_inet_i(f, ESOCK_INET_I_ALL, NULL, 0, true), 1);
+    fclose(f);
+    const char *second = strstr(txt, "Port ");
+    assert_true(second == txt);               /* one table: the udp one */
+    assert_null(strstr(second + 1, "Port ")); /* no tcp header before or after */
+    assert_non_null(strstr(txt, "inet_udp "));
+    free(txt);
+    esock_inet_close(u);
+}
+
 /* The line of an i() listing that contains @p needle (a copy), or NULL. */
 static char *listing_line(const char *needle)
 {
@@ -466,6 +491,7 @@ const struct CMUnitTest inet_tests_misc[] = {
     cmocka_unit_test_teardown(null_pointers_rejected, inet_teardown),
     cmocka_unit_test_teardown(stale_owner_refused, inet_teardown),
     cmocka_unit_test_teardown(info_and_listing, inet_teardown),
+    cmocka_unit_test_teardown(i_prints_no_empty_table, inet_teardown),
     cmocka_unit_test_teardown(listing_states_and_addresses, inet_teardown),
 };
 const size_t inet_ntests_misc = NOPTS(inet_tests_misc);
