@@ -134,6 +134,38 @@ msg=$("$esock" cat --packet 4 --local "$tmp/nobody" </dev/null 2>&1); rc=$?
 check "cat to nobody fails" 1 $rc
 grep -q "no such file or directory" <<<"$msg"; check "cat failure says why ($msg)" 0 $?
 "$esock" echo --packet nope 127.0.0.1:0 >/dev/null 2>&1; check "echo bad packet type" 2 $?
+# A send error (a {packet,1} message over 255 bytes) ends cat with exit 1,
+# not a wait for a peer that never closes.
+start_echo --packet 1 127.0.0.1:0
+printf '%0300d\n' 0 | timeout 10 "$esock" cat --packet 1 "$echo_addr" >/dev/null 2>&1
+check "cat exits 1 after a send error" 1 $?
+stop_echo "send error"
+# A --local path too long for the client's name PATH.catPID is refused and
+# the server's socket file stays (107 bytes: the longest path allowed).
+long=$tmp/$(printf 's%.0s' $(seq $((107 - ${#tmp} - 1))))
+start_echo --udp --local "$long"
+echo hi | timeout 10 "$esock" cat --udp --local "$long" >/dev/null 2>&1
+check "cat refuses a path with no room for .catPID" 2 $?
+[ -S "$long" ]; check "cat leaves the server's socket file" 0 $?
+stop_echo "udp local long path"
+
+# Bad command lines and unreadable input.
+timeout 10 "$esock" decode --packet 1 "$tmp" >/dev/null 2>&1; check "decode of a directory fails" 1 $?
+for bad in zz '0 41' 041 4g; do
+  printf '%s' "$bad" | timeout 10 "$esock" decode --packet raw --tsv --hex-input >/dev/null 2>&1
+  check "decode --hex-input rejects '$bad'" 1 $?
+done
+got=$(printf '0041\n' | timeout 10 "$esock" decode --packet raw --tsv --hex-input); check "decode --hex-input" $'ok\t0041\t-' "$got"
+: >"$tmp/a.bin"; : >"$tmp/b.bin"
+timeout 10 "$esock" decode --packet 1 "$tmp/a.bin" "$tmp/b.bin" >/dev/null 2>&1; check "decode takes one file" 2 $?
+timeout 10 "$esock" resolve --timeout abc localhost >/dev/null 2>&1; check "resolve --timeout abc" 2 $?
+timeout 10 "$esock" resolve --timeout 99999999999999999999 localhost >/dev/null 2>&1; check "resolve --timeout huge" 2 $?
+timeout 10 "$esock" resolve --timeout -1 localhost >/dev/null 2>&1; check "resolve --timeout -1" 2 $?
+msg=$(timeout 10 "$esock" resolve --timeout 2>&1); rc=$?
+check "resolve --timeout without a value" 2 $rc
+grep -q "needs a value" <<<"$msg"; check "resolve says the value is missing ($msg)" 0 $?
+timeout 30 "$esock" demo --bogus >/dev/null 2>&1; check "demo --bogus" 2 $?
+timeout 30 "$esock" demo extra >/dev/null 2>&1; check "demo extra" 2 $?
 
 # bench: runs briefly and reports its figures.
 out=$(timeout 30 "$esock" bench --connections 2 --seconds 1 2>/dev/null); rc=$?

@@ -75,6 +75,8 @@ int cli_net_args(int argc, char **argv, const char *cmd, struct cli_net *n);
 int cli_packet_type(const char *name);   /* inet packet type of a name, or -1 */
 int cli_header_size(int inet_type);      /* 1, 2, 4 or 0 */
 int cli_active(const char *s, int64_t *out);
+/* A whole decimal number (clamped to the int64_t range on overflow). */
+bool cli_num(const char *s, int64_t *out);
 void cli_print_addr(FILE *f, const esock_sockaddr_t *sa);
 
 /* The echo server (cmd_echo.c), also run by bench. Serves on the socket in

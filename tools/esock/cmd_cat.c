@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct reader {
     esock_inet_t s;
@@ -77,13 +78,22 @@ static int cat_udp(struct cli_net *n)
     esock_inet_opt_t o[] = {esock_inet_opt_int(ESOCK_IOPT_MODE, 1),
                             esock_inet_opt_int(ESOCK_IOPT_ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
     esock_sockaddr_t any, *bindto = NULL;
+    int rc;
     if (n->addr.family == ESOCK_FAMILY_LOCAL) { /* a local datagram socket needs a name to be answered */
-        char path[108];
+        char path[sizeof n->addr.u.local.path + 32];
+        struct stat st;
         /* next to the peer's own name (given by --local or as ADDR) */
-        snprintf(path, sizeof path, "%.*s.cat%ld", (int)n->addr.u.local.len, n->addr.u.local.path,
-                 (long)getpid());
-        esock_sockaddr_local(&any, path, strlen(path));
-        unlink(path);
+        int plen = snprintf(path, sizeof path, "%.*s.cat%ld", (int)n->addr.u.local.len,
+                            n->addr.u.local.path, (long)getpid());
+        /* A name cut to fit could be the peer's own: refuse it instead. */
+        if (plen < 0 || (size_t)plen >= sizeof path ||
+            (rc = esock_sockaddr_local(&any, path, (size_t)plen)) != 0) {
+            fprintf(stderr, "esock cat: --local PATH is too long for the client's name PATH.cat%ld\n",
+                    (long)getpid());
+            return EXIT_USAGE;
+        }
+        if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+            unlink(path); /* a stale socket; any other file is left alone (bind fails) */
         bindto = &any;
     } else if (n->addr.family == ESOCK_FAMILY_INET6) {
         esock_ip_t ip;
@@ -91,7 +101,7 @@ static int cat_udp(struct cli_net *n)
         esock_sockaddr_ip(&any, &ip, 0);
         bindto = &any;
     }
-    int rc = esock_inet_udp_open(&s, bindto, o, 2, ESOCK_INET_NO_OWNER);
+    rc = esock_inet_udp_open(&s, bindto, o, 2, ESOCK_INET_NO_OWNER);
     if (rc != 0)
         return cli_fail("cat", "open", rc);
     bool lines = cli_header_size(n->packet) > 0;
@@ -157,7 +167,9 @@ int cmd_cat(int argc, char **argv)
             break;
         }
     free(line);
-    if (ret == EXIT_OK && (rc = esock_inet_shutdown(s, SHUT_WR)) != 0)
+    if (ret != EXIT_OK)
+        esock_inet_shutdown(s, SHUT_RDWR); /* the reader must not wait for a peer that never closes */
+    else if ((rc = esock_inet_shutdown(s, SHUT_WR)) != 0)
         ret = cli_fail("cat", "shutdown", rc);
     pthread_join(t, NULL);
     if (r.rc != 0 && ret == EXIT_OK)

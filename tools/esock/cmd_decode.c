@@ -122,12 +122,37 @@ unsigned char *cli_read_all(FILE *in, size_t *len)
     return buf;
 }
 
-static bool num_arg(const char *s, int64_t *out)
+static int hex_digit(unsigned char c)
 {
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    *out = v;
-    return *s != '\0' && *end == '\0';
+    return c >= '0' && c <= '9' ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* --hex-input: the vectors' hex column, "-" (empty) or pairs of hex
+ * digits, then optional trailing white space. Decoded in place; false if
+ * the text is anything else. */
+static bool from_hex(unsigned char *buf, size_t *len)
+{
+    size_t end = *len;
+    while (end > 0 && (buf[end - 1] == '\n' || buf[end - 1] == '\r' || buf[end - 1] == ' ' ||
+                       buf[end - 1] == '\t'))
+        end--;
+    if (end == 1 && buf[0] == '-') {
+        *len = 0;
+        return true;
+    }
+    if (end % 2 != 0)
+        return false;
+    for (size_t i = 0; i < end; i += 2) {
+        int hi = hex_digit(buf[i]), lo = hex_digit(buf[i + 1]);
+        if (hi < 0 || lo < 0)
+            return false;
+        buf[i / 2] = (unsigned char)(hi << 4 | lo);
+    }
+    *len = end / 2;
+    return true;
 }
 
 /* --tsv: exactly one decode_packet/3 call, printed as the vector columns. */
@@ -167,19 +192,19 @@ int cmd_decode(int argc, char **argv)
     if (cli_wants_help(argc, argv, "decode"))
         return EXIT_OK;
     esock_packet_opts_t o = {0};
-    const char *tname = NULL, *file = "-";
+    const char *tname = NULL, *file = NULL;
     bool tsv = false, hexin = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool has = i + 1 < argc;
         if (strcmp(a, "--packet") == 0 && has)
             tname = argv[++i];
-        else if (strcmp(a, "--packet-size") == 0 && has && num_arg(argv[i + 1], &o.packet_size))
+        else if (strcmp(a, "--packet-size") == 0 && has && cli_num(argv[i + 1], &o.packet_size))
             i++;
-        else if (strcmp(a, "--line-length") == 0 && has && num_arg(argv[i + 1], &o.line_length))
+        else if (strcmp(a, "--line-length") == 0 && has && cli_num(argv[i + 1], &o.line_length))
             i++;
         else if (strcmp(a, "--line-delimiter") == 0 && has &&
-                 num_arg(argv[i + 1], &o.line_delimiter)) {
+                 cli_num(argv[i + 1], &o.line_delimiter)) {
             o.has_line_delimiter = true;
             i++;
         } else if (strcmp(a, "--tsv") == 0)
@@ -189,9 +214,15 @@ int cmd_decode(int argc, char **argv)
         else if (a[0] == '-' && a[1] != '\0') {
             cli_usage(stderr, "decode");
             return EXIT_USAGE;
-        } else
+        } else if (file == NULL)
             file = a;
+        else {
+            fprintf(stderr, "esock decode: one input only (got %s and %s)\n", file, a);
+            return EXIT_USAGE;
+        }
     }
+    if (file == NULL)
+        file = "-";
     if (tname == NULL) {
         fprintf(stderr, "esock decode: --packet TYPE is required\n");
         return EXIT_USAGE;
@@ -201,20 +232,20 @@ int cmd_decode(int argc, char **argv)
     if (in == NULL)
         return cli_fail("decode", file, -errno);
     size_t len;
+    errno = 0;
     unsigned char *buf = cli_read_all(in, &len);
+    int rerr = ferror(in) ? (errno ? -errno : -EIO) : 0;
     if (in != stdin)
         fclose(in);
     if (buf == NULL)
         return cli_fail("decode", "reading input", -ENOMEM);
-    if (hexin) { /* the vectors' hex column: "-" or pairs of hex digits */
-        size_t n = 0;
-        for (size_t i = 0; i + 1 < len; i += 2) {
-            unsigned v;
-            if (sscanf((char *)buf + i, "%2x", &v) != 1)
-                break;
-            buf[n++] = (unsigned char)v;
-        }
-        len = n;
+    if (rerr != 0) {
+        free(buf);
+        return cli_fail("decode", file, rerr);
+    }
+    if (hexin && !from_hex(buf, &len)) {
+        free(buf);
+        return cli_fail("decode", "--hex-input", -EINVAL);
     }
     int ret;
     if (tsv) {

@@ -117,6 +117,10 @@ int cmd_demo(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv, "demo"))
         return EXIT_OK;
+    if (argc > 1) {
+        fprintf(stderr, "esock demo: unknown argument %s (demo takes none)\n", argv[1]);
+        return EXIT_USAGE;
+    }
     esock_t lsock, client, server;
     esock_ip_t lo;
     esock_sockaddr_t addr;

@@ -23,6 +23,9 @@ static void print_hostent(const esock_hostent_t *he)
     puts("]}}");
 }
 
+/* The largest --timeout: Erlang's largest timeout value (about 49.7 days). */
+#define RESOLVE_MAX_MS ((int64_t)4294967295)
+
 int cmd_resolve(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv, "resolve"))
@@ -34,9 +37,17 @@ int cmd_resolve(int argc, char **argv)
             family = ESOCK_IP4;
         else if (strcmp(argv[i], "--inet6") == 0)
             family = ESOCK_IP6;
-        else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
-            timeout = strtoll(argv[++i], NULL, 10);
-        else {
+        else if (strcmp(argv[i], "--timeout") == 0) {
+            if (i + 1 == argc) {
+                fprintf(stderr, "esock resolve: --timeout needs a value (MS)\n");
+                return EXIT_USAGE;
+            }
+            if (!cli_num(argv[++i], &timeout) || timeout < 0 || timeout > RESOLVE_MAX_MS) {
+                fprintf(stderr, "esock resolve: bad value for --timeout: '%s' (0..%lld ms)\n",
+                        argv[i], (long long)RESOLVE_MAX_MS);
+                return EXIT_USAGE;
+            }
+        } else {
             fprintf(stderr, "esock resolve: unknown option %s\n", argv[i]);
             return EXIT_USAGE;
         }

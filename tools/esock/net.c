@@ -31,6 +31,14 @@ int cli_header_size(int inet_type)
                                               : 0;
 }
 
+bool cli_num(const char *s, int64_t *out)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    *out = v;
+    return *s != '\0' && *end == '\0';
+}
+
 int cli_active(const char *s, int64_t *out)
 {
     char *end;
