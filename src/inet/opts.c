@@ -8,7 +8,6 @@
  * out of a getopts answer, as inet does.
  */
 #include <errno.h>
-#include <limits.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -20,6 +19,7 @@
 #include <esock/error.h>
 
 #include "inet/inet_int.h"
+#include "opt/opt_int.h"
 #include "sys/sys.h"
 
 enum kind { K_INT, K_BOOL, K_LINGER, K_STR, K_RAW };
@@ -323,9 +323,9 @@ static int check_opt(const esock_inet_opt_t *o, bool creation)
             return ESOCK_EINVAL_VALUE;
         return 0;
     case K_RAW:
-        /* The kernel takes the length as an int: a longer one would reach
-         * it cut to its low bits. */
-        if (o->v.raw.len > (size_t)INT_MAX)
+        /* Refused here, before setopts applies anything or a default
+         * copies it (the same limit as the socket module's). */
+        if (o->v.raw.len > ESOCK__OPTLEN_MAX)
             return ESOCK_EINVAL_VALUE;
         return o->v.raw.buf == NULL && o->v.raw.len > 0 ? ESOCK_EINVAL_VALUE : 0;
     }
@@ -366,9 +366,8 @@ static int kset(esock__isock_t *s, const optrow_t *r, const esock_inet_opt_t *o)
     case K_STR:
         rc = esock__sys.setsockopt(s->fd, r->level, r->optname, o->v.str.ptr, (socklen_t)o->v.str.len);
         break;
-    case K_RAW:
-        rc = esock__sys.setsockopt(s->fd, o->v.raw.level, o->v.raw.optname, o->v.raw.buf, (socklen_t)o->v.raw.len);
-        break;
+    case K_RAW: /* the socket module's native access, length limit included */
+        return esock__setsockopt_fd(s->fd, o->v.raw.level, o->v.raw.optname, o->v.raw.buf, o->v.raw.len);
     default:
         return ESOCK_EINVAL_OPTION;
     }
@@ -416,13 +415,9 @@ static int kget(esock__isock_t *s, const optrow_t *r, esock_inet_opt_t *o)
         }
         break;
     }
-    case K_RAW: {
-        /* A capacity: past INT_MAX the kernel could not use more anyway. */
-        socklen_t l = (socklen_t)(o->v.raw.len < (size_t)INT_MAX ? o->v.raw.len : (size_t)INT_MAX);
-        if (esock__sys.getsockopt(s->fd, o->v.raw.level, o->v.raw.optname, o->v.raw.buf, &l) < 0)
-            return (errno == ENOPROTOOPT || errno == EOPNOTSUPP) ? 1 : -errno; /* EINVAL: the caller's */
-        o->v.raw.len = l;
-        return 0;
+    case K_RAW: { /* the socket module's native access, length limit included */
+        int k = esock__getsockopt_fd(s->fd, o->v.raw.level, o->v.raw.optname, o->v.raw.buf, &o->v.raw.len);
+        return k == -ENOPROTOOPT || k == -EOPNOTSUPP ? 1 : k; /* EINVAL: the caller's */
     }
     default:
         return 1;

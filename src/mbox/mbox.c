@@ -45,7 +45,8 @@ struct mbox {
     uint32_t *slot; /* by fd: index in w + 1, 0 = not watched */
     size_t nslot;
     _Atomic int32_t spin_us; /* esock_mbox_set_spin */
-    /* Under mu: efd was written since a receiver last read it. A receive
+    /* Under mu: efd was written (or is about to be) since a receiver last
+     * read it; a post then writes no more (arm_locked). A receive
      * that returns with messages left makes sure it is (wake_if_left), so
      * the mailbox's fd polls readable and another waiting thread wakes:
      * the receiver read the count away, and the readiness callbacks of
@@ -188,6 +189,17 @@ int esock_mbox_create(esock_mbox_t *out)
 /* One per thread; its address names the thread (mbox.receiver). */
 static _Thread_local char thread_token;
 
+/* Under mu: whether the caller is to write the eventfd (after unlocking).
+ * Not when it is set already: one readable eventfd wakes as well as many
+ * writes, and a burst of posts from other threads costs one write. */
+static bool arm_locked(struct mbox *b)
+{
+    if (b->efd_set)
+        return false;
+    b->efd_set = true;
+    return true;
+}
+
 static void wake(struct mbox *b)
 {
     uint64_t one = 1;
@@ -281,9 +293,7 @@ static int post(struct mbox *b, const esock_msg_t *m)
      * callback) needs no wake-up: that thread looks at the queue again
      * before it blocks (and wakes others if it leaves some: wake_if_left).
      * Saves an eventfd write per delivered packet. */
-    bool w = b != serving;
-    if (w)
-        b->efd_set = true;
+    bool w = b != serving && arm_locked(b);
     pthread_mutex_unlock(&b->mu);
     if (w)
         wake(b);
@@ -326,6 +336,7 @@ int esock__mbox_post_nodes(uint32_t mb, struct esock__qnode *first, struct esock
     last->next = NULL;
     struct mbox *b = pin_for_post(mb);
     int rc = b == NULL ? ESOCK_ECLOSED : 0;
+    bool w = false;
     if (b != NULL) {
         pthread_mutex_lock(&b->mu);
         if (b->dead) {
@@ -337,11 +348,10 @@ int esock__mbox_post_nodes(uint32_t mb, struct esock__qnode *first, struct esock
                 b->head = first;
             b->tail = last;
             qlen_add(b, (int)n);
-            if (b != serving)
-                b->efd_set = true;
+            w = b != serving && arm_locked(b);
         }
         pthread_mutex_unlock(&b->mu);
-        if (rc == 0 && b != serving)
+        if (w)
             wake(b);
         unpin_after_post(b);
     }
@@ -676,9 +686,7 @@ static void wake_if_left(struct mbox *b)
     if (qlen_of(b) == 0)
         return;
     pthread_mutex_lock(&b->mu);
-    bool w = !b->dead && b->head && !b->efd_set;
-    if (w)
-        b->efd_set = true;
+    bool w = !b->dead && b->head && arm_locked(b);
     pthread_mutex_unlock(&b->mu);
     if (w)
         wake(b);

@@ -8,6 +8,7 @@
 
 #include <esock/opt.h>
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -106,7 +107,10 @@ extern const size_t esock__n_ifflags;
 int esock__getopt_fd(int fd, esock_opt_t opt, esock_optval_t *val);
 int esock__setopt_fd(int fd, esock_opt_t opt, const esock_optval_t *val);
 
-/** The native access of getopt_native / setopt_native on @p fd. */
+/** The native access of getopt_native / setopt_native on @p fd. The kernel
+ * takes an option length as an int: a get's capacity above
+ * ESOCK__OPTLEN_MAX counts as that, a longer set is ESOCK_EINVAL_VALUE. */
+#define ESOCK__OPTLEN_MAX ((size_t)INT_MAX)
 int esock__getsockopt_fd(int fd, int level, int opt, void *buf, size_t *len);
 int esock__setsockopt_fd(int fd, int level, int opt, const void *buf, size_t len);
 

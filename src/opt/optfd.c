@@ -7,19 +7,15 @@
 #include "sys/sys.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <string.h>
 
-/*
- * The kernel takes an option length as an int: a size_t beyond INT_MAX would
- * be cut to its low bits (2^32 + 4 becomes 4). A get's length is a capacity,
- * so a larger one is clamped; a set's is the value's size, so it is refused.
- */
-#define OPTLEN_MAX ((size_t)INT_MAX)
+/* A size_t length beyond ESOCK__OPTLEN_MAX would reach the kernel cut to
+ * its low bits (2^32 + 4 becomes 4). A get's length is a capacity, so a
+ * larger one is clamped; a set's is the value's size, so it is refused. */
 
 int esock__getsockopt_fd(int fd, int level, int opt, void *buf, size_t *len)
 {
-    socklen_t l = (socklen_t)(*len < OPTLEN_MAX ? *len : OPTLEN_MAX);
+    socklen_t l = (socklen_t)(*len < ESOCK__OPTLEN_MAX ? *len : ESOCK__OPTLEN_MAX);
     if (esock__sys.getsockopt(fd, level, opt, buf, &l) < 0)
         return -errno;
     *len = l;
@@ -28,7 +24,7 @@ int esock__getsockopt_fd(int fd, int level, int opt, void *buf, size_t *len)
 
 int esock__setsockopt_fd(int fd, int level, int opt, const void *buf, size_t len)
 {
-    if (len > OPTLEN_MAX)
+    if (len > ESOCK__OPTLEN_MAX)
         return ESOCK_EINVAL_VALUE;
     if (esock__sys.setsockopt(fd, level, opt, len ? buf : NULL, (socklen_t)len) < 0)
         return -errno;
