@@ -306,6 +306,14 @@ int esock_connect_finish(esock_t h)
             if (w == ESOCK_ETIMEOUT)
                 rc = -EINPROGRESS;
         }
+        /* Still going after its select message (a readiness the socket
+         * did not have): watch again, so that the message the caller is
+         * told to wait for does come. Called early, the watch is still on. */
+        if (rc == -EINPROGRESS && !s->wr.watching) {
+            int w = esock__dir_watch(s, &s->wr, ESOCK__EV_OUT);
+            if (w != 0)
+                rc = w;
+        }
         if (rc != -EINPROGRESS)
             connect_end(s, rc);
     }

@@ -80,5 +80,7 @@ extern const struct CMUnitTest ft_half_tests[];
 extern const size_t ft_half_count;
 extern const struct CMUnitTest ft_eintr_tests[];
 extern const size_t ft_eintr_count;
+extern const struct CMUnitTest ft_spurious_tests[];
+extern const size_t ft_spurious_count;
 
 #endif
