@@ -199,7 +199,7 @@ typedef enum esock_ifopt_kind {
     ESOCK_IFOPT_NETMASK,   /**< {netmask, Netmask}: u.ip */
     ESOCK_IFOPT_BROADADDR, /**< {broadaddr, Broadaddr}: u.ip */
     ESOCK_IFOPT_DSTADDR,   /**< {dstaddr, Dstaddr}: u.ip */
-    ESOCK_IFOPT_HWADDR     /**< {hwaddr, Hwaddr}: u.hw */
+    ESOCK_IFOPT_HWADDR     /**< {hwaddr, Hwaddr}: u.hw, the whole address (at most 24 bytes) */
 } esock_ifopt_kind_t;
 
 /** The atom of a kind ("flags", "addr", ...), or NULL. */

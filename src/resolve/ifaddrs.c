@@ -21,11 +21,17 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <linux/if_packet.h>
+/* What getifaddrs stores of a link address: glibc and musl both give an
+ * AF_PACKET entry 24 bytes of address (their sockaddr_ll_max /
+ * sockaddr_ll_hack), where struct sockaddr_ll declares 8. */
+#define LL_ADDR_ROOM 24
+_Static_assert(LL_ADDR_ROOM <= sizeof(((esock_ifopt_t *)0)->u.hw.bytes), "hwaddr room");
 #endif
 
 /* OS flag -> esock flag and its atom, in OTP's order. */
@@ -136,8 +142,12 @@ static void emit_group(const struct ifaddrs *list, const char *name, unsigned fl
             continue;
         esock_ifopt_t *x = &o[(*n)++];
         x->kind = ESOCK_IFOPT_HWADDR;
-        x->u.hw.len = ll->sll_halen < sizeof ll->sll_addr ? ll->sll_halen : sizeof ll->sll_addr;
-        memcpy(x->u.hw.bytes, ll->sll_addr, x->u.hw.len);
+        /* The whole address, as OTP gives it (sll_halen bytes): an
+         * InfiniBand one is 20 bytes, more than sockaddr_ll's 8, and
+         * getifaddrs keeps room for LL_ADDR_ROOM after sll_addr's start. */
+        size_t len = ll->sll_halen < LL_ADDR_ROOM ? ll->sll_halen : LL_ADDR_ROOM;
+        x->u.hw.len = len;
+        memcpy(x->u.hw.bytes, (const uint8_t *)ll + offsetof(struct sockaddr_ll, sll_addr), len);
     }
 #endif
 }

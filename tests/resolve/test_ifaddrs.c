@@ -227,6 +227,48 @@ static void test_grouping_rules_on_synthetic_list(void **state)
     esock_ifaddrs_free(ifa);
 }
 
+/* A link address longer than struct sockaddr_ll's 8 bytes (InfiniBand:
+ * 20) comes whole, as OTP gives sll_halen bytes: getifaddrs stores AF_PACKET
+ * entries with 24 bytes of address room (glibc's sockaddr_ll_max, musl's
+ * sockaddr_ll_hack), the layout built here. */
+static void test_long_hwaddr_whole(void **state)
+{
+    (void)state;
+    struct {
+        unsigned short family, protocol;
+        int ifindex;
+        unsigned short hatype;
+        unsigned char pkttype, halen;
+        unsigned char addr[24];
+    } ib;
+    memset(&ib, 0, sizeof ib);
+    ib.family = AF_PACKET;
+    ib.hatype = 32; /* ARPHRD_INFINIBAND */
+    ib.halen = 20;
+    for (int i = 0; i < 20; i++)
+        ib.addr[i] = (unsigned char)(0xa0 + i);
+    ib.addr[20] = 0xee; /* past halen: not part of it */
+    struct ifaddrs e;
+    memset(&e, 0, sizeof e);
+    e = (struct ifaddrs){NULL, (char *)"ib0", IFF_UP | IFF_BROADCAST, (struct sockaddr *)(void *)&ib, NULL,
+                         {NULL}, NULL};
+    esock_ifaddrs_t *ifa = NULL;
+    assert_int_equal(esock__ifaddrs_build(&e, &ifa), 0);
+    assert_int_equal(ifa->count, 1);
+    const esock_ifaddrs_if_t *x = &ifa->ifs[0];
+    assert_int_equal(x->nopts, 2);
+    assert_int_equal(x->opts[1].kind, ESOCK_IFOPT_HWADDR);
+    assert_int_equal(x->opts[1].u.hw.len, 20);
+    assert_memory_equal(x->opts[1].u.hw.bytes, ib.addr, 20);
+    esock_ifaddrs_free(ifa);
+
+    /* A length past the room the C library keeps is cut to that room. */
+    ib.halen = 40;
+    assert_int_equal(esock__ifaddrs_build(&e, &ifa), 0);
+    assert_int_equal(ifa->ifs[0].opts[1].u.hw.len, 24);
+    esock_ifaddrs_free(ifa);
+}
+
 /* ---- {netns, Path} ----------------------------------------------------------- */
 
 static char ns_name[64];
@@ -340,6 +382,7 @@ const struct CMUnitTest resolve_ifaddrs_tests[] = {
     cmocka_unit_test(test_names_tables),
     cmocka_unit_test(test_getifaddrs_lists_lo),
     cmocka_unit_test(test_grouping_rules_on_synthetic_list),
+    cmocka_unit_test(test_long_hwaddr_whole),
     cmocka_unit_test_teardown(test_getifaddrs_in_netns, teardown_ns),
     cmocka_unit_test(test_getifaddrs_netns_errors),
 };
