@@ -14,13 +14,11 @@
  * of the nowait calls the thread makes (as the calling process does in OTP).
  *
  * Thread safety: every function may be called from any thread. Several
- * threads may wait on one mailbox; each message is delivered to one of them,
- * and a thread that returns with messages left wakes another waiting
- * thread. One limit: a thread waiting in esock_mbox_recv_match() may take
- * the wake-up of a message it does not match while another thread waits
- * in a plain receive; that thread then gets the message at its next
- * wake-up or at its timeout. Do not mix selective and plain receivers on
- * one mailbox in different threads.
+ * threads may wait on one mailbox, plain and selective receivers mixed;
+ * each message is delivered to one of them, and a thread that returns with
+ * messages left wakes another waiting thread. A selective receiver woken
+ * for a message it does not match hands the wake-up on to the other
+ * receivers (docs/socket.md, "Mailboxes").
  * Handles are never reused before 2^32 more (common.h): a destroyed mailbox's handle fails with
  * ESOCK_ECLOSED.
  */

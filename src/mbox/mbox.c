@@ -55,6 +55,13 @@ struct mbox {
     /* The thread that last began a receive here (its thread_token):
      * esock__mbox_is_receiver. */
     _Atomic(const void *) receiver;
+    /* Selective receivers stepping aside (step_aside): threads inside a
+     * receive (nrecv) and those of them waiting on side_cv (nside), and
+     * the count of messages ever queued (queued_gen, under mu), which
+     * tells one that steps aside that the queue has something new. */
+    _Atomic int nrecv, nside;
+    uint64_t queued_gen;
+    pthread_cond_t side_cv;
 };
 
 static struct esock__htab table = ESOCK__HTAB_INIT;
@@ -140,6 +147,7 @@ static void unpin(struct mbox *b)
     esock__sys.close(b->efd);
     esock__free(b->w);
     esock__free(b->slot);
+    pthread_cond_destroy(&b->side_cv);
     pthread_mutex_destroy(&b->mu);
     esock__free(b);
 }
@@ -169,10 +177,17 @@ int esock_mbox_create(esock_mbox_t *out)
     }
     if (rc == 0) {
         pthread_mutex_init(&b->mu, NULL);
+        pthread_condattr_t ca;
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* deadlines are monotonic */
+        pthread_cond_init(&b->side_cv, &ca);
+        pthread_condattr_destroy(&ca);
         atomic_init(&b->ref.refs, 1);
         rc = esock__htab_add(&table, &b->ref);
-        if (rc < 0)
+        if (rc < 0) {
+            pthread_cond_destroy(&b->side_cv);
             pthread_mutex_destroy(&b->mu);
+        }
     }
     if (rc < 0) {
         if (b->efd >= 0)
@@ -200,6 +215,15 @@ static bool arm_locked(struct mbox *b)
     return true;
 }
 
+/* Under mu, after messages were queued: receivers that stepped aside
+ * look at the queue again. */
+static void queued_locked(struct mbox *b, size_t n)
+{
+    b->queued_gen += n;
+    if (atomic_load(&b->nside) > 0)
+        pthread_cond_broadcast(&b->side_cv);
+}
+
 static void wake(struct mbox *b)
 {
     uint64_t one = 1;
@@ -217,6 +241,7 @@ int esock_mbox_destroy(esock_mbox_t mb)
     pthread_mutex_lock(&b->mu);
     atomic_store_explicit(&b->dead, true, memory_order_release);
     b->efd_set = true; /* and stays readable: every waiter sees dead */
+    pthread_cond_broadcast(&b->side_cv);
     struct esock__qnode *q = b->head;
     b->head = b->tail = NULL;
     atomic_store_explicit(&b->qlen, 0, memory_order_release);
@@ -289,6 +314,7 @@ static int post(struct mbox *b, const esock_msg_t *m)
         b->head = q;
     b->tail = q;
     qlen_add(b, 1);
+    queued_locked(b, 1);
     /* inet: a post from the mailbox's own waiting thread (a readiness
      * callback) needs no wake-up: that thread looks at the queue again
      * before it blocks (and wakes others if it leaves some: wake_if_left).
@@ -348,6 +374,7 @@ int esock__mbox_post_nodes(uint32_t mb, struct esock__qnode *first, struct esock
                 b->head = first;
             b->tail = last;
             qlen_add(b, (int)n);
+            queued_locked(b, n);
             w = b != serving && arm_locked(b);
         }
         pthread_mutex_unlock(&b->mu);
@@ -795,6 +822,71 @@ static bool has_news(struct mbox *b)
     return qlen_of(b) != 0 || atomic_load_explicit(&b->dead, memory_order_acquire);
 }
 
+/* ---- selective receivers beside other receivers ----------------------- *
+ * Every receiver of a mailbox waits in its epoll set, and epoll wakes one
+ * of them per event. A selective receiver woken for a message it does not
+ * match would keep that wake-up from a receiver that wants the message,
+ * which then slept on with the message queued. So a selective receiver
+ * about to block, with messages queued that it does not match, while
+ * another receiver is active (inside a receive and not stepping aside),
+ * makes the eventfd readable for that one and waits on side_cv instead,
+ * until something new is queued, no other receiver is active (one must
+ * be in epoll to serve the mailbox's watches), the mailbox dies, or its
+ * deadline. Of two selective receivers that match none of the queue, the
+ * second finds no other active and blocks in epoll: the wake-up is not
+ * passed back and forth. */
+
+enum { ASIDE_NOT, ASIDE_TOOK, ASIDE_BACK };
+
+/* ASIDE_TOOK: a matching message is in *out. ASIDE_BACK: stepped aside and
+ * back, look at the queue again. ASIDE_NOT: block in epoll now. */
+static int step_aside(struct mbox *b, const esock_msg_t *want, esock_msg_t *out, int64_t deadline)
+{
+    pthread_mutex_lock(&b->mu);
+    if (b->dead || !b->head) {
+        pthread_mutex_unlock(&b->mu);
+        return ASIDE_NOT;
+    }
+    if (take(b, want, out)) {
+        pthread_mutex_unlock(&b->mu);
+        return ASIDE_TOOK;
+    }
+    int rc = ASIDE_NOT;
+    /* Sequentially consistent with leave(): of this increment and a
+     * leaving receiver's decrement, the later one sees the other. Both
+     * counts include this thread. */
+    atomic_fetch_add(&b->nside, 1);
+    if (atomic_load(&b->nrecv) - atomic_load(&b->nside) > 0) {
+        rc = ASIDE_BACK;
+        if (arm_locked(b))
+            wake(b);
+        uint64_t gen = b->queued_gen;
+        while (!b->dead && b->queued_gen == gen && atomic_load(&b->nrecv) - atomic_load(&b->nside) > 0) {
+            if (deadline < 0) {
+                pthread_cond_wait(&b->side_cv, &b->mu);
+                continue;
+            }
+            struct timespec ts = {.tv_sec = deadline / 1000, .tv_nsec = (long)(deadline % 1000) * 1000000};
+            if (pthread_cond_timedwait(&b->side_cv, &b->mu, &ts) == ETIMEDOUT)
+                break;
+        }
+    }
+    atomic_fetch_sub(&b->nside, 1);
+    pthread_mutex_unlock(&b->mu);
+    return rc;
+}
+
+/* A receive ends: receivers that stepped aside for it look again. */
+static void leave(struct mbox *b)
+{
+    atomic_fetch_sub(&b->nrecv, 1);
+    if (atomic_load(&b->nside) > 0) {
+        pthread_mutex_lock(&b->mu);
+        pthread_cond_broadcast(&b->side_cv);
+        pthread_mutex_unlock(&b->mu);
+    }
+}
+
 /* One message matching want, or (want NULL) up to max messages. Returns the
  * number taken (>= 1) or an error. */
 static int recv_impl(esock_mbox_t mb, const esock_msg_t *want, esock_msg_t *out, size_t max,
@@ -809,6 +901,7 @@ static int recv_impl(esock_mbox_t mb, const esock_msg_t *want, esock_msg_t *out,
     struct mbox *saved = serving;
     serving = b;
     atomic_store_explicit(&b->receiver, &thread_token, memory_order_relaxed);
+    atomic_fetch_add(&b->nrecv, 1);
     int rc;
     bool idled = false;
     for (;;) {
@@ -842,6 +935,15 @@ static int recv_impl(esock_mbox_t mb, const esock_msg_t *want, esock_msg_t *out,
             idled = false;
             continue;
         }
+        if (want && ms != 0 && qlen_of(b) > 0) {
+            int a = step_aside(b, want, out, deadline);
+            if (a == ASIDE_TOOK) {
+                rc = 1;
+                break;
+            }
+            if (a == ASIDE_BACK)
+                continue;
+        }
         int n = ms == 0 ? 0 : spin(b, ms);
         if (n == 0)
             n = esock__sys.epoll_wait(b->epfd, pending.ev, PENDING_MAX, ms);
@@ -867,6 +969,7 @@ static int recv_impl(esock_mbox_t mb, const esock_msg_t *want, esock_msg_t *out,
         }
     }
     wake_if_left(b);
+    leave(b);
     serving = saved;
     unpin(b);
     return rc;

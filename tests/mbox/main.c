@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -262,6 +263,248 @@ static void test_two_waiters_two_posts(void **state)
         assert_int_equal(w[i].rc, 0);
         assert_true(w[i].ms < 2000);
     }
+    assert_int_equal(esock_mbox_destroy(mb), 0);
+}
+
+/* ---- selective and plain receivers in different threads ---- */
+
+/* A receiver thread: esock_mbox_recv_match on `want` (ref 0: a plain
+ * esock_mbox_recv) for up to tmo ms; how it ended, when, and the thread
+ * CPU time it used meanwhile (a receiver that waits must not spin). */
+struct receiver {
+    esock_mbox_t mb;
+    uint64_t want;
+    int tmo;
+    bool idle; /* runs at SCHED_IDLE */
+    int rc;
+    uint64_t got;
+    int64_t done_ms, cpu_us;
+};
+
+static int64_t thread_cpu_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+static void *receive(void *arg)
+{
+    struct receiver *r = arg;
+    struct sched_param sp = {0};
+    if (r->idle && sched_setscheduler(0, SCHED_IDLE, &sp) != 0)
+        r->idle = false; /* checked by the caller */
+    esock_msg_t m, want = {.ref = r->want};
+    int64_t c0 = thread_cpu_us();
+    r->rc = r->want ? esock_mbox_recv_match(r->mb, &want, &m, r->tmo) : esock_mbox_recv(r->mb, &m, r->tmo);
+    r->done_ms = now_ms();
+    r->cpu_us = thread_cpu_us() - c0;
+    if (r->rc == 0) {
+        r->got = m.ref;
+        esock_msg_free(&m);
+    }
+    return NULL;
+}
+
+/* Thread attributes that put a thread on the first CPU this process may
+ * use. */
+static void one_cpu_attr(pthread_attr_t *at)
+{
+    cpu_set_t all, one;
+    assert_int_equal(sched_getaffinity(0, sizeof all, &all), 0);
+    CPU_ZERO(&one);
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &all)) {
+            CPU_SET(c, &one);
+            break;
+        }
+    pthread_attr_init(at);
+    assert_int_equal(pthread_attr_setaffinity_np(at, sizeof one, &one), 0);
+}
+
+/* Starts a receiver and lets it fall asleep in the mailbox. epoll wakes
+ * the last sleeper first. All receivers share one CPU, and one started
+ * with @p idle runs at SCHED_IDLE, so the normal one woken first runs
+ * until it sleeps again before the idle one runs: otherwise the other
+ * sleeper, woken too by epoll's level-triggered rescan, often sees the
+ * message in time anyway, and the hand-over the tests check would go
+ * untested. */
+static void start_receiver(struct receiver *r, pthread_t *th, esock_mbox_t mb, uint64_t want, int tmo,
+                           bool idle)
+{
+    *r = (struct receiver){.mb = mb, .want = want, .tmo = tmo, .idle = idle};
+    pthread_attr_t at;
+    one_cpu_attr(&at);
+    assert_int_equal(pthread_create(th, &at, receive, r), 0);
+    pthread_attr_destroy(&at);
+    usleep(100000);
+    assert_true(r->idle == idle);
+}
+
+/* A selective receiver (ref 7) is woken first for a message it does not
+ * want (ref 8) and hands the wake-up on: the other receiver, waiting for
+ * @p other_want (0: a plain receive), gets the message at once, and the
+ * selective one still gets its own after. */
+static void hand_over_then_own(uint64_t other_want)
+{
+    esock_mbox_t mb;
+    assert_int_equal(esock_mbox_create(&mb), 0);
+    struct receiver sel, other;
+    pthread_t ts, to;
+    start_receiver(&other, &to, mb, other_want, 5000, true);
+    start_receiver(&sel, &ts, mb, 7, 5000, false);
+    struct {
+        pthread_t th;
+        struct receiver *r;
+        uint64_t ref;
+    } turn[2] = {{to, &other, 8}, {ts, &sel, 7}};
+    for (int i = 0; i < 2; i++) {
+        esock_msg_t m = user(turn[i].ref);
+        int64_t t0 = now_ms();
+        assert_int_equal(esock_mbox_post(mb, &m), 0);
+        pthread_join(turn[i].th, NULL);
+        assert_int_equal(turn[i].r->rc, 0);
+        assert_int_equal(turn[i].r->got, turn[i].ref);
+        assert_true(turn[i].r->done_ms - t0 < 2000); /* woken, not timed out */
+    }
+    assert_int_equal(esock_mbox_destroy(mb), 0);
+}
+
+static void test_selective_then_plain_receiver(void **state)
+{
+    (void)state;
+    hand_over_then_own(0);
+}
+
+static void test_two_selective_receivers(void **state)
+{
+    (void)state;
+    hand_over_then_own(8);
+}
+
+/* A message nobody waiting wants: the selective receivers sleep until
+ * their timeout, neither spinning nor passing the wake-up back and forth,
+ * and the message stays queued. */
+static void test_unwanted_message_no_spin(void **state)
+{
+    (void)state;
+    esock_mbox_t mb;
+    assert_int_equal(esock_mbox_create(&mb), 0);
+    struct receiver r7, r8;
+    pthread_t t7, t8;
+    start_receiver(&r8, &t8, mb, 8, 600, true);
+    start_receiver(&r7, &t7, mb, 7, 600, false);
+    esock_msg_t a = user(1);
+    assert_int_equal(esock_mbox_post(mb, &a), 0);
+    pthread_join(t7, NULL);
+    pthread_join(t8, NULL);
+    assert_int_equal(r7.rc, ESOCK_ETIMEOUT);
+    assert_int_equal(r8.rc, ESOCK_ETIMEOUT);
+    assert_true(r7.cpu_us < 100000);
+    assert_true(r8.cpu_us < 100000);
+    assert_int_equal(esock_mbox_len(mb), 1);
+    assert_int_equal(esock_mbox_destroy(mb), 0);
+}
+
+/* A watch whose callback posts the message the selective receiver wants. */
+static void post_ref7(uint64_t arg, unsigned events)
+{
+    (void)events;
+    esock_msg_t m = user(7);
+    assert_int_equal(esock__mbox_post((uint32_t)arg, &m), 0);
+}
+
+/* The selective receiver that handed a wake-up to a plain one goes back to
+ * serving the mailbox's watches when that one leaves: a readiness that
+ * comes after is handled, and its message received. */
+static void test_selective_serves_watches_after_plain_left(void **state)
+{
+    (void)state;
+    esock_mbox_t mb;
+    int pv[2];
+    assert_int_equal(pipe(pv), 0);
+    assert_int_equal(esock_mbox_create(&mb), 0);
+    assert_int_equal(esock__mbox_watch(mb.id, pv[0], ESOCK__EV_IN, post_ref7, mb.id), 0);
+    struct receiver sel, plain;
+    pthread_t ts, tp;
+    start_receiver(&plain, &tp, mb, 0, 5000, true);
+    start_receiver(&sel, &ts, mb, 7, 5000, false);
+    esock_msg_t a = user(1);
+    assert_int_equal(esock_mbox_post(mb, &a), 0);
+    pthread_join(tp, NULL);
+    assert_int_equal(plain.got, 1);
+    int64_t t0 = now_ms();
+    assert_int_equal(write(pv[1], "x", 1), 1);
+    pthread_join(ts, NULL);
+    assert_int_equal(sel.rc, 0);
+    assert_int_equal(sel.got, 7);
+    assert_true(sel.done_ms - t0 < 2000);
+    assert_int_equal(esock_mbox_destroy(mb), 0);
+    close(pv[0]);
+    close(pv[1]);
+}
+
+/* Four selective receivers, each taking the messages of its own tag, and
+ * a poster that mixes them: every message reaches its receiver, none is
+ * left waiting for a timeout. */
+#define MIX_RECEIVERS 4
+#define MIX_EACH 500
+
+struct tag_receiver {
+    esock_mbox_t mb;
+    uint64_t tag;
+    int got, errors;
+};
+
+static void *receive_tag(void *arg)
+{
+    struct tag_receiver *r = arg;
+    esock_msg_t want = {.tag = r->tag}, m;
+    while (r->got < MIX_EACH) {
+        if (esock_mbox_recv_match(r->mb, &want, &m, 3000) != 0) {
+            r->errors++;
+            break;
+        }
+        if (m.tag != r->tag || m.ref != (uint64_t)r->got)
+            r->errors++;
+        r->got++;
+        esock_msg_free(&m);
+    }
+    return NULL;
+}
+
+static void test_selective_receivers_mixed_stream(void **state)
+{
+    (void)state;
+    esock_mbox_t mb;
+    assert_int_equal(esock_mbox_create(&mb), 0);
+    struct tag_receiver r[MIX_RECEIVERS];
+    pthread_t th[MIX_RECEIVERS];
+    pthread_attr_t at;
+    one_cpu_attr(&at); /* woken ones run in turn: see start_receiver */
+    for (int i = 0; i < MIX_RECEIVERS; i++) {
+        r[i] = (struct tag_receiver){.mb = mb, .tag = (uint64_t)i + 1};
+        assert_int_equal(pthread_create(&th[i], &at, receive_tag, &r[i]), 0);
+    }
+    pthread_attr_destroy(&at);
+    unsigned seed = 7;
+    int sent[MIX_RECEIVERS] = {0};
+    for (int n = 0; n < MIX_RECEIVERS * MIX_EACH;) {
+        int k = (int)(rand_r(&seed) % MIX_RECEIVERS);
+        if (sent[k] == MIX_EACH)
+            continue;
+        esock_msg_t m = {.kind = ESOCK_MSG_USER, .tag = (uint64_t)k + 1, .ref = (uint64_t)sent[k]++};
+        assert_int_equal(esock_mbox_post(mb, &m), 0);
+        n++;
+        if (n % 64 == 0)
+            usleep(1000); /* let the receivers fall asleep now and then */
+    }
+    for (int i = 0; i < MIX_RECEIVERS; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(r[i].errors, 0);
+        assert_int_equal(r[i].got, MIX_EACH);
+    }
+    assert_int_equal(esock_mbox_len(mb), 0);
     assert_int_equal(esock_mbox_destroy(mb), 0);
 }
 
@@ -623,6 +866,11 @@ int main(void)
         cmocka_unit_test(test_destroy_wakes_waiter_and_frees_queue),
         cmocka_unit_test(test_destroy_wakes_every_waiter),
         cmocka_unit_test(test_two_waiters_two_posts),
+        cmocka_unit_test(test_selective_then_plain_receiver),
+        cmocka_unit_test(test_two_selective_receivers),
+        cmocka_unit_test(test_unwanted_message_no_spin),
+        cmocka_unit_test(test_selective_serves_watches_after_plain_left),
+        cmocka_unit_test(test_selective_receivers_mixed_stream),
         cmocka_unit_test(test_fd_readable_while_queued),
         cmocka_unit_test(test_fd_pollable),
         cmocka_unit_test(test_watch_runs_on_waiting_thread),
