@@ -26,6 +26,10 @@ int esock__wait_fd(int fd, unsigned events, int wakefd, int64_t deadline_ms)
             return 1;
         if (n > 0)
             return 0;
+        /* poll waits at most INT_MAX ms: a deadline further away is not
+         * reached when that ends. */
+        if (deadline_ms < 0 || esock__ms_left(deadline_ms) > 0)
+            continue;
         return ESOCK_ETIMEOUT;
     }
 }

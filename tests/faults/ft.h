@@ -82,5 +82,7 @@ extern const struct CMUnitTest ft_eintr_tests[];
 extern const size_t ft_eintr_count;
 extern const struct CMUnitTest ft_spurious_tests[];
 extern const size_t ft_spurious_count;
+extern const struct CMUnitTest ft_deadline_tests[];
+extern const size_t ft_deadline_count;
 
 #endif

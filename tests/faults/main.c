@@ -37,7 +37,7 @@ int main(void)
         {ft_alloc_tests, ft_alloc_count}, {ft_accept_tests, ft_accept_count},
         {ft_errno_tests, ft_errno_count}, {ft_reset_tests, ft_reset_count},
         {ft_half_tests, ft_half_count},   {ft_eintr_tests, ft_eintr_count},
-        {ft_spurious_tests, ft_spurious_count},
+        {ft_spurious_tests, ft_spurious_count}, {ft_deadline_tests, ft_deadline_count},
     };
     size_t n = 0;
     for (size_t g = 0; g < NELEM(groups); g++)
