@@ -422,7 +422,9 @@
 #define EOPNOTSUPP (ESOCK_ERR_BASE + 0x100 + 139)
 #endif
 
-/* X(atom, code, format_error text). The first row of a code names it. */
+/* X(atom, code, format_error text). The first row of a code names it, so
+ * where Linux gives two atoms one errno the atom OTP's erl_errno_id returns
+ * comes first: eagain, edeadlk, enotsup. */
 #define ESOCK_ERRTAB(X) \
     X(e2big, (-E2BIG), "argument list too long") \
     X(eacces, (-EACCES), "permission denied") \
@@ -566,8 +568,8 @@
     X(enostr, (-ENOSTR), "not a stream") \
     X(eoverflow, (-EOVERFLOW), "offset too large for file system") \
     X(exbadseq, ESOCK_EXBADSEQ, "bad command sequence") \
-    X(eopnotsupp, (-EOPNOTSUPP), "operation not supported on socket") \
     X(enotsup, (-ENOTSUP), "operation not supported") \
+    X(eopnotsupp, (-EOPNOTSUPP), "operation not supported on socket") \
     X(timeout, ESOCK_ETIMEOUT, "unknown POSIX error") \
     X(closed, ESOCK_ECLOSED, "unknown POSIX error") \
     X(already, ESOCK_EALREADY_OP, "unknown POSIX error") \
