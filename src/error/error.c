@@ -111,7 +111,7 @@ const char *esock_strerror(int code)
     for (size_t i = 0; i < sizeof libtext / sizeof libtext[0]; i++)
         if (libtext[i].code == code)
             return libtext[i].text;
-    if (code < 0 && -code < ESOCK_ERR_BASE) {
+    if (code < 0 && code > -ESOCK_ERR_BASE) { /* no -code: INT_MIN has no negation */
         const char *s = strerrordesc_np(-code);
         if (s != NULL)
             return s;

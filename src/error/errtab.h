@@ -465,6 +465,7 @@
     X(ehostdown, (-EHOSTDOWN), "host is down") \
     X(ehostunreach, (-EHOSTUNREACH), "host is unreachable") \
     X(eidrm, (-EIDRM), "identifier removed") \
+    X(eilseq, (-EILSEQ), "unknown POSIX error") /* erl_errno_id names it; format_error has no text */ \
     X(einit, (-EINIT), "initialization error") \
     X(einprogress, (-EINPROGRESS), "operation now in progress") \
     X(eintr, (-EINTR), "interrupted system call") \

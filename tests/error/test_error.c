@@ -2,6 +2,7 @@
 #include <esock/error.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -70,6 +71,13 @@ static void test_unknown_inputs(void **state)
 {
     (void)state;
     assert_string_equal(esock_errname(-999999), "unknown");
+    /* The most negative int has no negation: still an unknown code. */
+    assert_string_equal(esock_errname(INT_MIN), "unknown");
+    assert_string_equal(esock_strerror(INT_MIN), "unknown POSIX error");
+    /* EILSEQ has an atom (erl_errno_id) but no format_error text. */
+    assert_string_equal(esock_errname(-EILSEQ), "eilseq");
+    assert_string_equal(esock_format_error(-EILSEQ), "unknown POSIX error");
+    assert_int_equal(esock_errcode("eilseq", 6), -EILSEQ);
     assert_string_equal(esock_format_error(-999999), "unknown POSIX error");
     assert_string_equal(esock_format_error_atom("EACCES", 6), "unknown POSIX error");
     assert_int_equal(esock_errcode("EACCES", 6), 0);
