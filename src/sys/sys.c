@@ -265,8 +265,8 @@ static unsigned long long spec_value(const char *spec, const char *key, unsigned
     for (const char *p = spec; p != NULL && *p != '\0';) {
         while (*p == ',' || *p == ' ')
             p++;
-        if (strncmp(p, key, kl) == 0 && p[kl] == ':')
-            return strtoull(p + kl + 1, NULL, 10);
+        if (strncmp(p, key, kl) == 0 && p[kl] == ':') /* a negative value is 0, */
+            return p[kl + 1] == '-' ? 0 : strtoull(p + kl + 1, NULL, 10); /* not 2^64 - N */
         p = strchr(p, ',');
     }
     return dflt;
@@ -310,6 +310,8 @@ static void configure(const char *spec)
     unsigned pi = 0, pa = 0, ps = 0;
     if (spec != NULL && *spec != '\0') {
         pi = pct_of(spec, "eintr");
+        if (pi == 100) /* every call would fail, and the library retries for ever */
+            pi = 99;
         pa = pct_of(spec, "eagain");
         ps = pct_of(spec, "short");
         atomic_store(&rng_state, spec_value(spec, "seed", 1));

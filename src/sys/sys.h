@@ -9,7 +9,9 @@
  *
  * Each call through a wrapped entry rolls once (splitmix64, reproducible for
  * a seed); the shares are exclusive outcomes of that roll, clipped in the
- * order eintr, eagain, short so that they add up to at most 100:
+ * order eintr, eagain, short so that they add up to at most 100 (a
+ * negative P is 0, and eintr is at most 99: at 100 no call would ever get
+ * through, since the library retries EINTR):
  *
  *   eintr:P   P percent of the blocking and data calls fail with EINTR
  *             before doing anything: recv, send, read, write, recvfrom,

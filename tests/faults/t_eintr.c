@@ -39,6 +39,25 @@ static uint64_t faults_off(void)
     return f.injected_eintr - eintr_before;
 }
 
+/* Shares out of range: a negative one is 0 (strtoull would read -5 as
+ * 2^64 - 5, clipped to 100), and eintr stays below 100, where every call
+ * would be retried for ever. */
+static void spec_shares_bounded(void **state)
+{
+    (void)state;
+    struct esock__faults neg, full;
+    esock__sys_set_faults("eintr:-5,eagain:-1,short:-30,seed:3");
+    esock__sys_faults(&neg);
+    esock__sys_set_faults("eintr:100,eagain:50");
+    esock__sys_faults(&full);
+    faults_off(); /* before any assertion: teardown must not run under them */
+    assert_int_equal(neg.eintr_pct, 0);
+    assert_int_equal(neg.eagain_pct, 0);
+    assert_int_equal(neg.short_pct, 0);
+    assert_int_equal(full.eintr_pct, 99);
+    assert_int_equal(full.eagain_pct, 1);
+}
+
 static uint8_t pattern(size_t i)
 {
     return (uint8_t)((i * 7919) >> 3);
@@ -279,6 +298,7 @@ static void eintr_inet_packets(void **st)
 }
 
 const struct CMUnitTest ft_eintr_tests[] = {
+    cmocka_unit_test(spec_shares_bounded),
     cmocka_unit_test(eintr_socket_stream),
     cmocka_unit_test(eintr_socket_dgram),
     cmocka_unit_test(eintr_connect_accept),
