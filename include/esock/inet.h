@@ -432,12 +432,15 @@ ESOCK_API int esock_inet_send(esock_inet_t s, const void *data, size_t len);
 
 /**
  * gen_udp:send/4: one datagram of @p len bytes to @p to (NULL: to the
- * connected peer). Blocks only while the kernel's send buffer is full.
+ * connected peer). Blocks only while the kernel's send buffer is full;
+ * a local (unix) datagram socket never blocks: a receiver whose queue is
+ * full gives -EAGAIN, as gen_udp's eagain (nothing is sent).
  * Counted in getstat (send_cnt, send_oct) when sent.
  * Returns 0, ESOCK_ECLOSED (closed or stale handle), -EINVAL (@p to not a
  * valid address, or not a UDP socket), or the system's error as -errno
  * (-EMSGSIZE for a datagram too big, -EDESTADDRREQ without @p to on an
- * unconnected socket, -ECONNREFUSED after an ICMP port unreachable...).
+ * unconnected socket, -ECONNREFUSED after an ICMP port unreachable,
+ * -EAGAIN as above...).
  * @p to and @p data are only read during the call. Thread-safe.
  */
 ESOCK_API int esock_inet_sendto(esock_inet_t s, const esock_sockaddr_t *to, const void *data,

@@ -103,6 +103,13 @@ int esock__inet_udp_send_locked(esock__isock_t *s, const struct sockaddr *to, so
         if (errno == EINTR)
             continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            /* A local receiver's full queue is no state of this socket that
+             * poll(2) reports (an unconnected sender reads writable at
+             * once): waiting would spin. gen_udp says eagain there too. */
+            if (s->family == AF_UNIX) {
+                rc = -EAGAIN;
+                break;
+            }
             rc = esock__inet_wait(s, POLLOUT, -1);
             continue;
         }

@@ -1,6 +1,7 @@
 /* gen_udp active modes and read_packets, packet on UDP, getstat on UDP,
  * 64-bit octet counters, local stream sockets, closed UDP handles,
- * esock_inet_recv on UDP, connected UDP sockets.
+ * esock_inet_recv on UDP, connected UDP sockets, a local datagram
+ * sender facing a full receiver.
  * Expected values were checked against Erlang/OTP 25 (inet driver). */
 #include <errno.h>
 #include <netinet/in.h>
@@ -893,6 +894,68 @@ static void udp_connect_peer(void **st)
     tm_free(mb);
 }
 
+/* 10. A local datagram socket sending to a receiver whose queue is full:
+ * poll(2) cannot tell when such a receiver has room (for an unconnected
+ * sender it reports writable at once), so waiting for it spun on the CPU
+ * until the receiver read. OTP 25 returns {error, eagain} (11 datagrams
+ * queued, the 12th refused); esock returns -EAGAIN the same way. */
+typedef struct {
+    esock_inet_t u;
+    esock_sockaddr_t to;
+    _Atomic int done;
+    int rc, sent;
+} flood_t;
+
+static void *flood_local(void *arg)
+{
+    flood_t *f = arg;
+    for (int i = 0; i < 256 && f->rc == 0; i++) {
+        f->rc = esock_inet_sendto(f->u, &f->to, "hello", 5);
+        if (f->rc == 0)
+            f->sent++;
+    }
+    f->done = 1;
+    return NULL;
+}
+
+static esock_sockaddr_t local_abstract(const char *tag)
+{
+    char p[64];
+    int len = snprintf(p, sizeof p, "%cesock-udp-%s-%d", 0, tag, (int)getpid());
+    return local_addr(p, (size_t)len);
+}
+
+static void udp_local_full_receiver(void **st)
+{
+    (void)st;
+    esock_sockaddr_t sa = local_abstract("rcv"), sb = local_abstract("snd");
+    const esock_inet_opt_t po[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE)};
+    esock_inet_t a;
+    flood_t f = {.to = sa};
+    assert_int_equal(esock_inet_udp_open(&a, &sa, po, NOPTS(po), ESOCK_INET_NO_OWNER), 0);
+    assert_int_equal(esock_inet_udp_open(&f.u, &sb, po, NOPTS(po), ESOCK_INET_NO_OWNER), 0);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, flood_local, &f), 0);
+    for (int i = 0; i < 200 && !f.done; i++)
+        msleep(10);
+    int done = f.done;
+    esock_inet_close(f.u); /* wakes a sender still waiting */
+    pthread_join(th, NULL);
+    assert_true(done);
+    assert_int_equal(f.rc, -EAGAIN);
+    /* what was queued is there, whole; the receiver reads it */
+    char b[8];
+    size_t got = 0;
+    esock_sockaddr_t from;
+    for (int i = 0; i < f.sent; i++) {
+        assert_int_equal(esock_inet_recvfrom(a, b, sizeof b, &got, &from, NULL, NULL, 1000), 0);
+        assert_int_equal(got, 5);
+        assert_memory_equal(b, "hello", 5);
+    }
+    assert_int_equal(esock_inet_recvfrom(a, b, sizeof b, &got, NULL, NULL, NULL, 0), ESOCK_ETIMEOUT);
+    esock_inet_close(a);
+}
+
 const struct CMUnitTest inet_tests_udp_more[] = {
     cmocka_unit_test_teardown(udp_active_once_n_and_timeout, inet_teardown),
     cmocka_unit_test_teardown(udp_read_packets_bound, inet_teardown),
@@ -904,5 +967,6 @@ const struct CMUnitTest inet_tests_udp_more[] = {
     cmocka_unit_test_teardown(udp_closed_handle, inet_teardown),
     cmocka_unit_test_teardown(udp_recv_without_sender, inet_teardown),
     cmocka_unit_test_teardown(udp_connect_peer, inet_teardown),
+    cmocka_unit_test_teardown(udp_local_full_receiver, inet_teardown),
 };
 const size_t inet_ntests_udp_more = NOPTS(inet_tests_udp_more);
