@@ -662,6 +662,7 @@ typedef enum esock_inet_icol {
 /**
  * inet:i/0,1,2: writes the table of every open inet socket to @p out.
  * @p proto filters (ESOCK_INET_I_*); @p cols/@p ncols choose the columns
+ * in any order, any of them more than once, as inet:i/2's field list
  * (NULL = all nine in the default order); @p show_ports prints numeric
  * ports instead of service names. tcp comes first, then udp; a protocol
  * with no open sockets prints nothing, not even its header (as OTP).

@@ -183,21 +183,23 @@ static void collect_one(esock__isock_t *s, void *arg)
 
 static void print_table(FILE *out, const row_t *rows, size_t n, const esock_inet_icol_t *cols, size_t ncols)
 {
+    /* One width per column kind, not per entry of @p cols: a column may
+     * be asked for more than once (inet:i/2 takes any list of fields). */
     size_t w[ESOCK_ICOL_COUNT_];
-    for (size_t j = 0; j < ncols; j++) {
-        w[j] = strlen(colnames[cols[j]]);
+    for (int k = 0; k < ESOCK_ICOL_COUNT_; k++) {
+        w[k] = strlen(colnames[k]);
         for (size_t i = 0; i < n; i++) {
-            size_t l = strlen(rows[i].c[cols[j]]);
-            if (l > w[j])
-                w[j] = l;
+            size_t l = strlen(rows[i].c[k]);
+            if (l > w[k])
+                w[k] = l;
         }
     }
     for (size_t j = 0; j < ncols; j++)
-        fprintf(out, "%-*s ", (int)w[j], colnames[cols[j]]);
+        fprintf(out, "%-*s ", (int)w[cols[j]], colnames[cols[j]]);
     fputc('\n', out);
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < ncols; j++)
-            fprintf(out, "%-*s ", (int)w[j], rows[i].c[cols[j]]);
+            fprintf(out, "%-*s ", (int)w[cols[j]], rows[i].c[cols[j]]);
         fputc('\n', out);
     }
 }

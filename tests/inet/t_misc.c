@@ -362,6 +362,36 @@ static void i_prints_no_empty_table(void **st)
     esock_inet_close(u);
 }
 
+/* inet:i/2 takes any list of fields, the same one again too (OTP 25:
+ * inet:i(udp, [port, port, state, port, ...]) prints a column per
+ * entry). More entries than there are columns overflowed the width
+ * array, which had one slot per column kind. */
+static void i_repeated_columns(void **st)
+{
+    (void)st;
+    esock_inet_t u;
+    assert_int_equal(esock_inet_udp_open(&u, NULL, NULL, 0, ESOCK_INET_NO_OWNER), 0);
+    esock_inet_icol_t cols[64];
+    for (size_t i = 0; i < NOPTS(cols); i++)
+        cols[i] = i % 2 ? ESOCK_ICOL_STATE : ESOCK_ICOL_TYPE;
+    char *txt = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&txt, &len);
+    assert_int_equal(esock_inet_i(f, ESOCK_INET_I_UDP, cols, NOPTS(cols), true), 1);
+    fclose(f);
+    /* the header and the row: each cell padded to its column's widest */
+    char want[2 * 64 * 6 + 3], *w = want;
+    for (size_t i = 0; i < NOPTS(cols); i++)
+        w += sprintf(w, i % 2 ? "State " : "Type  ");
+    w += sprintf(w, "\n");
+    for (size_t i = 0; i < NOPTS(cols); i++)
+        w += sprintf(w, i % 2 ? "IDLE  " : "DGRAM ");
+    sprintf(w, "\n");
+    assert_string_equal(txt, want);
+    free(txt);
+    esock_inet_close(u);
+}
+
 /* The line of an i() listing that contains @p needle (a copy), or NULL. */
 static char *listing_line(const char *needle)
 {
@@ -492,6 +522,7 @@ const struct CMUnitTest inet_tests_misc[] = {
     cmocka_unit_test_teardown(stale_owner_refused, inet_teardown),
     cmocka_unit_test_teardown(info_and_listing, inet_teardown),
     cmocka_unit_test_teardown(i_prints_no_empty_table, inet_teardown),
+    cmocka_unit_test_teardown(i_repeated_columns, inet_teardown),
     cmocka_unit_test_teardown(listing_states_and_addresses, inet_teardown),
 };
 const size_t inet_ntests_misc = NOPTS(inet_tests_misc);
