@@ -666,7 +666,8 @@ typedef enum esock_inet_icol {
  * (NULL = all nine in the default order); @p show_ports prints numeric
  * ports instead of service names. tcp comes first, then udp; a protocol
  * with no open sockets prints nothing, not even its header (as OTP).
- * Returns the number of rows, or -EINVAL (NULL @p out, a bad column).
+ * Returns the number of rows, or -EINVAL (NULL @p out, a @p proto that
+ * is no ESOCK_INET_I_* value, a bad column), printing nothing then.
  */
 ESOCK_API int esock_inet_i(FILE *out, int proto, const esock_inet_icol_t *cols, size_t ncols,
                            bool show_ports);

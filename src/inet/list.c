@@ -209,7 +209,7 @@ int esock_inet_i(FILE *out, int proto, const esock_inet_icol_t *cols, size_t nco
     static const esock_inet_icol_t all[ESOCK_ICOL_COUNT_] = {
         ESOCK_ICOL_PORT, ESOCK_ICOL_MODULE, ESOCK_ICOL_RECV, ESOCK_ICOL_SENT, ESOCK_ICOL_OWNER,
         ESOCK_ICOL_LOCAL_ADDRESS, ESOCK_ICOL_FOREIGN_ADDRESS, ESOCK_ICOL_STATE, ESOCK_ICOL_TYPE};
-    if (!out)
+    if (!out || (proto != ESOCK_INET_I_ALL && proto != ESOCK_INET_I_TCP && proto != ESOCK_INET_I_UDP))
         return -EINVAL;
     if (!cols || ncols == 0) {
         cols = all;

@@ -392,6 +392,27 @@ static void i_repeated_columns(void **st)
     esock_inet_close(u);
 }
 
+/* A protocol filter that names none is refused, as a bad column is (OTP
+ * 25: inet:i(foo) fails with function_clause), not taken as "no sockets". */
+static void i_bad_arguments(void **st)
+{
+    (void)st;
+    esock_inet_t u;
+    assert_int_equal(esock_inet_udp_open(&u, NULL, NULL, 0, ESOCK_INET_NO_OWNER), 0);
+    char *txt = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&txt, &len);
+    assert_int_equal(esock_inet_i(f, 3, NULL, 0, true), -EINVAL);
+    assert_int_equal(esock_inet_i(f, -1, NULL, 0, true), -EINVAL);
+    const esock_inet_icol_t bad[] = {ESOCK_ICOL_PORT, ESOCK_ICOL_COUNT_};
+    assert_int_equal(esock_inet_i(f, ESOCK_INET_I_ALL, bad, NOPTS(bad), true), -EINVAL);
+    assert_int_equal(esock_inet_i(NULL, ESOCK_INET_I_ALL, NULL, 0, true), -EINVAL);
+    fclose(f);
+    assert_int_equal(len, 0); /* nothing printed */
+    free(txt);
+    esock_inet_close(u);
+}
+
 /* The line of an i() listing that contains @p needle (a copy), or NULL. */
 static char *listing_line(const char *needle)
 {
@@ -523,6 +544,7 @@ const struct CMUnitTest inet_tests_misc[] = {
     cmocka_unit_test_teardown(info_and_listing, inet_teardown),
     cmocka_unit_test_teardown(i_prints_no_empty_table, inet_teardown),
     cmocka_unit_test_teardown(i_repeated_columns, inet_teardown),
+    cmocka_unit_test_teardown(i_bad_arguments, inet_teardown),
     cmocka_unit_test_teardown(listing_states_and_addresses, inet_teardown),
 };
 const size_t inet_ntests_misc = NOPTS(inet_tests_misc);
