@@ -104,10 +104,10 @@ typedef enum esock_inet_optname {
     ESOCK_IOPT_NOPUSH,          /**< b (TCP_CORK) */
     ESOCK_IOPT_KEEPALIVE,       /**< b */
     ESOCK_IOPT_PRIORITY,        /**< i */
-    ESOCK_IOPT_TOS,             /**< i */
+    ESOCK_IOPT_TOS,             /**< i (inet and inet6; tclass is inet6's own) */
     ESOCK_IOPT_TCLASS,          /**< i */
-    ESOCK_IOPT_RECVTOS,         /**< b */
-    ESOCK_IOPT_RECVTTL,         /**< b */
+    ESOCK_IOPT_RECVTOS,         /**< b (inet and inet6: IPv4 datagrams) */
+    ESOCK_IOPT_RECVTTL,         /**< b (inet and inet6: IPv4 datagrams) */
     ESOCK_IOPT_RECVTCLASS,      /**< b */
     ESOCK_IOPT_BROADCAST,       /**< b */
     ESOCK_IOPT_DONTROUTE,       /**< b */

@@ -27,7 +27,8 @@ enum kind { K_INT, K_BOOL, K_LINGER, K_STR, K_RAW };
 /* Where an option applies. */
 #define A_ANY 0
 #define A_TCP 1 /* stream inet/inet6 only (ignored on local, as inet does) */
-#define A_IP4 2
+#define A_IP 2 /* inet and inet6: the IPv4 level, which Linux applies to
+                * the IPv4 datagrams an inet6 socket carries (inet takes it) */
 #define A_IP6 3
 #define A_CREATE 4 /* creation-time only */
 #define A_UDP 5    /* datagram sockets only (read_packets) */
@@ -201,10 +202,10 @@ static const optrow_t rows[ESOCK_IOPT_COUNT_] = {
     [ESOCK_IOPT_NOPUSH] = KERN("nopush", K_BOOL, IPPROTO_TCP, TCP_CORK, A_TCP),
     [ESOCK_IOPT_KEEPALIVE] = KERN("keepalive", K_BOOL, SOL_SOCKET, SO_KEEPALIVE, A_ANY),
     [ESOCK_IOPT_PRIORITY] = KERN("priority", K_INT, SOL_SOCKET, SO_PRIORITY, A_ANY),
-    [ESOCK_IOPT_TOS] = KERN("tos", K_INT, IPPROTO_IP, IP_TOS, A_IP4),
+    [ESOCK_IOPT_TOS] = KERN("tos", K_INT, IPPROTO_IP, IP_TOS, A_IP),
     [ESOCK_IOPT_TCLASS] = KERN("tclass", K_INT, IPPROTO_IPV6, IPV6_TCLASS, A_IP6),
-    [ESOCK_IOPT_RECVTOS] = KERN("recvtos", K_BOOL, IPPROTO_IP, IP_RECVTOS, A_IP4),
-    [ESOCK_IOPT_RECVTTL] = KERN("recvttl", K_BOOL, IPPROTO_IP, IP_RECVTTL, A_IP4),
+    [ESOCK_IOPT_RECVTOS] = KERN("recvtos", K_BOOL, IPPROTO_IP, IP_RECVTOS, A_IP),
+    [ESOCK_IOPT_RECVTTL] = KERN("recvttl", K_BOOL, IPPROTO_IP, IP_RECVTTL, A_IP),
     [ESOCK_IOPT_RECVTCLASS] = KERN("recvtclass", K_BOOL, IPPROTO_IPV6, IPV6_RECVTCLASS, A_IP6),
     [ESOCK_IOPT_BROADCAST] = KERN("broadcast", K_BOOL, SOL_SOCKET, SO_BROADCAST, A_ANY),
     [ESOCK_IOPT_DONTROUTE] = KERN("dontroute", K_BOOL, SOL_SOCKET, SO_DONTROUTE, A_ANY),
@@ -246,8 +247,8 @@ static bool applies(const esock__isock_t *s, int a)
 {
     switch (a) {
     case A_TCP: return s->proto == ESOCK_INET_TCP && (s->family == AF_INET || s->family == AF_INET6);
-    case A_IP4: return s->family == AF_INET;
     case A_IP6: return s->family == AF_INET6;
+    case A_IP: return s->family == AF_INET || s->family == AF_INET6;
     case A_UDP: return s->proto == ESOCK_INET_UDP;
     case A_WINDOWS: return false;
     default: return true;

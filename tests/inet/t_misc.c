@@ -83,37 +83,99 @@ static void udp_broadcast_option(void **st)
     esock_inet_close(u);
 }
 
+/* A passive UDP socket without an owner on the IPv6 address whose last
+ * three groups are @p g5..g7 (::1, ::ffff:127.0.0.1); skips the test
+ * when the machine has no IPv6. */
+static esock_inet_t udp6_open(esock_sockaddr_t *a6, uint16_t g5, uint16_t g6, uint16_t g7,
+                              const esock_inet_opt_t *o, size_t n)
+{
+    memset(a6, 0, sizeof *a6);
+    a6->family = ESOCK_FAMILY_INET6;
+    a6->u.in6.addr[5] = g5;
+    a6->u.in6.addr[6] = g6;
+    a6->u.in6.addr[7] = g7;
+    esock_inet_t u;
+    int rc = esock_inet_udp_open(&u, a6, o, n, ESOCK_INET_NO_OWNER);
+    if (rc == -EADDRNOTAVAIL || rc == -EAFNOSUPPORT)
+        skip();
+    assert_int_equal(rc, 0);
+    return u;
+}
+
+/* The next datagram on @p u, of @p len bytes, with @p nanc ancillary
+ * values (into @p anc, room for 3). */
+static void recv_anc(esock_inet_t u, size_t len, esock_inet_anc_t *anc, size_t nanc)
+{
+    char b[8];
+    size_t got = 0, n = 3;
+    assert_int_equal(esock_inet_recvfrom(u, b, sizeof b, &got, NULL, anc, &n, 1000), 0);
+    assert_int_equal(got, len);
+    assert_int_equal(n, nanc);
+}
+
 static void udp6_tclass(void **st)
 {
     (void)st;
     esock_sockaddr_t a6;
-    memset(&a6, 0, sizeof a6);
-    a6.family = ESOCK_FAMILY_INET6;
-    a6.u.in6.addr[7] = 1;
     const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(RECVTCLASS, 1), OPTI(TCLASS, 0x20)};
-    esock_inet_t u;
-    int rc = esock_inet_udp_open(&u, &a6, o, NOPTS(o), ESOCK_INET_NO_OWNER);
-    if (rc == -EADDRNOTAVAIL || rc == -EAFNOSUPPORT)
-        skip();
-    assert_int_equal(rc, 0);
+    esock_inet_t u = udp6_open(&a6, 0, 0, 1, o, NOPTS(o));
     uint16_t port;
     assert_int_equal(esock_inet_port(u, &port), 0);
     a6.u.in6.port = port;
     assert_int_equal(esock_inet_sendto(u, &a6, "six", 3), 0);
-    char b[8];
-    size_t got, nanc = 3;
     esock_inet_anc_t anc[3];
-    assert_int_equal(esock_inet_recvfrom(u, b, sizeof b, &got, NULL, anc, &nanc, 1000), 0);
-    assert_int_equal(nanc, 1);
+    recv_anc(u, 3, anc, 1);
     assert_int_equal(anc[0].kind, ESOCK_INET_ANC_TCLASS);
     assert_int_equal(anc[0].value, 0x20);
-    /* tos is an IPv4 option: left out here */
+    /* tos applies to IPv6 sockets too, apart from tclass (OTP 25:
+     * [{tos,0},{tclass,32}]) */
     esock_inet_opt_t g[] = {{.name = ESOCK_IOPT_TOS}, {.name = ESOCK_IOPT_TCLASS}};
     size_t n;
     assert_int_equal(esock_inet_getopts(u, g, 2, &n), 0);
-    assert_int_equal(n, 1);
-    assert_int_equal(g[0].name, ESOCK_IOPT_TCLASS);
-    assert_int_equal(g[0].v.i, 0x20);
+    assert_int_equal(n, 2);
+    assert_int_equal(g[0].name, ESOCK_IOPT_TOS);
+    assert_int_equal(g[0].v.i, 0);
+    assert_int_equal(g[1].name, ESOCK_IOPT_TCLASS);
+    assert_int_equal(g[1].v.i, 0x20);
+    esock_inet_close(u);
+}
+
+/* An IPv6 socket takes the IPv4 options tos, recvtos and recvttl (Linux
+ * applies them to the IPv4 datagrams it carries), as inet does: OTP 25,
+ * an inet6 socket on ::ffff:127.0.0.1 with {tos,16}, recvtos, recvttl,
+ * sent to by an IPv4 socket with {tos,8}, receives [{ttl,64},{tos,8}]
+ * and getopts reads the three back. They were ignored on IPv6. */
+static void udp6_ipv4_options(void **st)
+{
+    (void)st;
+    esock_sockaddr_t m;
+    const esock_inet_opt_t o[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(RECVTOS, 1), OPTI(RECVTTL, 1),
+                                  OPTI(TOS, 16)};
+    esock_inet_t u = udp6_open(&m, 0xffff, 0x7f00, 1, o, NOPTS(o)); /* ::ffff:127.0.0.1 */
+    esock_inet_opt_t g[] = {{.name = ESOCK_IOPT_TOS}, {.name = ESOCK_IOPT_RECVTOS}, {.name = ESOCK_IOPT_RECVTTL}};
+    size_t n;
+    assert_int_equal(esock_inet_getopts(u, g, NOPTS(g), &n), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(g[0].name, ESOCK_IOPT_TOS);
+    assert_int_equal(g[0].v.i, 16);
+    assert_int_equal(g[1].v.i, 1);
+    assert_int_equal(g[2].v.i, 1);
+
+    uint16_t port;
+    assert_int_equal(esock_inet_port(u, &port), 0);
+    const esock_inet_opt_t vo[] = {OPTI(ACTIVE, ESOCK_INET_ACTIVE_FALSE), OPTI(TOS, 8)};
+    esock_sockaddr_t lo = lo4(0);
+    esock_inet_t v;
+    assert_int_equal(esock_inet_udp_open(&v, &lo, vo, NOPTS(vo), ESOCK_INET_NO_OWNER), 0);
+    lo = lo4(port);
+    assert_int_equal(esock_inet_sendto(v, &lo, "abc", 3), 0);
+    esock_inet_anc_t anc[3];
+    recv_anc(u, 3, anc, 2);
+    assert_int_equal(anc[0].kind, ESOCK_INET_ANC_TTL);
+    assert_true(anc[0].value > 0 && anc[0].value <= 255); /* 64 unless ip_default_ttl says otherwise */
+    assert_int_equal(anc[1].kind, ESOCK_INET_ANC_TOS);
+    assert_int_equal(anc[1].value, 8);
+    esock_inet_close(v);
     esock_inet_close(u);
 }
 
@@ -537,6 +599,7 @@ const struct CMUnitTest inet_tests_misc[] = {
     cmocka_unit_test_teardown(udp_passive_and_active, inet_teardown),
     cmocka_unit_test_teardown(udp_broadcast_option, inet_teardown),
     cmocka_unit_test_teardown(udp6_tclass, inet_teardown),
+    cmocka_unit_test_teardown(udp6_ipv4_options, inet_teardown),
     cmocka_unit_test_teardown(monitors, inet_teardown),
     cmocka_unit_test_teardown(stale_handles, inet_teardown),
     cmocka_unit_test_teardown(null_pointers_rejected, inet_teardown),
