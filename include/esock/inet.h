@@ -311,7 +311,8 @@ ESOCK_API int esock_inet_udp_open(esock_inet_t *out, const esock_sockaddr_t *add
  * unconnected, as in OTP (Linux's AF_UNSPEC connect would also give up a
  * port the kernel chose: close and open again instead).
  * Returns 0, ESOCK_ECLOSED (closed or stale handle), -EINVAL (NULL
- * @p peer, or not a UDP socket), ESOCK_EINVAL_ADDRESS (@p peer cannot be put in the OS form),
+ * @p peer or an unspec one, which would disconnect, or not a UDP
+ * socket), ESOCK_EINVAL_ADDRESS (@p peer cannot be put in the OS form),
  * or the system's error as -errno (-EAFNOSUPPORT for a peer of another
  * family, -ENETUNREACH...). @p peer is only read during the call.
  * Thread-safe.

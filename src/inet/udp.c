@@ -68,7 +68,8 @@ static int udp_refused(const esock__isock_t *s)
 int esock_inet_udp_connect(esock_inet_t h, const esock_sockaddr_t *peer)
 {
     /* No way back to unconnected (AF_UNSPEC): Linux then drops the port of
-     * a socket bound to port 0, and the next send would come from another. */
+     * a socket bound to port 0, and the next send would come from another.
+     * Neither NULL nor an address that is AF_UNSPEC in the OS form asks it. */
     if (!peer)
         return -EINVAL;
     struct sockaddr_storage ss;
@@ -76,6 +77,8 @@ int esock_inet_udp_connect(esock_inet_t h, const esock_sockaddr_t *peer)
     int rc = esock_sockaddr_to_native(peer, &ss, &sl);
     if (rc)
         return rc;
+    if (ss.ss_family == AF_UNSPEC)
+        return -EINVAL;
     esock__isock_t *s = esock__inet_pin(h);
     if (!s)
         return ESOCK_ECLOSED;

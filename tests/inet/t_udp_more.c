@@ -869,10 +869,18 @@ static void udp_connect_peer(void **st)
     send_to(w, pv, "from w", 6);
     expect_dgram(mb, v, "from w", 6, pw);
 
-    /* there is no way back to unconnected (Linux would drop the port) */
+    /* there is no way back to unconnected (Linux would drop the port),
+     * neither with NULL nor with an unspec address (AF_UNSPEC to the
+     * kernel: that one was passed on, the socket lost its port and
+     * still claimed to be connected) */
+    esock_sockaddr_t unspec = {.family = ESOCK_FAMILY_UNSPEC};
     assert_int_equal(esock_inet_udp_connect(v, NULL), -EINVAL);
+    assert_int_equal(esock_inet_udp_connect(v, &unspec), -EINVAL);
     assert_int_equal(esock_inet_peername(v, &sa), 0);
     assert_from_lo(&sa, pw);
+    uint16_t pv2;
+    assert_int_equal(esock_inet_port(v, &pv2), 0);
+    assert_int_equal(pv2, pv);
 
     /* bad input */
     esock_sockaddr_t six = {.family = ESOCK_FAMILY_INET6};
