@@ -437,8 +437,9 @@ ESOCK_API int esock_inet_send(esock_inet_t s, const void *data, size_t len);
  * a local (unix) datagram socket never blocks: a receiver whose queue is
  * full gives -EAGAIN, as gen_udp's eagain (nothing is sent).
  * Counted in getstat (send_cnt, send_oct) when sent.
- * Returns 0, ESOCK_ECLOSED (closed or stale handle), -EINVAL (@p to not a
- * valid address, or not a UDP socket), or the system's error as -errno
+ * Returns 0, ESOCK_ECLOSED (closed or stale handle), ESOCK_EINVAL_ADDRESS
+ * (@p to not a valid address), -EINVAL (not a UDP socket), or the
+ * system's error as -errno
  * (-EMSGSIZE for a datagram too big, -EDESTADDRREQ without @p to on an
  * unconnected socket, -ECONNREFUSED after an ICMP port unreachable,
  * -EAGAIN as above...).
