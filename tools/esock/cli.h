@@ -84,6 +84,11 @@ void cli_print_addr(FILE *f, const esock_sockaddr_t *sa);
  * NULL; stores the bound address in n->addr. Returns an exit code. */
 int cli_echo_serve(struct cli_net *n, atomic_int *stop, FILE *addr_out);
 
+/* esock_inet_sendto, and again while it says -EAGAIN, for up to 2 s: a
+ * local datagram receiver whose queue is full refuses at once (gen_udp's
+ * eagain) and takes more as it reads. Returns the last result. */
+int cli_sendto(esock_inet_t s, const esock_sockaddr_t *to, const void *data, size_t len);
+
 /* Reports a failure the way every subcommand does: "esock NAME: WHAT: text". */
 int cli_fail(const char *cmd, const char *what, int code);
 

@@ -110,7 +110,7 @@ static int cat_udp(struct cli_net *n)
     ssize_t len;
     int ret = EXIT_OK;
     while (buf && ret == EXIT_OK && (len = next_input(lines, &line, &cap)) >= 0) {
-        if ((rc = esock_inet_sendto(s, &n->addr, line, (size_t)len)) != 0) {
+        if ((rc = cli_sendto(s, &n->addr, line, (size_t)len)) != 0) {
             ret = cli_fail("cat", "send", rc);
             break;
         }

@@ -186,7 +186,7 @@ int cli_echo_serve(struct cli_net *n, atomic_int *stop, FILE *addr_out)
             esock_sockaddr_t from;
             rc = esock_inet_recvfrom(l, ubuf, 65536, &got, &from, NULL, NULL, 200);
             if (rc == 0)
-                esock_inet_sendto(l, &from, ubuf, got);
+                cli_sendto(l, &from, ubuf, got);
             continue;
         }
         esock_msg_t raw;
@@ -200,7 +200,7 @@ int cli_echo_serve(struct cli_net *n, atomic_int *stop, FILE *addr_out)
         switch (m->kind) {
         case ESOCK_INET_MSG_DATA:
             if (m->udp)
-                esock_inet_sendto(m->sock, &m->from, m->data, m->len);
+                cli_sendto(m->sock, &m->from, m->data, m->len);
             else
                 esock_inet_send(m->sock, m->data, m->len);
             break;

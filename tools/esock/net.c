@@ -1,8 +1,10 @@
 /* Shared by echo, cat and bench: packet names, active values, endpoints. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const struct { const char *name; int type; } packet_names[] = {
     {"raw", ESOCK_INET_PACKET_RAW},   {"0", ESOCK_INET_PACKET_RAW},
@@ -114,4 +116,13 @@ void cli_print_addr(FILE *f, const esock_sockaddr_t *sa)
         strcpy(text, "?");
     fprintf(f, "%s\n", text);
     fflush(f);
+}
+
+int cli_sendto(esock_inet_t s, const esock_sockaddr_t *to, const void *data, size_t len)
+{
+    const struct timespec ms = {0, 1000000};
+    int rc;
+    for (int tries = 0; (rc = esock_inet_sendto(s, to, data, len)) == -EAGAIN && tries < 2000; tries++)
+        nanosleep(&ms, NULL);
+    return rc;
 }
