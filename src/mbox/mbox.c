@@ -177,11 +177,7 @@ int esock_mbox_create(esock_mbox_t *out)
     }
     if (rc == 0) {
         pthread_mutex_init(&b->mu, NULL);
-        pthread_condattr_t ca;
-        pthread_condattr_init(&ca);
-        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* deadlines are monotonic */
-        pthread_cond_init(&b->side_cv, &ca);
-        pthread_condattr_destroy(&ca);
+        esock__cond_init_monotonic(&b->side_cv);
         atomic_init(&b->ref.refs, 1);
         rc = esock__htab_add(&table, &b->ref);
         if (rc < 0) {
@@ -861,15 +857,9 @@ static int step_aside(struct mbox *b, const esock_msg_t *want, esock_msg_t *out,
         if (arm_locked(b))
             wake(b);
         uint64_t gen = b->queued_gen;
-        while (!b->dead && b->queued_gen == gen && atomic_load(&b->nrecv) - atomic_load(&b->nside) > 0) {
-            if (deadline < 0) {
-                pthread_cond_wait(&b->side_cv, &b->mu);
-                continue;
-            }
-            struct timespec ts = {.tv_sec = deadline / 1000, .tv_nsec = (long)(deadline % 1000) * 1000000};
-            if (pthread_cond_timedwait(&b->side_cv, &b->mu, &ts) == ETIMEDOUT)
+        while (!b->dead && b->queued_gen == gen && atomic_load(&b->nrecv) - atomic_load(&b->nside) > 0)
+            if (esock__cond_wait_until(&b->side_cv, &b->mu, deadline) == ETIMEDOUT)
                 break;
-        }
     }
     atomic_fetch_sub(&b->nside, 1);
     pthread_mutex_unlock(&b->mu);

@@ -9,6 +9,7 @@
  * See resolve_int.h for the cost model and the bound.
  */
 #include "resolve/resolve_int.h"
+#include "sys/sys.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -54,18 +55,6 @@ static int wait_until(pthread_cond_t *cv, pthread_mutex_t *mu, const esock__dead
     return pthread_cond_timedwait(cv, mu, &dl->at);
 }
 
-static int cond_init_monotonic(pthread_cond_t *cv)
-{
-    pthread_condattr_t ca;
-    int rc = pthread_condattr_init(&ca);
-    if (rc != 0)
-        return rc;
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    rc = pthread_cond_init(cv, &ca);
-    pthread_condattr_destroy(&ca);
-    return rc;
-}
-
 /* ---- the worker slots --------------------------------------------------- */
 
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
@@ -87,7 +76,7 @@ static void atfork_child(void)
 
 static void init_once(void)
 {
-    cond_init_monotonic(&g_cv);
+    esock__cond_init_monotonic(&g_cv);
     pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 }
 
@@ -172,7 +161,7 @@ static esock__rjob_t *job_new(esock__rjob_fn fn, const char *name, size_t len, c
         free(job);
         return NULL;
     }
-    if (cond_init_monotonic(&job->cv) != 0) {
+    if (esock__cond_init_monotonic(&job->cv) != 0) {
         pthread_mutex_destroy(&job->mu);
         free(job->name);
         free(job);

@@ -130,21 +130,11 @@ int esock__dir_acquire(esock__sock_t *s, struct esock__dir *d, const struct esoc
         return ESOCK_SELECT;
     }
     struct esock__waiter w = {.tag = how->tag};
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&w.cv, &ca);
-    pthread_condattr_destroy(&ca);
+    esock__cond_init_monotonic(&w.cv);
     enqueue(d, &w);
     int rc = 0;
     while (!w.go && !s->closed) {
-        if (how->deadline < 0) {
-            pthread_cond_wait(&w.cv, &s->mu);
-            continue;
-        }
-        struct timespec ts = {.tv_sec = how->deadline / 1000,
-                              .tv_nsec = (long)(how->deadline % 1000) * 1000000};
-        if (pthread_cond_timedwait(&w.cv, &s->mu, &ts) == ETIMEDOUT && !w.go) {
+        if (esock__cond_wait_until(&w.cv, &s->mu, how->deadline) == ETIMEDOUT && !w.go) {
             rc = ESOCK_ETIMEOUT;
             break;
         }

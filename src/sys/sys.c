@@ -410,3 +410,23 @@ int esock__ms_left(int64_t deadline_ms)
         return 0;
     return left > 0x7fffffff ? 0x7fffffff : (int)left;
 }
+
+int esock__cond_init_monotonic(pthread_cond_t *cv)
+{
+    pthread_condattr_t ca;
+    int rc = pthread_condattr_init(&ca);
+    if (rc != 0)
+        return rc;
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    rc = pthread_cond_init(cv, &ca);
+    pthread_condattr_destroy(&ca);
+    return rc;
+}
+
+int esock__cond_wait_until(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t deadline_ms)
+{
+    if (deadline_ms < 0)
+        return pthread_cond_wait(cv, mu);
+    struct timespec ts = {.tv_sec = deadline_ms / 1000, .tv_nsec = (long)(deadline_ms % 1000) * 1000000};
+    return pthread_cond_timedwait(cv, mu, &ts);
+}

@@ -35,6 +35,7 @@
 #define ESOCK_SYS_H
 
 #include <poll.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/epoll.h>
@@ -116,5 +117,11 @@ int64_t esock__now_ms(void);
 int64_t esock__deadline_of(int64_t timeout_ms);
 /* Milliseconds left for poll(): -1 for no deadline, 0 when passed. */
 int esock__ms_left(int64_t deadline_ms);
+/* A condition variable on the monotonic clock, the one deadlines use.
+ * 0 or an error number. */
+int esock__cond_init_monotonic(pthread_cond_t *cv);
+/* Waits on @p cv (@p mu held) until signalled or @p deadline_ms passes
+ * (esock__deadline_of; -1: no deadline). 0, or ETIMEDOUT. */
+int esock__cond_wait_until(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t deadline_ms);
 
 #endif

@@ -216,3 +216,16 @@ void drain_until_ready(stalled_peer_t *p, esock_inet_t a, esock_mbox_t mb)
     }
     fail_msg("no READY within 5 s");
 }
+
+char *i_listing(int proto, const esock_inet_icol_t *cols, size_t ncols, bool show_ports, int *rc)
+{
+    char *txt = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&txt, &len);
+    assert_non_null(f);
+    int r = esock_inet_i(f, proto, cols, ncols, show_ports);
+    fclose(f);
+    if (rc)
+        *rc = r;
+    return txt;
+}

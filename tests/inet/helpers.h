@@ -42,6 +42,9 @@ esock_inet_msg_t *tm_recv(esock_mbox_t mb, int tmo_ms);
  * is fixed once a write is refused: no window or ACK dynamics free room
  * later, so "the kernel is full" stays true until the peer reads. */
 int local_peer_pair(const esock_inet_opt_t *o, size_t n, esock_mbox_t owner, esock_inet_t *l, esock_inet_t *a);
+/* What esock_inet_i(out, proto, cols, ncols, show_ports) prints, as a
+ * string the caller frees; its result goes to *rc when @p rc is not NULL. */
+char *i_listing(int proto, const esock_inet_icol_t *cols, size_t ncols, bool show_ports, int *rc);
 /* Expect a message of kind k on mb (within 2 s); returns it (caller frees). */
 esock_inet_msg_t *expect_msg(esock_mbox_t mb, int kind);
 /* Expect no message within ms. */

@@ -901,12 +901,8 @@ static void shutdown_wait_lets_others_in(void)
     int64_t t0 = now_ms();
     uint64_t v[ESOCK_STAT_COUNT_];
     int grc = esock_inet_getstat(a, NULL, 0, v);
-    char *text = NULL;
-    size_t tlen = 0;
-    FILE *mem = open_memstream(&text, &tlen);
-    assert_non_null(mem);
-    int rows = esock_inet_i(mem, ESOCK_INET_I_ALL, NULL, 0, true);
-    fclose(mem);
+    int rows;
+    char *text = i_listing(ESOCK_INET_I_ALL, NULL, 0, true, &rows);
     int64_t t_others = now_ms() - t0;
     bool still = any_waiter(a);
     pthread_join(sh.th, NULL);

@@ -365,11 +365,8 @@ static void info_and_listing(void **st)
     assert_int_equal(info.counters[ESOCK_STAT_SEND_OCT], 2);
     esock_inet_t u;
     assert_int_equal(esock_inet_udp_open(&u, NULL, o, 1, ESOCK_INET_NO_OWNER), 0);
-    char *txt = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&txt, &len);
-    int rows = esock_inet_i(f, ESOCK_INET_I_ALL, NULL, 0, true);
-    fclose(f);
+    int rows;
+    char *txt = i_listing(ESOCK_INET_I_ALL, NULL, 0, true, &rows);
     assert_int_equal(rows, 3);
     assert_non_null(strstr(txt, "Port "));
     assert_non_null(strstr(txt, "Local Address "));
@@ -384,9 +381,7 @@ static void info_and_listing(void **st)
     free(txt);
     /* i(tcp, [port, state]) */
     esock_inet_icol_t cols[] = {ESOCK_ICOL_PORT, ESOCK_ICOL_STATE};
-    f = open_memstream(&txt, &len);
-    rows = esock_inet_i(f, ESOCK_INET_I_TCP, cols, 2, false);
-    fclose(f);
+    txt = i_listing(ESOCK_INET_I_TCP, cols, 2, false, &rows);
     assert_int_equal(rows, 2);
     assert_true(strncmp(txt, "Port ", 5) == 0);
     assert_non_null(strstr(txt, " State"));
@@ -404,18 +399,15 @@ static void info_and_listing(void **st)
 static void i_prints_no_empty_table(void **st)
 {
     (void)st;
-    char *txt = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&txt, &len);
-    assert_int_equal(esock_inet_i(f, ESOCK_INET_I_ALL, NULL, 0, true), 0);
-    fclose(f);
-    assert_int_equal(len, 0);
+    int rows;
+    char *txt = i_listing(ESOCK_INET_I_ALL, NULL, 0, true, &rows);
+    assert_int_equal(rows, 0);
+    assert_string_equal(txt, "");
     free(txt);
     esock_inet_t u;
     assert_int_equal(esock_inet_udp_open(&u, NULL, NULL, 0, ESOCK_INET_NO_OWNER), 0);
-    f = open_memstream(&txt, &len);
-    assert_int_equal(esock_inet_i(f, ESOCK_INET_I_ALL, NULL, 0, true), 1);
-    fclose(f);
+    txt = i_listing(ESOCK_INET_I_ALL, NULL, 0, true, &rows);
+    assert_int_equal(rows, 1);
     const char *second = strstr(txt, "Port ");
     assert_true(second == txt);               /* one table: the udp one */
     assert_null(strstr(second + 1, "Port ")); /* no tcp header before or after */
@@ -436,11 +428,9 @@ static void i_repeated_columns(void **st)
     esock_inet_icol_t cols[64];
     for (size_t i = 0; i < NOPTS(cols); i++)
         cols[i] = i % 2 ? ESOCK_ICOL_STATE : ESOCK_ICOL_TYPE;
-    char *txt = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&txt, &len);
-    assert_int_equal(esock_inet_i(f, ESOCK_INET_I_UDP, cols, NOPTS(cols), true), 1);
-    fclose(f);
+    int rows;
+    char *txt = i_listing(ESOCK_INET_I_UDP, cols, NOPTS(cols), true, &rows);
+    assert_int_equal(rows, 1);
     /* the header and the row: each cell padded to its column's widest */
     char want[2 * 64 * 6 + 3], *w = want;
     for (size_t i = 0; i < NOPTS(cols); i++)
@@ -478,11 +468,7 @@ static void i_bad_arguments(void **st)
 /* The line of an i() listing that contains @p needle (a copy), or NULL. */
 static char *listing_line(const char *needle)
 {
-    char *txt = NULL, *line = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&txt, &len);
-    esock_inet_i(f, ESOCK_INET_I_TCP, NULL, 0, true);
-    fclose(f);
+    char *txt = i_listing(ESOCK_INET_I_TCP, NULL, 0, true, NULL), *line = NULL;
     const char *at = strstr(txt, needle);
     if (at) {
         const char *b = at, *e = strchr(at, '\n');

@@ -411,12 +411,7 @@ static void counters_past_2_32(void **st)
     assert_int_equal(info.counters[ESOCK_STAT_RECV_OCT], (uint64_t)UINT32_MAX + 7);
     /* i(): Recv and Sent print the full values */
     esock_inet_icol_t cols[] = {ESOCK_ICOL_PORT, ESOCK_ICOL_RECV, ESOCK_ICOL_SENT};
-    char *txt = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&txt, &len);
-    assert_non_null(f);
-    esock_inet_i(f, ESOCK_INET_I_ALL, cols, NOPTS(cols), true);
-    fclose(f);
+    char *txt = i_listing(ESOCK_INET_I_ALL, cols, NOPTS(cols), true, NULL);
     char want[64];
     snprintf(want, sizeof want, "%llu ", (unsigned long long)UINT32_MAX + 7);
     assert_non_null(strstr(txt, want));
@@ -602,12 +597,9 @@ static void local_stream_abstract(void **st)
     assert_memory_equal(b, "abs", 3);
     /* i(): the name as esock_sockaddr_format shows it, NUL as '@' */
     esock_inet_icol_t cols[] = {ESOCK_ICOL_PORT, ESOCK_ICOL_LOCAL_ADDRESS};
-    char *txt = NULL;
-    size_t tlen = 0;
-    FILE *f = open_memstream(&txt, &tlen);
-    assert_non_null(f);
-    assert_true(esock_inet_i(f, ESOCK_INET_I_ALL, cols, NOPTS(cols), true) >= 3);
-    fclose(f);
+    int rows;
+    char *txt = i_listing(ESOCK_INET_I_ALL, cols, NOPTS(cols), true, &rows);
+    assert_true(rows >= 3);
     char want[80];
     snprintf(want, sizeof want, "local:@%s", name + 1);
     assert_non_null(strstr(txt, want));
@@ -762,11 +754,9 @@ static void udp_recv_without_sender(void **st)
 static bool udp_row(esock_inet_t s, const char *want)
 {
     esock_inet_icol_t cols[] = {ESOCK_ICOL_PORT, ESOCK_ICOL_FOREIGN_ADDRESS, ESOCK_ICOL_STATE};
-    char *txt = NULL, id[32];
-    size_t len = 0;
-    FILE *f = open_memstream(&txt, &len);
-    assert_true(esock_inet_i(f, ESOCK_INET_I_UDP, cols, NOPTS(cols), true) >= 1);
-    fclose(f);
+    int rows;
+    char *txt = i_listing(ESOCK_INET_I_UDP, cols, NOPTS(cols), true, &rows), id[32];
+    assert_true(rows >= 1);
     snprintf(id, sizeof id, "\n%llu ", (unsigned long long)s.id);
     const char *row = strstr(txt, id);
     const char *end = row ? strchr(row + 1, '\n') : NULL;
